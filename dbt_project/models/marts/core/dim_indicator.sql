@@ -1,0 +1,10 @@
+select
+    indicator_id,
+    label,
+    unit,
+    polarity,
+    domain,
+    source_publication as source,
+    source_family,
+    description
+from {{ ref('indicators') }}

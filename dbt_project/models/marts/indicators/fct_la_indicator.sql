@@ -1,0 +1,25 @@
+-- Every LA indicator value from every release vintage; is_latest marks the value BI users
+-- should normally read. Years outside an LA's lifetime (the publisher's 'z' rows for LAs
+-- that did not yet, or no longer, exist) are left out.
+
+with values_long as (
+    select * from {{ ref('int_indicator_values_unpivoted') }}
+    where geographic_level = 'Local authority'
+),
+
+authorities as (
+    select la_code, first_year, last_year from {{ ref('dim_local_authority') }}
+)
+
+select
+    values_long.area_code                       as la_code,
+    values_long.time_period,
+    values_long.indicator_id,
+    values_long.value,
+    values_long.status,
+    values_long.release,
+    values_long.is_latest
+from values_long
+inner join authorities on authorities.la_code = values_long.area_code
+where values_long.time_period between coalesce(authorities.first_year, values_long.time_period)
+                                  and coalesce(authorities.last_year, values_long.time_period)

@@ -1,0 +1,5 @@
+-- Every LA in DfE's code list (current and retired) has a row in dim_local_authority.
+select dfe.la_code_dfe, dfe.la_name
+from {{ ref('stg_lookups__dfe_la_codes') }} as dfe
+left join {{ ref('dim_local_authority') }} as dim on dim.la_code_dfe = dfe.la_code_dfe
+where dfe.is_local_authority and dim.la_code is null

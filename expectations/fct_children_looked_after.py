@@ -1,0 +1,91 @@
+"""Reconciliations on marts.fct_children_looked_after: bounds, rate arithmetic, England totals."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+from expectations.rules import ExpectWithinTolerance
+from expectations.spec import SuiteSpec
+
+ASSET = ("marts", "fct_children_looked_after")
+# Rates per 10,000 children. Most LAs publish under 250, but the City of London (about 700
+# children, many of them unaccompanied asylum-seeking children) has published 419 starts per
+# 10,000 (2019). 1,000 is beyond anything published and still catches unit or scale errors.
+RATE_BOUNDS = (0, 1000)
+
+# Rates are published rounded to whole numbers, so |count / population * 10,000 - rate| <= 0.5,
+# plus a hair for floating point.
+RATE_CONSISTENCY = """
+    select la_code, time_period, measure, count, population, rate,
+           abs(count / population * 10000 - rate) - 0.501 as excess
+    from (
+        select la_code, time_period, 'cla' as measure, cla_count as count, child_population as population, cla_rate_per_10k as rate
+        from marts.fct_children_looked_after
+        union all
+        select la_code, time_period, 'started', cla_started_count, child_population, cla_started_rate_per_10k
+        from marts.fct_children_looked_after
+        union all
+        select la_code, time_period, 'ceased', cla_ceased_count, child_population, cla_ceased_rate_per_10k
+        from marts.fct_children_looked_after
+    )
+    where count is not null and population > 0 and rate is not null
+"""
+
+# England's published count is rounded to the nearest 10 and excludes nothing; the LA sum
+# misses suppressed cells (each fewer than 10 children). Tolerance: 10 + 10 per suppressed LA.
+ENGLAND_TOTALS = """
+    with la as (
+        select time_period, indicator_id, sum(value) as la_sum,
+               count(*) filter (where status = 'suppressed') as suppressed
+        from marts.fct_la_indicator
+        where is_latest and indicator_id in ('cla_count', 'cla_started_count', 'cla_ceased_count')
+        group by all
+    )
+    select la.time_period, la.indicator_id, england.value as england, la.la_sum, la.suppressed,
+           abs(england.value - la.la_sum) - (10 + 10 * la.suppressed) as excess
+    from la
+    inner join marts.fct_england_region_indicator as england
+        on england.geographic_level = 'England' and england.is_latest
+        and england.time_period = la.time_period and england.indicator_id = la.indicator_id
+"""
+
+
+def _bounds():
+    e = gx.expectations
+    return [
+        e.ExpectTableRowCountToBeBetween(min_value=150),
+        *[
+            e.ExpectColumnValuesToBeBetween(column=c, min_value=RATE_BOUNDS[0], max_value=RATE_BOUNDS[1])
+            for c in ("cla_rate_per_10k", "cla_started_rate_per_10k", "cla_ceased_rate_per_10k")
+        ],
+        *[e.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in ("cla_count", "cla_started_count", "cla_ceased_count")],
+        e.ExpectColumnValuesToBeBetween(column="child_population", min_value=1),
+    ]
+
+
+SUITES = [
+    SuiteSpec(
+        name="fct_children_looked_after",
+        asset=ASSET,
+        description=f"Counts are not negative; rates lie within {RATE_BOUNDS}; populations are positive.",
+        query="select * from marts.fct_children_looked_after",
+        expectations=_bounds,
+    ),
+    SuiteSpec(
+        name="fct_children_looked_after__rate_consistency",
+        asset=ASSET,
+        description="Each published rate equals count / population x 10,000 to the publisher's rounding.",
+        query=RATE_CONSISTENCY,
+        expectations=lambda: [ExpectWithinTolerance()],
+    ),
+    SuiteSpec(
+        name="fct_children_looked_after__england_totals",
+        asset=ASSET,
+        description="The sum of LA counts equals England's published count, to rounding and suppression.",
+        query=ENGLAND_TOTALS,
+        expectations=lambda: [
+            ExpectWithinTolerance(),
+            gx.expectations.ExpectTableRowCountToBeBetween(min_value=1),
+        ],
+    ),
+]

@@ -1,0 +1,25 @@
+"""Reusable rules: Great Expectations classes with this project's defaults."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+# Suppression and status symbols seen across DfE, ONS and MHCLG files (FILE_PROFILES.csv),
+# matched whole-cell. dbt's parse_published_value macro gives each its meaning.
+KNOWN_SYMBOLS = ("c", "x", "z", "k", "u", "low", "..", ":", "[c]", "[x]", "[z]", "[k]", "[u]")
+_SYMBOLS = "|".join(s.replace(".", r"\.").replace("[", r"\[").replace("]", r"\]") for s in KNOWN_SYMBOLS)
+PUBLISHED_CELL_REGEX = rf"^(-?[0-9][0-9,]*(\.[0-9]+)?%?|{_SYMBOLS})$"
+
+
+class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
+    """A published cell is a number or one of the known suppression symbols; nothing else."""
+
+    regex: str = PUBLISHED_CELL_REGEX
+    description: str = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ")"
+
+
+class ExpectWithinTolerance(gx.expectations.ExpectColumnValuesToBeBetween):
+    """Reconciliation rows carry ``excess`` = |difference| - tolerance, which must not be positive."""
+
+    column: str = "excess"
+    max_value: float = 0.0

@@ -1,0 +1,177 @@
+"""Read the source catalogue (``orchestration/catalogue/sources.yml``) into typed records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+FORMATS = ("ees_tidy_csv", "csv", "xlsx")
+
+
+class CatalogueError(ValueError):
+    """The catalogue itself is malformed."""
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    aliases: tuple[str, ...] = ()
+    optional: bool = False
+
+    @property
+    def accepted_headers(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Release:
+    source: str
+    family: str
+    release: str
+    file: str
+    page: str | None = None
+    url: str | None = None
+    archive_member: str | None = None
+    sheet: str | None = None
+    header_row: int = 0
+    sha256: str | None = None
+
+    @property
+    def relative_path(self) -> PurePosixPath:
+        """``<source>/<release>/<file>``: the layout of a mirror and of the landing area."""
+        return PurePosixPath(self.source, self.release, self.file)
+
+
+@dataclass(frozen=True)
+class Family:
+    source: str
+    name: str
+    description: str
+    format: str
+    columns: tuple[ColumnSpec, ...]
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    releases: tuple[Release, ...] = ()
+    period: str | None = None
+
+    @property
+    def raw_table(self) -> str:
+        return self.name
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    publisher: str
+    publication: str
+    page: str | None
+    families: tuple[Family, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    sources: tuple[Source, ...]
+
+    @property
+    def families(self) -> list[Family]:
+        return [f for s in self.sources for f in s.families]
+
+    def family(self, name: str) -> Family:
+        for f in self.families:
+            if f.name == name:
+                return f
+        raise KeyError(f"no family {name!r} in the source catalogue")
+
+    @property
+    def releases(self) -> list[Release]:
+        return [r for f in self.families for r in f.releases]
+
+
+def _safe_component(value: str, what: str) -> str:
+    """Catalogue names become path components: refuse anything that could leave a folder."""
+    if not value or value in {".", ".."} or "/" in value or "\\" in value or "\x00" in value:
+        raise CatalogueError(f"{what} {value!r} is not a plain file or folder name")
+    return value
+
+
+def _parse_family(source: str, name: str, spec: dict) -> Family:
+    fmt = spec.get("format")
+    if fmt not in FORMATS:
+        raise CatalogueError(f"family {name}: format {fmt!r} is not one of {FORMATS}")
+    columns = []
+    for col, cspec in (spec.get("columns") or {}).items():
+        cspec = cspec or {}
+        columns.append(
+            ColumnSpec(name=col, aliases=tuple(cspec.get("from", ())), optional=bool(cspec.get("optional", False)))
+        )
+    if not columns:
+        raise CatalogueError(f"family {name}: no columns declared")
+    releases = []
+    for r in spec.get("releases") or []:
+        try:
+            releases.append(
+                Release(
+                    source=_safe_component(source, "source"),
+                    family=name,
+                    release=_safe_component(str(r["release"]), "release"),
+                    file=_safe_component(str(r["file"]), "file"),
+                    page=r.get("page"),
+                    url=r.get("url"),
+                    archive_member=r.get("archive_member"),
+                    sheet=r.get("sheet"),
+                    header_row=int(r.get("header_row", 0)),
+                    sha256=r.get("sha256"),
+                )
+            )
+        except KeyError as exc:
+            raise CatalogueError(f"family {name}: a release entry lacks {exc}") from exc
+    return Family(
+        source=source,
+        name=_safe_component(name, "family"),
+        description=" ".join(str(spec.get("description", "")).split()),
+        format=fmt,
+        columns=tuple(columns),
+        values={k: {str(a): str(b) for a, b in v.items()} for k, v in (spec.get("values") or {}).items()},
+        releases=tuple(releases),
+        period=spec.get("period"),
+    )
+
+
+def parse_catalogue(data: dict) -> Catalogue:
+    sources = []
+    for sname, sspec in (data.get("sources") or {}).items():
+        families = tuple(_parse_family(sname, fname, fspec) for fname, fspec in (sspec.get("families") or {}).items())
+        sources.append(
+            Source(
+                name=_safe_component(sname, "source"),
+                publisher=sspec.get("publisher", ""),
+                publication=sspec.get("publication", ""),
+                page=sspec.get("page"),
+                families=families,
+            )
+        )
+    names = [f.name for s in sources for f in s.families]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise CatalogueError(f"family names must be unique across sources: {sorted(dupes)}")
+    return Catalogue(sources=tuple(sources))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> Catalogue:
+    with open(path, encoding="utf-8") as fh:
+        return parse_catalogue(yaml.safe_load(fh))
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    if path is None:
+        from orchestration.settings import get_settings
+
+        path = get_settings().catalogue_path
+    return _load(str(path), path.stat().st_mtime)

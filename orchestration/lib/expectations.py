@@ -1,0 +1,110 @@
+"""Run the expectation suites in ``expectations/`` against the work database.
+
+Great Expectations' SQL datasource does not work on DuckDB (../shared/STACK.md), so each
+suite's query runs in DuckDB and the rows are validated as a pandas dataframe through an
+ephemeral GX context. Results are written as JSON under ``<warehouse>/runs/<run>/validations``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from expectations.spec import LOCATOR_COLUMNS, SuiteSpec
+
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    suite: str
+    success: bool
+    evaluated: int
+    failed: int
+    rows: int
+    failures: list[str] = field(default_factory=list)
+    result: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        if self.success:
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
+        return f"{self.suite}: {self.failed} of {self.evaluated} expectations failed: " + "; ".join(self.failures)
+
+
+@lru_cache(maxsize=1)
+def _context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _describe_failure(er, locators: list[str]) -> str:
+    config = er.expectation_config
+    kwargs = config.kwargs
+    where = f"column {kwargs['column']!r}" if "column" in kwargs else "table"
+    result = er.result or {}
+    if er.exception_info and er.exception_info.get("raised_exception"):
+        return f"{config.type} on {where}: raised {er.exception_info.get('exception_message')}"
+    expected = {k: v for k, v in kwargs.items() if k not in {"column", "batch_id"}}
+    detail = f"{config.type} on {where} (expected {expected})"
+    if "unexpected_count" in result:
+        detail += f": {result['unexpected_count']} unexpected"
+        rows = result.get("unexpected_index_list") or []
+        if rows and locators:
+            shown = ", ".join(
+                "[" + " ".join(f"{k}={r.get(k)}" for k in (*locators, kwargs.get("column")) if k in r) + "]"
+                for r in rows[:MAX_EXAMPLES]
+            )
+            detail += f", e.g. {shown}"
+        else:
+            detail += f", e.g. {result.get('partial_unexpected_list', [])[:MAX_EXAMPLES]}"
+    elif "observed_value" in result:
+        detail += f": observed {result['observed_value']}"
+    return detail
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
+    import great_expectations as gx
+
+    frame = con.execute(spec.query).df()
+    context = _context()
+    datasource = context.data_sources.add_or_update_pandas(f"ds_{spec.name}")
+    asset = datasource.add_dataframe_asset(f"asset_{spec.name}")
+    batch = asset.add_batch_definition_whole_dataframe(f"batch_{spec.name}")
+    suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations())))
+    locators = [c for c in LOCATOR_COLUMNS if c in frame.columns]
+    result_format: dict = {"result_format": "COMPLETE" if locators else "SUMMARY"}
+    if locators:
+        result_format["unexpected_index_column_names"] = locators
+    validation = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=f"validate_{spec.name}", data=batch, suite=suite)
+    )
+    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+    failures = [_describe_failure(er, locators) for er in result.results if not er.success]
+    return SuiteOutcome(
+        suite=spec.name,
+        success=bool(result.success),
+        evaluated=len(result.results),
+        failed=len(failures),
+        rows=len(frame),
+        failures=failures,
+        result=result.to_json_dict(),
+    )
+
+
+def write_result(outcome: SuiteOutcome, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{outcome.suite}.json"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(outcome.result, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,134 @@
+"""Load landed files into schema ``raw``: one table per file family, every vintage stacked.
+
+Each row keeps its published text values plus lineage columns: ``_release``,
+``_source_file``, ``_sha256``, ``_loaded_at`` and ``_row_number`` (the row in the file).
+``meta.source_files`` records every landed file with its provenance; a file whose sha256
+is unchanged since it was last loaded is not parsed or loaded again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from orchestration.lib.catalogue import Family
+from orchestration.lib.fetch import LandedFile
+from orchestration.lib.parse import ROW_NUMBER, read_source_file
+
+LINEAGE_COLUMNS = {
+    "_release": "VARCHAR",
+    "_source_file": "VARCHAR",
+    "_sha256": "VARCHAR",
+    "_loaded_at": "TIMESTAMPTZ",
+    ROW_NUMBER: "BIGINT",
+}
+
+SOURCE_FILES_DDL = """
+create schema if not exists meta;
+create table if not exists meta.source_files (
+    family      varchar not null,
+    source      varchar not null,
+    release     varchar not null,
+    file        varchar not null,
+    sha256      varchar not null,
+    bytes       bigint not null,
+    origin      varchar not null,
+    fetched_at  varchar not null,
+    loaded_at   timestamptz not null,
+    row_count   bigint not null,
+    primary key (family, release, file)
+);
+"""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    family: str
+    loaded: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    row_count: int
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, family: Family) -> None:
+    con.execute("create schema if not exists raw")
+    con.execute(SOURCE_FILES_DDL)
+    table = f"raw.{quote(family.raw_table)}"
+    cols = [f"{quote(c)} VARCHAR" for c in family.column_names]
+    cols += [f"{quote(c)} {t}" for c, t in LINEAGE_COLUMNS.items()]
+    con.execute(f"create table if not exists {table} ({', '.join(cols)})")
+    existing = {r[0] for r in con.execute(
+        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+        [family.raw_table],
+    ).fetchall()}
+    for column in family.column_names:
+        if column not in existing:
+            con.execute(f"alter table {table} add column {quote(column)} VARCHAR")
+
+
+def loaded_sha256(con: duckdb.DuckDBPyConnection, family: str) -> dict[tuple[str, str], str]:
+    rows = con.execute(
+        "select release, file, sha256 from meta.source_files where family = ?", [family]
+    ).fetchall()
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[LandedFile]) -> LoadResult:
+    """Bring ``raw.<family>`` in line with the landed files, in one transaction."""
+    ensure_raw_table(con, family)
+    before = loaded_sha256(con, family.name)
+    by_release = {r.release: r for r in family.releases}
+    changed = [f for f in landed if before.get((f.release, f.file)) != f.sha256]
+    unchanged = [f for f in landed if before.get((f.release, f.file)) == f.sha256]
+    current = {(f.release, f.file) for f in landed}
+    stale = [key for key in before if key not in current]
+
+    # Parse every changed file before touching the table: one bad file changes nothing.
+    frames: list[tuple[LandedFile, pl.DataFrame]] = []
+    for f in changed:
+        frames.append((f, read_source_file(Path(f.path), family, by_release[f.release])))
+
+    table = f"raw.{quote(family.raw_table)}"
+    now = datetime.now(timezone.utc)
+    columns = family.column_names + list(LINEAGE_COLUMNS)
+    con.execute("begin transaction")
+    try:
+        for release, file in stale:
+            con.execute(f"delete from {table} where _release = ? and _source_file = ?", [release, file])
+            con.execute("delete from meta.source_files where family = ? and release = ? and file = ?",
+                        [family.name, release, file])
+        for f, frame in frames:
+            frame = frame.with_columns(
+                pl.lit(f.release).alias("_release"),
+                pl.lit(f.file).alias("_source_file"),
+                pl.lit(f.sha256).alias("_sha256"),
+                pl.lit(now).alias("_loaded_at"),
+            ).select(columns)
+            con.register("_incoming", frame.to_arrow())
+            con.execute(f"delete from {table} where _release = ? and _source_file = ?", [f.release, f.file])
+            con.execute(f"insert into {table} ({', '.join(map(quote, columns))}) select * from _incoming")
+            con.unregister("_incoming")
+            con.execute(
+                "insert or replace into meta.source_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [family.name, f.source, f.release, f.file, f.sha256, f.bytes, f.origin, f.fetched_at, now, frame.height],
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    total = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return LoadResult(
+        family=family.name,
+        loaded=[f"{f.release}/{f.file}" for f in changed],
+        unchanged=[f"{f.release}/{f.file}" for f in unchanged],
+        removed=[f"{r}/{fl}" for r, fl in stale],
+        row_count=total,
+    )
