@@ -30,7 +30,7 @@ def _rows():
     return [
         e.ExpectTableColumnsToMatchSet(column_set=COLUMNS, exact_match=True),
         *[e.ExpectColumnValuesToNotBeNull(column=c) for c in ("time_period", "geographic_level", "measure", "_release")],
-        e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^(19|20)[0-9]{2}$"),
+        e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^(?:19|20)[0-9]{2}$"),
         e.ExpectColumnValuesToBeInSet(column="time_identifier", value_set=["Reporting year"]),
         e.ExpectColumnValuesToBeInSet(column="geographic_level", value_set=["National", "Regional", "Local authority"]),
         e.ExpectColumnValuesToBeInSet(column="country_code", value_set=["E92000001"]),
@@ -43,7 +43,7 @@ def _la_rows():
     e = gx.expectations
     return [
         *[e.ExpectColumnValuesToNotBeNull(column=c) for c in LA_REQUIRED],
-        e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(06|08|09|10)[0-9]{6}$"),
+        e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$"),
         e.ExpectColumnValuesToMatchRegex(column="old_la_code", regex=r"^[0-9]{3}$"),
         # London boroughs sit in the Inner (E13000001) or Outer (E13000002) London sub-region.
         e.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^E1[23][0-9]{6}$"),

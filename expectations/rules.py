@@ -8,7 +8,7 @@ import great_expectations as gx
 # matched whole-cell. dbt's parse_published_value macro gives each its meaning.
 KNOWN_SYMBOLS = ("c", "x", "z", "k", "u", "low", "..", ":", "[c]", "[x]", "[z]", "[k]", "[u]")
 _SYMBOLS = "|".join(s.replace(".", r"\.").replace("[", r"\[").replace("]", r"\]") for s in KNOWN_SYMBOLS)
-PUBLISHED_CELL_REGEX = rf"^(-?[0-9][0-9,]*(\.[0-9]+)?%?|{_SYMBOLS})$"
+PUBLISHED_CELL_REGEX = rf"^(?:-?[0-9][0-9,]*(?:\.[0-9]+)?%?|{_SYMBOLS})$"
 
 
 class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):

@@ -57,6 +57,11 @@ class Settings:
         return self.warehouse_dir / "runs"
 
     @property
+    def dagster_home(self) -> Path:
+        """Dagster's run and event storage: CLI refreshes and `csc dev` share it, so the UI shows both."""
+        return Path(os.environ.get("DAGSTER_HOME") or self.warehouse_dir / ".dagster").resolve()
+
+    @property
     def lock_path(self) -> Path:
         return self.warehouse_dir / ".refresh.lock"
 
@@ -79,6 +84,14 @@ class Settings:
     def ensure_dirs(self) -> None:
         for d in (self.warehouse_dir, self.landing_dir, self.runs_dir):
             d.mkdir(parents=True, exist_ok=True)
+
+    def ensure_dagster_home(self) -> Path:
+        home = self.dagster_home
+        home.mkdir(parents=True, exist_ok=True)
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        return home
 
     def export_env(self) -> None:
         """Put the resolved paths into the environment for child processes (dbt)."""

@@ -47,6 +47,24 @@ def _context():
     return context
 
 
+_GENERIC_FIELDS = {"id", "meta", "notes", "result_format", "description", "catch_exceptions", "rendered_content",
+                   "severity", "windows", "batch_id", "column", "row_condition", "condition_parser"}
+
+
+def _expected(config) -> str:
+    """What the expectation asked for, defaults of this project's rule classes included."""
+    try:
+        expectation = config.to_domain_obj()
+    except Exception:  # an unregistered type: fall back to what the config holds
+        return str({k: v for k, v in config.kwargs.items() if k not in _GENERIC_FIELDS})
+    if expectation.description:
+        return expectation.description
+    fields = {k: v for k, v in expectation.dict().items() if k not in _GENERIC_FIELDS and v is not None}
+    if fields.get("mostly") == 1:
+        fields.pop("mostly")
+    return str(fields)
+
+
 def _describe_failure(er, locators: list[str]) -> str:
     config = er.expectation_config
     kwargs = config.kwargs
@@ -54,8 +72,7 @@ def _describe_failure(er, locators: list[str]) -> str:
     result = er.result or {}
     if er.exception_info and er.exception_info.get("raised_exception"):
         return f"{config.type} on {where}: raised {er.exception_info.get('exception_message')}"
-    expected = {k: v for k, v in kwargs.items() if k not in {"column", "batch_id"}}
-    detail = f"{config.type} on {where} (expected {expected})"
+    detail = f"{config.type} on {where} (expected {_expected(config)})"
     if "unexpected_count" in result:
         detail += f": {result['unexpected_count']} unexpected"
         rows = result.get("unexpected_index_list") or []

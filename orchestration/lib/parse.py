@@ -9,6 +9,7 @@ naming the file, the column or row, and what was expected.
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -40,6 +41,19 @@ def _decode(path: Path, data: bytes, encoding: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def _check_field_counts(path: Path, text: str) -> None:
+    """Every record has as many fields as the header: polars would pad a short row with nulls,
+    hiding a file truncated mid-row."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    for record_no, record in enumerate(reader, start=2):
+        if len(record) != len(header) and record:
+            raise SourceFormatError(
+                f"{path}: row {record_no} (line {reader.line_num}) has {len(record)} fields, "
+                f"expected {len(header)} as in the header (truncated or malformed row)"
+            )
+
+
 def read_csv_text(path: Path, encoding: str = "utf-8") -> pl.DataFrame:
     """Read a delimited text file with every column as text (BOM, CRLF and quoted newlines handled)."""
     data = path.read_bytes()
@@ -49,6 +63,7 @@ def read_csv_text(path: Path, encoding: str = "utf-8") -> pl.DataFrame:
     if head.startswith((b"<!doctype html", b"<html")):
         raise SourceFormatError(f"{path}: the file is an HTML page, expected CSV data")
     text = _decode(path, data, encoding)
+    _check_field_counts(path, text)
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),

@@ -1,0 +1,216 @@
+"""`csc`: the warehouse's command line.
+
+    csc refresh [--mirror DIR]   fetch, land, load, dbt build, gates, publish
+    csc status                   what is published, and how the last refresh went
+    csc dev                      the Dagster UI on this warehouse
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Children's social care data warehouse for England.")
+console = Console(stderr=True, soft_wrap=True)
+out = Console()
+
+MirrorOption = Annotated[
+    Optional[Path],
+    typer.Option("--mirror", help="Read source files from this directory (<source>/<release>/<file>) instead of the publishers' sites. Default: $CSC_SOURCE_MIRROR."),
+]
+WarehouseOption = Annotated[
+    Optional[Path],
+    typer.Option("--warehouse-dir", help="Warehouse directory. Default: $CSC_WAREHOUSE_DIR or ./warehouse."),
+]
+
+
+def _configure(mirror: Optional[Path], warehouse_dir: Optional[Path]):
+    if mirror is not None:
+        if not mirror.is_dir():
+            raise typer.BadParameter(f"{mirror} is not a directory", param_hint="--mirror")
+        os.environ["CSC_SOURCE_MIRROR"] = str(mirror.resolve())
+    if warehouse_dir is not None:
+        os.environ["CSC_WAREHOUSE_DIR"] = str(warehouse_dir.resolve())
+        os.environ.pop("CSC_DUCKDB_PATH", None)
+    from orchestration.settings import get_settings
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    settings.export_env()
+    os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
+    return settings
+
+
+# dbt and dagster-dbt lines that say nothing a person needs during a refresh.
+_NOISE = (" START ", "partial_parse", "subsetted execution", "Concurrency:", "Registered adapter")
+
+
+class _ProgressHandler(logging.Handler):
+    """Turn Dagster's event stream into one line per step, check failure and message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: dict[str, float] = {}
+        self.failures: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", {}) or {}
+        event = meta.get("dagster_event")
+        step = meta.get("step_key") or ""
+        if event is None:
+            message = meta.get("orig_message") or record.getMessage()
+            if record.levelno >= logging.WARNING:
+                console.print(f"  [yellow]{message}[/yellow]")
+            elif step and record.levelno >= logging.INFO and not any(n in message for n in _NOISE):
+                console.print(f"  [dim]{message}[/dim]", markup=False, highlight=False)
+            return
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.started[step] = time.monotonic()
+            console.print(f"[bold]▶ {step}[/bold]")
+        elif kind == "STEP_SUCCESS":
+            took = time.monotonic() - self.started.get(step, time.monotonic())
+            console.print(f"[green]✓ {step}[/green] [dim]({took:.1f}s)[/dim]")
+        elif kind == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            reason = error.message.strip().splitlines()[-1] if error else "failed"
+            self.failures.append(f"{step}: {reason}")
+            console.print(f"[red]✗ {step}: {reason}[/red]")
+        elif kind == "STEP_SKIPPED":
+            console.print(f"[yellow]- {step} skipped[/yellow]")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                self.failures.append(f"check {name} failed: {evaluation.description or ''}".strip())
+                console.print(f"[red]✗ check {name}[/red] {evaluation.description or ''}")
+
+
+@app.command()
+def refresh(mirror: MirrorOption = None, warehouse_dir: WarehouseOption = None) -> None:
+    """Full refresh: fetch -> land -> load raw -> dbt build -> expectation gates -> publish."""
+    settings = _configure(mirror, warehouse_dir)
+    origin = f"mirror {settings.mirror_dir}" if settings.mirror_dir else "publishers' download locations"
+    console.print(f"[bold]csc refresh[/bold] into {settings.warehouse_dir} from {origin}")
+    started = time.monotonic()
+
+    import dagster as dg
+
+    from orchestration.lib.warehouse import RefreshLockedError, refresh_lock
+
+    try:  # refuse early, before minutes of imports and parsing, when a refresh is running
+        with refresh_lock(settings):
+            pass
+    except RefreshLockedError as exc:
+        console.print(f"[red]refresh refused:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+    with console.status("loading definitions (parsing the dbt project if it changed)"):
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def("refresh")
+    handler = _ProgressHandler()
+
+    @dg.logger
+    def progress_logger(_init_context):
+        logger = logging.Logger("csc", level=logging.DEBUG)  # step events are DEBUG records
+        logger.addHandler(handler)
+        return logger
+
+    instance = dg.DagsterInstance.get()
+    try:
+        result = job.with_logger_defs({"console": progress_logger}).execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={"csc/trigger": "cli"},
+            run_config={"loggers": {"console": {}}},  # a logger not named in run config is not used
+        )
+    finally:
+        instance.dispose()
+    took = time.monotonic() - started
+    if result.success:
+        console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
+        return
+    reason = handler.failures[0] if handler.failures else "the run failed"
+    console.print(f"[red bold]refresh failed[/red bold] after {took:.0f}s; the published warehouse was not changed.")
+    typer.echo(f"error: {reason}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def status(warehouse_dir: WarehouseOption = None) -> None:
+    """What is published (when, from which releases) and how the last refresh went."""
+    settings = _configure(None, warehouse_dir)
+    from orchestration.lib.publish import read_publication
+
+    published = read_publication(settings)
+    if published is None:
+        out.print(f"nothing published yet at {settings.published_path}")
+    else:
+        r = published["refresh"]
+        out.print(f"[bold]published[/bold] {published['path']}")
+        out.print(f"  refresh {r['refresh_id']}  started {r['started_at']:%Y-%m-%d %H:%M:%S %Z}  finished {r['finished_at']:%Y-%m-%d %H:%M:%S %Z}")
+        out.print(f"  checks: {r['checks_passed']} of {r['checks_run']} passed")
+        table = Table("family", "release", "file", "rows", "sha256", title="source files")
+        for family, release, file, sha, rows in published["source_files"]:
+            table.add_row(family, release, file, str(rows), sha[:12])
+        out.print(table)
+    _print_last_run(settings)
+
+
+def _print_last_run(settings) -> None:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get()
+    try:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="refresh"), limit=1)
+        if not runs:
+            out.print("no refresh has run on this warehouse yet")
+            return
+        run = runs[0]
+        out.print(f"[bold]last refresh[/bold] {run.run_id}: {run.status.value}")
+        records = instance.get_records_for_run(
+            run_id=run.run_id,
+            of_type={dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE},
+            limit=100_000,
+        ).records
+        checks = [r.event_log_entry.dagster_event for r in records if r.event_log_entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"]
+        failed = [e.event_specific_data for e in checks if not e.event_specific_data.passed]
+        out.print(f"  checks: {len(checks) - len(failed)} of {len(checks)} passed")
+        for evaluation in failed:
+            out.print(f"  [red]✗ {evaluation.asset_key.to_user_string()}:{evaluation.check_name}[/red] {evaluation.description or ''}")
+        for r in records:
+            event = r.event_log_entry.dagster_event
+            if event.event_type_value == "STEP_FAILURE" and event.event_specific_data.error:
+                reason = event.event_specific_data.error.message.strip().splitlines()[-1]
+                out.print(f"  [red]✗ {event.step_key}[/red]: {reason}")
+        validations = settings.runs_dir / run.run_id / "validations"
+        if validations.exists():
+            out.print(f"  validation results: {validations}")
+    finally:
+        instance.dispose()
+
+
+@app.command()
+def dev(warehouse_dir: WarehouseOption = None, mirror: MirrorOption = None, port: int = 3000) -> None:
+    """Start the Dagster UI on this warehouse (every asset, check and the nightly schedule)."""
+    settings = _configure(mirror, warehouse_dir)
+    from orchestration.lib.dbt import ensure_manifest
+
+    ensure_manifest()
+    cmd = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions", "-p", str(port)]
+    console.print(f"DAGSTER_HOME={settings.dagster_home} {' '.join(cmd[1:])}")
+    raise typer.Exit(subprocess.call(cmd))
+
+
+if __name__ == "__main__":
+    app()

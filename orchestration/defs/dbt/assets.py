@@ -1,0 +1,24 @@
+"""Every dbt model, seed and test: staging, intermediate, marts (tests become asset checks)."""
+
+
+import shutil
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.lib.dbt import CscDbtTranslator, dbt_project, ensure_manifest
+from orchestration.lib.warehouse import WarehouseResource
+
+
+@dg.definitions
+def dbt_definitions() -> dg.Definitions:
+    @dbt_assets(manifest=ensure_manifest(), project=dbt_project(), dagster_dbt_translator=CscDbtTranslator())
+    def csc_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        # `warehouse` exports CSC_DUCKDB_PATH for the dbt process and holds the refresh lock.
+        invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+        # Each invocation writes its own ~2 MB folder under target/; Dagster has its events.
+        # A failed build raises above and leaves its folder for inspection.
+        shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+    return dg.Definitions(assets=[csc_dbt_models])

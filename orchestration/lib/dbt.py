@@ -1,0 +1,94 @@
+"""The dbt project as Dagster sees it: project handle, manifest preparation, naming rule.
+
+Naming rule (one, from dbt to Dagster): a model's or seed's asset key is ``[schema, name]``
+and its group is its top folder (staging, intermediate, marts; seeds are ``reference``).
+Sources take the key in their ``meta.dagster.asset_key`` (``[raw, <family>]``), which is the
+key of the ingest asset that loads that raw table, so the whole graph is one lineage.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from orchestration.settings import get_settings
+
+WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+
+
+@lru_cache(maxsize=1)
+def dbt_project() -> DbtProject:
+    settings = get_settings()
+    return DbtProject(project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_profiles_dir)
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for name in WATCHED:
+        path = project_dir / name
+        paths = [path] if path.is_file() else path.rglob("*") if path.exists() else []
+        for p in paths:
+            if p.is_file():
+                newest = max(newest, p.stat().st_mtime)
+    return newest
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project.project_dir)
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than its files.
+
+    ``DbtProject.prepare_if_dev`` only acts under ``dagster dev``; the CLI, tests and CI need
+    the manifest too, and a fresh clone has none (``target/`` is not committed).
+    """
+    project = dbt_project()
+    project.prepare_if_dev()
+    if manifest_is_stale(project):
+        get_settings().export_env()
+        try:
+            project.preparer.prepare(project)
+        except subprocess.CalledProcessError as exc:  # pragma: no cover - message path
+            raise RuntimeError(f"dbt parse failed for {project.project_dir}: {exc}") from exc
+    return project.manifest_path
+
+
+def load_manifest() -> dict:
+    return json.loads(ensure_manifest().read_text(encoding="utf-8"))
+
+
+def mart_asset_keys() -> list[dg.AssetKey]:
+    """Asset keys of every model in models/marts: what the publication depends on."""
+    manifest = load_manifest()
+    translator = CscDbtTranslator()
+    keys = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]:
+            keys.append(translator.get_asset_key(node))
+    return sorted(keys, key=lambda k: k.to_user_string())
+
+
+class CscDbtTranslator(DagsterDbtTranslator):
+    def __init__(self) -> None:
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if dbt_resource_props["resource_type"] == "model":
+            return dbt_resource_props["fqn"][1]
+        return super().get_group_name(dbt_resource_props)

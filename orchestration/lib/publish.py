@@ -1,0 +1,192 @@
+"""Publish the work database's marts as the read-only snapshot BI tools open.
+
+The snapshot is built beside its final name as a hidden temporary file, closed and fsynced,
+then renamed over ``csc.duckdb`` in one ``os.replace``. A reader that opened the previous
+file keeps reading it whole (the rename does not touch its inode); a reader that opens after
+the rename sees the new file whole. Nothing is ever written to ``csc.duckdb`` in place.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Settings
+
+PUBLISHED_SCHEMAS = ("marts",)
+# Readers with DuckDB 1.1 or newer can open the snapshot; the work database stays on 2.0's format.
+STORAGE_VERSION = "v1.1.0"
+
+META_DDL = """
+create schema meta;
+create table meta.refresh (
+    refresh_id      varchar not null primary key,
+    started_at      timestamptz not null,
+    finished_at     timestamptz not null,
+    source_files    integer not null,
+    checks_run      integer not null,
+    checks_passed   integer not null
+);
+comment on table meta.refresh is 'The refresh that produced this publication (one row).';
+create table meta.refresh_source_files (
+    refresh_id  varchar not null,
+    family      varchar not null,
+    source      varchar not null,
+    release     varchar not null,
+    file        varchar not null,
+    sha256      varchar not null,
+    bytes       bigint not null,
+    origin      varchar not null,
+    fetched_at  varchar not null,
+    loaded_at   timestamptz not null,
+    row_count   bigint not null
+);
+comment on table meta.refresh_source_files is 'Every source file in this publication: release vintage, sha256, size and origin.';
+create table meta.refresh_checks (
+    refresh_id  varchar not null,
+    asset_key   varchar not null,
+    check_name  varchar not null,
+    passed      boolean not null,
+    severity    varchar,
+    description varchar
+);
+comment on table meta.refresh_checks is 'Every check (dbt tests and expectation suites) run by this refresh, with its result.';
+"""
+
+
+class PublishError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    asset_key: str
+    check_name: str
+    passed: bool
+    severity: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class RefreshRecord:
+    refresh_id: str
+    started_at: datetime
+    checks: list[CheckRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    bytes: int
+    tables: list[str]
+    source_files: int
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _copy_schema(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """Recreate ``work.<schema>`` tables in ``pub`` with their DDL, rows and comments."""
+    con.execute(f"create schema if not exists pub.{schema}")
+    tables = con.execute(
+        "select table_name, sql, comment from duckdb_tables() where database_name = 'work' and schema_name = ? order by table_name",
+        [schema],
+    ).fetchall()
+    names = []
+    for table, ddl, comment in tables:
+        # DDL as the work database has it (NOT NULL and PRIMARY KEY from dbt contracts).
+        ddl = ddl.replace(f"CREATE TABLE {schema}.{table}", f"CREATE TABLE pub.{schema}.{table}", 1)
+        if not ddl.startswith(f"CREATE TABLE pub.{schema}."):
+            ddl = f"create table pub.{schema}.{table} as select * from work.{schema}.{table} limit 0"
+        con.execute(ddl)
+        con.execute(f"insert into pub.{schema}.{table} select * from work.{schema}.{table}")
+        if comment:
+            con.execute(f"comment on table pub.{schema}.{table} is {_sql_string(comment)}")
+        for column, col_comment in con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = 'work' and schema_name = ? "
+            "and table_name = ? and comment is not null",
+            [schema, table],
+        ).fetchall():
+            con.execute(f'comment on column pub.{schema}.{table}."{column}" is {_sql_string(col_comment)}')
+        names.append(f"{schema}.{table}")
+    return names
+
+
+def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
+    failed = [c for c in refresh.checks if not c.passed and (c.severity or "ERROR").upper() != "WARN"]
+    if failed:
+        raise PublishError(
+            "not publishing: failed checks " + ", ".join(f"{c.asset_key}:{c.check_name}" for c in failed)
+        )
+    target = settings.published_path
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    finished_at = datetime.now(timezone.utc)
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        con.execute(f"attach {_sql_string(str(settings.duckdb_path))} as work (read_only)")
+        con.execute(f"attach {_sql_string(str(tmp))} as pub (storage_version {_sql_string(STORAGE_VERSION)})")
+        tables = [t for schema in PUBLISHED_SCHEMAS for t in _copy_schema(con, schema)]
+        con.execute("use pub")
+        con.execute(META_DDL)
+        con.execute(
+            "insert into meta.refresh_source_files select ?, family, source, release, file, sha256, bytes, origin, "
+            "fetched_at, loaded_at, row_count from work.meta.source_files order by family, release, file",
+            [refresh.refresh_id],
+        )
+        n_files = con.execute("select count(*) from meta.refresh_source_files").fetchone()[0]
+        if n_files == 0:
+            raise PublishError("not publishing: the work database records no source files")
+        if refresh.checks:
+            con.executemany(
+                "insert into meta.refresh_checks values (?, ?, ?, ?, ?, ?)",
+                [[refresh.refresh_id, c.asset_key, c.check_name, c.passed, c.severity, c.description] for c in refresh.checks],
+            )
+        con.execute(
+            "insert into meta.refresh values (?, ?, ?, ?, ?, ?)",
+            [refresh.refresh_id, refresh.started_at, finished_at, n_files, len(refresh.checks),
+             sum(c.passed for c in refresh.checks)],
+        )
+        con.execute("use memory")
+        con.execute("detach pub")
+        con.execute("detach work")
+    except Exception:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    if Path(str(tmp) + ".wal").exists():
+        raise PublishError(f"{tmp}: a write-ahead log remained after closing; not publishing")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    size = tmp.stat().st_size
+    os.replace(tmp, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return PublishResult(path=target, bytes=size, tables=tables, source_files=n_files)
+
+
+def read_publication(settings: Settings) -> dict | None:
+    """What is published: the refresh row, its source files and checks (None if nothing is)."""
+    path = settings.published_path
+    if not path.exists():
+        return None
+    with duckdb.connect(str(path), read_only=True) as con:
+        cols = [d[0] for d in con.execute("select * from meta.refresh").description]
+        row = con.execute("select * from meta.refresh").fetchone()
+        files = con.execute(
+            "select family, release, file, sha256, row_count from meta.refresh_source_files order by family, release"
+        ).fetchall()
+        checks = con.execute(
+            "select asset_key, check_name, passed from meta.refresh_checks order by asset_key, check_name"
+        ).fetchall()
+    return {"refresh": dict(zip(cols, row)), "source_files": files, "checks": checks, "path": str(path)}

@@ -1,0 +1,54 @@
+import pytest
+import yaml
+
+from orchestration.lib.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from orchestration.lib.dbt import load_manifest
+
+
+def test_catalogue_loads_with_a_page_for_every_release():
+    catalogue = load_catalogue()
+    assert {f.name for f in catalogue.families} >= {"cla_number_and_rate_per_10k", "dfe_la_codes", "ons_ltla_utla_2023"}
+    cla = catalogue.family("cla_number_and_rate_per_10k")
+    assert [r.release for r in cla.releases] == ["ees_2022", "ees_2023", "ees_2024", "ees_2025"]
+    for release in catalogue.releases:
+        assert release.page and release.page.startswith("https://"), release
+
+
+def test_header_drift_is_mapped_in_the_catalogue():
+    cla = load_catalogue().family("cla_number_and_rate_per_10k")
+    columns = {c.name: c for c in cla.columns}
+    assert "number" in columns["children_count"].aliases
+    assert {"population_count", "population_type"} <= set(columns["measure"].aliases)
+    assert cla.values["measure"]["Children looked after on 31 March each year"] == "Children looked after at 31 March each year"
+
+
+def test_every_family_is_a_dbt_source_and_every_raw_source_a_family():
+    families = {f.raw_table for f in load_catalogue().families}
+    sources = {
+        s["name"] for s in load_manifest()["sources"].values() if s["schema"] == "raw"
+    }
+    assert sources == families
+
+
+@pytest.mark.parametrize("bad", ["../etc", "a/b", "..", ""])
+def test_catalogue_refuses_names_that_could_leave_a_folder(bad):
+    data = yaml.safe_load(
+        f"""
+        sources:
+          cla:
+            families:
+              fam:
+                format: csv
+                columns: {{a: {{}}}}
+                releases:
+                  - {{release: "{bad}", file: x.csv}}
+        """
+    )
+    with pytest.raises(CatalogueError, match="not a plain file or folder name"):
+        parse_catalogue(data)
+
+
+def test_catalogue_refuses_unknown_formats():
+    data = {"sources": {"s": {"families": {"f": {"format": "pdf", "columns": {"a": {}}}}}}}
+    with pytest.raises(CatalogueError, match="format 'pdf'"):
+        parse_catalogue(data)

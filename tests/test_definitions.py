@@ -1,0 +1,70 @@
+"""The Dagster graph resolves, and its shape is what the README promises (a snapshot of keys)."""
+
+import dagster as dg
+
+from expectations import discover_suites
+from orchestration.definitions import defs
+from orchestration.lib.catalogue import load_catalogue
+
+EXPECTED_ASSETS = {
+    "raw/cla_number_and_rate_per_10k",
+    "raw/dfe_la_codes",
+    "raw/ons_ltla_utla_2023",
+    "reference/indicators",
+    "reference/la_boundary_changes",
+    "staging/stg_cla__number_and_rate_per_10k",
+    "staging/stg_lookups__dfe_la_codes",
+    "staging/stg_lookups__ons_ltla_utla_2023",
+    "intermediate/int_indicator_values_unpivoted",
+    "intermediate/int_local_authorities_observed",
+    "marts/dim_indicator",
+    "marts/dim_local_authority",
+    "marts/fct_children_looked_after",
+    "marts/fct_england_region_indicator",
+    "marts/fct_la_indicator",
+    "published/csc_duckdb",
+}
+
+
+def graph():
+    return defs.resolve_asset_graph()
+
+
+def test_every_asset_key_snapshot():
+    assert {k.to_user_string() for k in graph().get_all_asset_keys()} == EXPECTED_ASSETS
+
+
+def test_one_lineage_from_landing_to_publication():
+    g = graph()
+    staging = g.get(dg.AssetKey(["staging", "stg_cla__number_and_rate_per_10k"]))
+    assert dg.AssetKey(["raw", "cla_number_and_rate_per_10k"]) in staging.parent_keys
+    published = g.get(dg.AssetKey(["published", "csc_duckdb"]))
+    marts = {k for k in g.get_all_asset_keys() if k.path[0] == "marts"}
+    assert published.parent_keys == marts
+    assert g.get(dg.AssetKey(["marts", "dim_local_authority"])).group_name == "marts"
+    assert g.get(dg.AssetKey(["raw", "dfe_la_codes"])).group_name == "ingest"
+
+
+def test_every_ingest_asset_and_fact_has_a_blocking_expectation_check():
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph().asset_check_keys}
+    for suite in discover_suites():
+        assert ("/".join(suite.asset), suite.name) in checks
+    guarded = {"/".join(s.asset) for s in discover_suites()}
+    assert "raw/cla_number_and_rate_per_10k" in guarded and "marts/fct_children_looked_after" in guarded
+    blocking = [c for c in defs.asset_checks if isinstance(c, dg.AssetChecksDefinition) for spec in c.check_specs if spec.blocking]
+    assert len(blocking) == len(discover_suites())
+    # dbt tests arrive as checks too
+    assert ("marts/dim_local_authority", "unique_dim_local_authority_la_code") in checks
+
+
+def test_every_catalogue_family_is_an_asset():
+    keys = {k.to_user_string() for k in graph().get_all_asset_keys()}
+    assert {f"raw/{f.raw_table}" for f in load_catalogue().families} <= keys
+
+
+def test_refresh_job_schedule_and_executor():
+    job = defs.resolve_job_def("refresh")
+    assert job.executor_def.name == "in_process"
+    schedule = defs.resolve_schedule_def("nightly_refresh")
+    assert schedule.job_name == "refresh" and schedule.execution_timezone == "Europe/London"
+    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == EXPECTED_ASSETS

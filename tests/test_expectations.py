@@ -1,0 +1,48 @@
+import duckdb
+
+from expectations import discover_suites
+from expectations.raw_cla_number_and_rate_per_10k import SUITES
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.expectations import run_suite
+from orchestration.lib.fetch import fetch
+from orchestration.lib.load import load_family
+
+ROWS_SUITE = next(s for s in SUITES if s.name == "raw_cla_number_and_rate_per_10k")
+
+
+def loaded(settings):
+    cla = load_catalogue().family("cla_number_and_rate_per_10k")
+    con = duckdb.connect(str(settings.duckdb_path))
+    load_family(con, cla, [fetch(settings, r) for r in cla.releases if r.release in ("ees_2024", "ees_2025")])
+    return con
+
+
+def test_every_suite_guards_an_asset_and_names_are_unique():
+    suites = discover_suites()
+    assert {s.asset for s in suites} >= {("raw", "cla_number_and_rate_per_10k"), ("marts", "fct_children_looked_after")}
+    assert len({s.name for s in suites}) == len(suites)
+
+
+def test_fixture_rows_pass(fixture_mirror):
+    with loaded(fixture_mirror) as con:
+        outcome = run_suite(con, ROWS_SUITE)
+    assert outcome.success, outcome.failures
+
+
+def test_unknown_symbol_fails_naming_release_and_row(fixture_mirror):
+    with loaded(fixture_mirror) as con:
+        con.execute("update raw.cla_number_and_rate_per_10k set children_count = '?' where _release = 'ees_2025' and _row_number = 3")
+        outcome = run_suite(con, ROWS_SUITE)
+    assert not outcome.success
+    assert outcome.failed == 1
+    (failure,) = outcome.failures
+    assert "expect_published_cell on column 'children_count' (expected A number, or a known suppression symbol" in failure
+    assert "_release=ees_2025" in failure and "_row_number=3" in failure and "children_count=?" in failure
+
+
+def test_unknown_geographic_level_fails(fixture_mirror):
+    with loaded(fixture_mirror) as con:
+        con.execute("update raw.cla_number_and_rate_per_10k set geographic_level = 'Ward' where _row_number = 2")
+        outcome = run_suite(con, ROWS_SUITE)
+    assert not outcome.success
+    assert any("geographic_level" in f and "Ward" in f for f in outcome.failures)

@@ -1,0 +1,178 @@
+import io
+import json
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from orchestration.lib.catalogue import Release, load_catalogue
+from orchestration.lib.fetch import FetchError, fetch, landing_path, sha256_of
+from orchestration.settings import get_settings
+from tests.conftest import FIXTURE_MIRROR
+
+BODY = b"a,b\n1,2\n"
+
+
+class Script:
+    """path -> list of responses served in order (the last one repeats)."""
+
+    def __init__(self):
+        self.routes: dict[str, list[dict]] = {}
+        self.hits: dict[str, int] = {}
+
+
+@pytest.fixture
+def server():
+    script = Script()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            n = script.hits.get(self.path, 0)
+            script.hits[self.path] = n + 1
+            responses = script.routes.get(self.path) or [{"status": 404, "body": b"not found"}]
+            r = responses[min(n, len(responses) - 1)]
+            if r.get("sleep"):
+                time.sleep(r["sleep"])
+            if r.get("redirect"):
+                self.send_response(302)
+                self.send_header("Location", r["redirect"])
+                self.end_headers()
+                return
+            body = r.get("body", BODY)
+            self.send_response(r.get("status", 200))
+            self.send_header("Content-Type", r.get("type", "text/csv"))
+            self.send_header("Content-Length", str(r.get("length", len(body))))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    script.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield script
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def http_settings(warehouse, monkeypatch):
+    monkeypatch.setenv("CSC_HTTP_TIMEOUT", "1")
+    monkeypatch.setenv("CSC_HTTP_RETRIES", "2")
+    return get_settings()
+
+
+def release(url: str, **kw) -> Release:
+    return Release(source="cla", family="fam", release="ees_2099", file="data.csv", page="https://example.invalid", url=url, **kw)
+
+
+def landed_files(settings):
+    return sorted(p.name for p in settings.landing_dir.rglob("*") if p.is_file())
+
+
+def test_mirror_fetch_lands_atomically_with_provenance(fixture_mirror):
+    r = load_catalogue().family("cla_number_and_rate_per_10k").releases[2]  # ees_2024
+    landed = fetch(fixture_mirror, r)
+    dest = landing_path(fixture_mirror, r)
+    assert dest == fixture_mirror.landing_dir / "cla" / "ees_2024" / "cla_number_and_rate_per_10k_children.csv"
+    assert dest.read_bytes() == (FIXTURE_MIRROR / r.relative_path).read_bytes()
+    assert landed.sha256 == sha256_of(dest) and landed.bytes == dest.stat().st_size
+    assert landed.origin.startswith("mirror:")
+    record = json.loads(landed.provenance_path.read_text())
+    assert record["sha256"] == landed.sha256 and record["fetched_at"] == landed.fetched_at
+    assert landed_files(fixture_mirror) == [dest.name, dest.name + ".provenance.json"]  # no temp files left
+
+
+def test_unchanged_refetch_keeps_the_first_fetch(fixture_mirror):
+    r = load_catalogue().family("cla_number_and_rate_per_10k").releases[2]
+    first = fetch(fixture_mirror, r)
+    time.sleep(1.1)
+    again = fetch(fixture_mirror, r)
+    assert again == first
+
+
+def test_file_missing_from_mirror_is_named(fixture_mirror):
+    r = load_catalogue().family("cla_number_and_rate_per_10k").releases[0]  # no ees_2022 fixture
+    with pytest.raises(FetchError, match=r"cla/ees_2022/cla_number_and_rate_per_10k_children.csv: not found in the mirror"):
+        fetch(fixture_mirror, r)
+    assert landed_files(fixture_mirror) == []
+
+
+def test_http_retries_5xx_then_succeeds(server, http_settings):
+    server.routes["/f.csv"] = [{"status": 500}, {"status": 503}, {"body": BODY}]
+    landed = fetch(http_settings, release(server.base + "/f.csv"))
+    assert server.hits["/f.csv"] == 3
+    assert landing_path(http_settings, release("x")).read_bytes() == BODY
+    assert landed.origin == server.base + "/f.csv"
+
+
+def test_http_404_is_not_retried(server, http_settings):
+    with pytest.raises(FetchError, match=r"cla/ees_2099/data.csv: .* answered HTTP 404; not retried"):
+        fetch(http_settings, release(server.base + "/missing.csv"))
+    assert server.hits["/missing.csv"] == 1
+    assert landed_files(http_settings) == []
+
+
+def test_http_retries_are_bounded(server, http_settings):
+    server.routes["/down.csv"] = [{"status": 503}]
+    with pytest.raises(FetchError, match=r"failed after 3 attempt\(s\): HTTP 503"):
+        fetch(http_settings, release(server.base + "/down.csv"))
+    assert server.hits["/down.csv"] == 3
+
+
+def test_truncated_body_never_lands(server, http_settings):
+    server.routes["/short.csv"] = [{"body": BODY, "length": len(BODY) + 100}]
+    with pytest.raises(FetchError):
+        fetch(http_settings, release(server.base + "/short.csv"))
+    assert landed_files(http_settings) == []
+
+
+def test_timeout_is_bounded(server, http_settings):
+    server.routes["/slow.csv"] = [{"sleep": 3}]
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="failed after"):
+        fetch(http_settings, release(server.base + "/slow.csv"))
+    assert time.monotonic() - started < 10
+
+
+def test_redirect_is_followed(server, http_settings):
+    server.routes["/old.csv"] = [{"redirect": "/new.csv"}]
+    server.routes["/new.csv"] = [{"body": BODY}]
+    fetch(http_settings, release(server.base + "/old.csv"))
+    assert landing_path(http_settings, release("x")).read_bytes() == BODY
+
+
+def test_html_page_is_refused(server, http_settings):
+    server.routes["/page"] = [{"body": b"<html>sign in</html>", "type": "text/html; charset=utf-8"}]
+    with pytest.raises(FetchError, match="returned an HTML page"):
+        fetch(http_settings, release(server.base + "/page"))
+
+
+def test_zip_member_is_extracted_and_traversal_names_are_inert(server, http_settings):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("data/data.csv", BODY)
+        zf.writestr("../../escape.csv", b"evil")
+    server.routes["/all.zip"] = [{"body": buf.getvalue(), "type": "application/zip"}]
+    fetch(http_settings, release(server.base + "/all.zip", archive_member="data/data.csv"))
+    assert landing_path(http_settings, release("x")).read_bytes() == BODY
+    assert not (http_settings.warehouse_dir.parent / "escape.csv").exists()
+    with pytest.raises(FetchError, match="archive has no member 'data/other.csv'"):
+        fetch(http_settings, release(server.base + "/all.zip", archive_member="data/other.csv"))
+
+
+def test_pinned_checksum_mismatch_is_refused(server, http_settings):
+    server.routes["/f.csv"] = [{"body": BODY}]
+    with pytest.raises(FetchError, match="differs from the catalogue's pinned"):
+        fetch(http_settings, release(server.base + "/f.csv", sha256="0" * 64))
+    assert landed_files(http_settings) == []
+
+
+def test_no_url_and_no_mirror_says_what_to_do(http_settings):
+    r = Release(source="cla", family="f", release="ees_2099", file="x.csv", page="https://example.invalid/page")
+    with pytest.raises(FetchError, match="no direct download location.*https://example.invalid/page.*--mirror"):
+        fetch(http_settings, r)
