@@ -1,0 +1,178 @@
+"""End to end on the real release mirror: `csc refresh` as a user runs it, figures read from the files.
+
+One warehouse for the module, refreshed four times: good, bad at the raw gate, bad at the
+mart gate, good again. A failed refresh must leave the publication byte-identical.
+"""
+
+import csv
+import hashlib
+import shutil
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from orchestration.lib.catalogue import load_catalogue
+
+pytestmark = pytest.mark.e2e
+
+
+def csc(*args, warehouse):
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args, "--warehouse-dir", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_mirror(mirror_dir, dest):
+    """Copy just the catalogued files (a mirror is any directory in the same layout)."""
+    for release in load_catalogue().releases:
+        target = dest / release.relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror_dir / release.relative_path, target)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, mirror_dir):
+    warehouse = tmp_path_factory.mktemp("e2e") / "warehouse"
+    run = csc("refresh", "--mirror", str(mirror_dir), warehouse=warehouse)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return warehouse
+
+
+def query(warehouse, sql, params=()):
+    with duckdb.connect(str(warehouse / "csc.duckdb"), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def latest(warehouse, la_code, year, indicator="cla_count"):
+    rows = query(
+        warehouse,
+        "select value, status, release from marts.fct_la_indicator where la_code = ? and time_period = ? and indicator_id = ? and is_latest",
+        (la_code, year, indicator),
+    )
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_published_la_figures_match_the_files(published):
+    # cla/ees_2025/cla_number_and_rate_per_10k_children.csv
+    assert latest(published, "E08000025", 2025) == (2317, "published", "ees_2025")  # Birmingham
+    assert latest(published, "E08000025", 2025, "cla_rate_per_10k")[0] == 79
+    assert query(published, "select cla_count, cla_rate_per_10k, child_population from marts.fct_children_looked_after "
+                            "where la_code = 'E10000017' and time_period = 2025") == [(1699, 65.0, 261392)]  # Lancashire
+    assert latest(published, "E09000002", 2023) == (428, "published", "ees_2025")  # Barking and Dagenham
+    # suppressed stays NULL with its status, never 0
+    assert query(published, "select cla_count, cla_count_status from marts.fct_children_looked_after "
+                            "where la_code = 'E09000001' and time_period = 2025") == [(None, "suppressed")]
+
+
+def test_latest_vintage_wins_and_earlier_vintages_are_kept(published):
+    # Birmingham 2022: 2,094 in the 2022 release, 2,100 in 2023, 2,104 since 2024.
+    vintages = query(published, "select release, value from marts.fct_la_indicator where la_code = 'E08000025' "
+                                "and time_period = 2022 and indicator_id = 'cla_count' order by release")
+    assert vintages == [("ees_2022", 2094), ("ees_2023", 2100), ("ees_2024", 2104), ("ees_2025", 2104)]
+    assert query(published, "select cla_count, release from marts.fct_children_looked_after where la_code = 'E08000025' and time_period = 2022") == [(2104, "ees_2025")]
+    # City of London 2021 rate: 110 in 2022's release, 306 after the population was rebased.
+    assert query(published, "select release, value from marts.fct_la_indicator where la_code = 'E09000001' and time_period = 2021 "
+                            "and indicator_id = 'cla_rate_per_10k' and release in ('ees_2022', 'ees_2025') order by 1") == [("ees_2022", 110), ("ees_2025", 306)]
+    # North Northamptonshire 2022 across four vintages.
+    assert query(published, "select release, value from marts.fct_la_indicator where la_code = 'E06000061' and time_period = 2022 "
+                            "and indicator_id = 'cla_count' order by 1") == [("ees_2022", 524), ("ees_2023", 523), ("ees_2024", 525), ("ees_2025", 525)]
+
+
+def test_england_as_published(published):
+    rows = query(published, "select time_period, release, value from marts.fct_england_region_indicator where area_code = 'E92000001' "
+                            "and indicator_id = 'cla_count' and time_period in (2022, 2025) order by 1, 2")
+    assert rows == [(2022, "ees_2022", 82170), (2022, "ees_2023", 82080), (2022, "ees_2024", 82090), (2022, "ees_2025", 82090), (2025, "ees_2025", 81770)]
+
+
+def test_boundary_changes(published):
+    dim = {r[0]: r[1:] for r in query(published, "select la_code, la_name, first_year, last_year, is_current, successor_la_codes, "
+                                                 "predecessor_la_codes, retirement_kind from marts.dim_local_authority")}
+    assert len(dim) == 160 and sum(r[3] for r in dim.values()) == 153
+    assert dim["E10000006"] == ("Cumbria", 2018, 2023, False, "E06000063,E06000064", None, "split")
+    assert dim["E06000063"][:4] == ("Cumberland", 2024, None, True)
+    assert dim["E10000021"][2:] == (2021, False, "E06000061,E06000062", None, "split")
+    assert dim["E06000028"][2] == 2019 and dim["E06000058"][1] == 2020  # Bournemouth -> BCP
+    assert dim["E06000058"][5] == "E06000028,E06000029,E10000009"
+    assert dim["E10000023"][3:] == (False, "E06000065", None, "recode")
+    # North Yorkshire's series runs on under its new code, back to its first year.
+    assert dim["E06000065"][1:3] == (2018, None)
+    assert latest(published, "E06000065", 2018) == (437, "published", "ees_2022")
+    assert latest(published, "E10000006", 2023) == (740, "published", "ees_2025")
+    assert query(published, "select count(*) from marts.fct_children_looked_after where la_code = 'E10000006' and time_period > 2023") == [(0,)]
+    assert query(published, "select max(time_period) from marts.fct_children_looked_after where la_code = 'E10000021'") == [(2021,)]
+
+
+def test_meta_records_sources_and_checks(published, mirror_dir):
+    manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
+    files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
+    assert len(files) == len(load_catalogue().releases) == 6
+    for source, release, file, sha in files:
+        assert manifest[(source, release, file)] == sha
+    (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")
+    assert refresh[1] and refresh[2] == refresh[3] and refresh[2] > 50
+    names = {r[0] for r in query(published, "select check_name from meta.refresh_checks")}
+    assert {"raw_cla_number_and_rate_per_10k", "fct_children_looked_after__england_totals"} <= names
+    assert query(published, "select count(*) from duckdb_tables() where schema_name not in ('marts', 'meta')") == [(0,)]
+
+
+def test_status_reports_the_publication(published):
+    run = csc("status", warehouse=published)
+    assert run.returncode == 0, run.stderr
+    (refresh_id,) = query(published, "select refresh_id from meta.refresh")[0]
+    assert f"refresh {refresh_id}" in run.stdout and "last refresh" in run.stdout and "SUCCESS" in run.stdout
+
+
+def mutate(tmp_path, mirror_dir, old, new):
+    mirror = copy_mirror(mirror_dir, tmp_path / "mirror")
+    path = mirror / "cla" / "ees_2025" / "cla_number_and_rate_per_10k_children.csv"
+    data = path.read_bytes()
+    assert data.count(old) == 1
+    path.write_bytes(data.replace(old, new))
+    return mirror
+
+
+BIRMINGHAM_2025 = b"330,Birmingham,E08000025,Children looked after on 31 March each year,292859,2317,79"
+
+
+def test_failed_raw_gate_keeps_the_publication(published, mirror_dir, tmp_path):
+    before = digest(published / "csc.duckdb")
+    mirror = mutate(tmp_path, mirror_dir, BIRMINGHAM_2025, BIRMINGHAM_2025.replace(b",2317,", b",?,"))
+    run = csc("refresh", "--mirror", str(mirror), warehouse=published)
+    assert run.returncode == 1
+    assert "raw_cla_number_and_rate_per_10k" in run.stderr and "children_count=?" in run.stderr
+    assert "_release=ees_2025" in run.stderr
+    assert digest(published / "csc.duckdb") == before
+    assert not [p for p in published.iterdir() if p.name.startswith(".csc.duckdb")]
+    status = csc("status", warehouse=published)
+    assert "FAILURE" in status.stdout and "raw_cla_number_and_rate_per_10k" in status.stdout
+
+
+def test_failed_mart_gate_keeps_the_publication(published, mirror_dir, tmp_path):
+    before = digest(published / "csc.duckdb")
+    # A valid-looking rate that does not follow from count and population.
+    mirror = mutate(tmp_path, mirror_dir, BIRMINGHAM_2025, BIRMINGHAM_2025.replace(b",79", b",97"))
+    run = csc("refresh", "--mirror", str(mirror), warehouse=published)
+    assert run.returncode == 1
+    assert "fct_children_looked_after__rate_consistency" in run.stderr
+    assert digest(published / "csc.duckdb") == before
+
+
+def test_next_good_refresh_recovers_and_reloads_only_what_changed(published, mirror_dir):
+    before = dict(query(published, "select release || '/' || file, loaded_at from meta.refresh_source_files"))
+    run = csc("refresh", "--mirror", str(mirror_dir), warehouse=published)
+    assert run.returncode == 0, run.stderr[-3000:]
+    after = dict(query(published, "select release || '/' || file, loaded_at from meta.refresh_source_files"))
+    changed = sorted(k for k in after if after[k] != before[k])
+    assert changed == ["ees_2025/cla_number_and_rate_per_10k_children.csv"]
+    assert latest(published, "E08000025", 2025) == (2317, "published", "ees_2025")
