@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -209,7 +208,8 @@ def dev(warehouse_dir: WarehouseOption = None, mirror: MirrorOption = None, port
     ensure_manifest()
     cmd = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions", "-p", str(port)]
     console.print(f"DAGSTER_HOME={settings.dagster_home} {' '.join(cmd[1:])}")
-    raise typer.Exit(subprocess.call(cmd))
+    # Become `dagster dev`, so Ctrl-C and SIGINT reach it directly (it ignores SIGTERM).
+    os.execv(sys.executable, cmd)
 
 
 if __name__ == "__main__":
