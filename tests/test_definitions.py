@@ -67,4 +67,5 @@ def test_refresh_job_schedule_and_executor():
     assert job.executor_def.name == "in_process"
     schedule = defs.resolve_schedule_def("nightly_refresh")
     assert schedule.job_name == "refresh" and schedule.execution_timezone == "Europe/London"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == EXPECTED_ASSETS

@@ -12,4 +12,5 @@ nightly_refresh = dg.ScheduleDefinition(
     cron_schedule="30 2 * * *",
     execution_timezone="Europe/London",
     description="Rebuild the warehouse from the publishers' files every night at 02:30 UK time.",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -1,6 +1,8 @@
 """The publication: after every gate has passed, swap in a new read-only snapshot for BI tools."""
 
 
+from datetime import datetime, timezone
+
 import dagster as dg
 
 from orchestration.lib.dbt import mart_asset_keys
@@ -38,7 +40,8 @@ def publish_assets() -> dg.Definitions:
     )
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         run = context.instance.get_run_record_by_id(context.run_id)
-        refresh = RefreshRecord(refresh_id=context.run_id, started_at=run.start_time_dt if hasattr(run, "start_time_dt") else run.create_timestamp, checks=_checks_of_run(context))
+        started_at = datetime.fromtimestamp(run.start_time, timezone.utc) if run.start_time else run.create_timestamp
+        refresh = RefreshRecord(refresh_id=context.run_id, started_at=started_at, checks=_checks_of_run(context))
         result = publish(warehouse.settings(), refresh)
         context.log.info(f"published {result.path} ({result.bytes} bytes, {len(result.tables)} tables)")
         return dg.MaterializeResult(
