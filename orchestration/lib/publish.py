@@ -33,20 +33,6 @@ create table meta.refresh (
     checks_passed   integer not null
 );
 comment on table meta.refresh is 'The refresh that produced this publication (one row).';
-create table meta.refresh_source_files (
-    refresh_id  varchar not null,
-    family      varchar not null,
-    source      varchar not null,
-    release     varchar not null,
-    file        varchar not null,
-    sha256      varchar not null,
-    bytes       bigint not null,
-    origin      varchar not null,
-    fetched_at  varchar not null,
-    loaded_at   timestamptz not null,
-    row_count   bigint not null
-);
-comment on table meta.refresh_source_files is 'Every source file in this publication: release vintage, sha256, size and origin.';
 create table meta.refresh_checks (
     refresh_id  varchar not null,
     asset_key   varchar not null,
@@ -134,10 +120,15 @@ def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
         tables = [t for schema in PUBLISHED_SCHEMAS for t in _copy_schema(con, schema)]
         con.execute("use pub")
         con.execute(META_DDL)
+        # Same columns as the loader's meta.source_files, with the refresh id in front.
         con.execute(
-            "insert into meta.refresh_source_files select ?, family, source, release, file, sha256, bytes, origin, "
-            "fetched_at, loaded_at, row_count from work.meta.source_files order by family, release, file",
+            "create table meta.refresh_source_files as select ?::varchar as refresh_id, * "
+            "from work.meta.source_files order by family, release, file",
             [refresh.refresh_id],
+        )
+        con.execute(
+            "comment on table meta.refresh_source_files is "
+            "'Every source file in this publication: release vintage, sha256, size and origin.'"
         )
         n_files = con.execute("select count(*) from meta.refresh_source_files").fetchone()[0]
         if n_files == 0:
