@@ -98,25 +98,67 @@ def test_england_as_published(published):
 def test_boundary_changes(published):
     dim = {r[0]: r[1:] for r in query(published, "select la_code, la_name, first_year, last_year, is_current, successor_la_codes, "
                                                  "predecessor_la_codes, retirement_kind from marts.dim_local_authority")}
-    assert len(dim) == 160 and sum(r[3] for r in dim.values()) == 153
-    assert dim["E10000006"] == ("Cumbria", 2018, 2023, False, "E06000063,E06000064", None, "split")
+    assert len(dim) == 163 and sum(r[3] for r in dim.values()) == 153
+    assert dim["E10000006"] == ("Cumbria", 2013, 2023, False, "E06000063,E06000064", None, "split")
     assert dim["E06000063"][:4] == ("Cumberland", 2024, None, True)
     assert dim["E10000021"][2:] == (2021, False, "E06000061,E06000062", None, "split")
     assert dim["E06000028"][2] == 2019 and dim["E06000058"][1] == 2020  # Bournemouth -> BCP
     assert dim["E06000058"][5] == "E06000028,E06000029,E10000009"
     assert dim["E10000023"][3:] == (False, "E06000065", None, "recode")
     # North Yorkshire's series runs on under its new code, back to its first year.
-    assert dim["E06000065"][1:3] == (2018, None)
+    assert dim["E06000065"][1:3] == (2013, None)
     assert latest(published, "E06000065", 2018) == (437, "published", "ees_2022")
     assert latest(published, "E10000006", 2023) == (740, "published", "ees_2025")
     assert query(published, "select count(*) from marts.fct_children_looked_after where la_code = 'E10000006' and time_period > 2023") == [(0,)]
     assert query(published, "select max(time_period) from marts.fct_children_looked_after where la_code = 'E10000021'") == [(2021,)]
 
 
+def test_children_in_need_and_child_protection_figures(published):
+    # cin/ees_2025: b1, c1, c4, d5 for Birmingham (330, E08000025), year ending 31 March 2025
+    cin = query(published, "select cin_count, cin_count_status, referrals_count, rereferrals_pct, release "
+                           "from marts.fct_children_in_need where la_code = 'E08000025' and time_period = 2025")
+    assert cin == [(9301, "published", 16324, 20.7, "ees_2025")]
+    cp = query(published, "select s47_enquiries_count, icpc_count, cpp_count from marts.fct_child_protection "
+                          "where la_code = 'E08000025' and time_period = 2025")
+    assert cp == [(6162, 2094, 1677)]
+    # table D1 exists only in the 2022 release: starts and the published rate for 2022
+    assert latest(published, "E08000025", 2022, "cpp_started_count") == (1524, "published", "ees_2022")
+    assert query(published, "select value from marts.fct_la_indicator where la_code = 'E08000025' and time_period = 2022 "
+                            "and indicator_id = 'cpp_rate_per_10k' and release = 'ees_2022'") == [(40.1,)]
+    assert query(published, "select value from marts.fct_england_region_indicator where area_code = 'E92000001' "
+                            "and time_period = 2025 and indicator_id = 'cin_count' and is_latest") == [(402400,)]
+
+
+def test_2025_rates_are_recomputed_from_the_conformed_population(published):
+    # population/dfe_ons_mye_2012-2024: Birmingham mid-2023 290,047 and mid-2024 292,859
+    assert query(published, "select mid_year, reporting_year, population_0_17 from marts.fct_population "
+                            "where la_code = 'E08000025' and mid_year in (2023, 2024) order by 1") == [(2023, 2024, 290047), (2024, 2025, 292859)]
+    (rate_2025,) = query(published, "select cin_rate_per_10k, cin_rate_per_10k_status from marts.fct_children_in_need "
+                                    "where la_code = 'E08000025' and time_period = 2025")
+    assert rate_2025[1] == "recomputed" and rate_2025[0] == pytest.approx(9301 / 292859 * 10000)
+    # 2024: published as 318.1 by the 2024 release; recomputed by the 2025 release (ONS has revised mid-2023 since)
+    vintages = dict(query(published, "select release, value from marts.fct_la_indicator where la_code = 'E08000025' "
+                                     "and time_period = 2024 and indicator_id = 'cin_rate_per_10k'"))
+    assert vintages["ees_2024"] == 318.1
+    assert vintages["ees_2025"] == pytest.approx(9209 / 290047 * 10000)
+    assert abs(vintages["ees_2024"] - vintages["ees_2025"]) < 1
+    (recomputed_beside_published,) = query(published, "select recomputed_value from marts.fct_la_indicator where la_code = 'E08000025' "
+                                                      "and time_period = 2024 and indicator_id = 'cin_rate_per_10k' and release = 'ees_2024'")
+    assert recomputed_beside_published[0] == pytest.approx(9209 / 290047 * 10000)
+
+
+def test_recodes_found_in_older_cin_years(published):
+    # Buckinghamshire: the 2025 CIN release prints E10000002 up to 2020 and E06000060 after.
+    rows = query(published, "select time_period, value from marts.fct_la_indicator where la_code = 'E06000060' "
+                            "and indicator_id = 'cin_count' and release = 'ees_2025' and time_period between 2019 and 2021 order by 1")
+    assert rows == [(2019, 3338), (2020, 3328), (2021, 3453)]
+    assert query(published, "select count(*) from marts.fct_la_indicator where la_code in ('E10000002', 'E08000020', 'E06000048')") == [(0,)]
+
+
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    assert len(files) == len(load_catalogue().releases) == 6
+    assert len(files) == len(load_catalogue().releases) == 22
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

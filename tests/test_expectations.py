@@ -1,7 +1,7 @@
 import duckdb
 
 from expectations import discover_suites
-from expectations.raw_cla_number_and_rate_per_10k import SUITES
+from expectations.raw_ees_tidy import SUITES
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.lib.expectations import run_suite
 from orchestration.lib.fetch import fetch
@@ -19,7 +19,11 @@ def loaded(settings):
 
 def test_every_suite_guards_an_asset_and_names_are_unique():
     suites = discover_suites()
-    assert {s.asset for s in suites} >= {("raw", "cla_number_and_rate_per_10k"), ("marts", "fct_children_looked_after")}
+    assert {s.asset for s in suites} >= {("raw", "cla_number_and_rate_per_10k"), ("marts", "fct_children_looked_after"),
+                                         ("marts", "fct_la_indicator")}
+    # every EES tidy family in the catalogue has its raw contracts
+    ees = [f for f in load_catalogue().families if f.format == "ees_tidy_csv"]
+    assert {("raw", f.raw_table) for f in ees} <= {s.asset for s in suites}
     assert len({s.name for s in suites}) == len(suites)
 
 

@@ -39,3 +39,8 @@ struct_pack(
 {% macro reporting_year_from(date_column) -%}
 (extract(year from {{ date_column }}) + case when extract(month from {{ date_column }}) > 3 then 1 else 0 end)
 {%- endmacro %}
+
+{#- Statuses of an indicator value: a published cell's, or 'recomputed' (see int_indicator_values). -#}
+{% macro indicator_statuses() -%}
+{{ return(published_statuses() + ['recomputed']) }}
+{%- endmacro %}

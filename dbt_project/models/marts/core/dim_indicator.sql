@@ -4,6 +4,7 @@ select
     unit,
     polarity,
     domain,
+    period_type,
     source_publication as source,
     source_family,
     description

@@ -14,7 +14,8 @@ select
     indicator_id,
     value,
     status,
+    recomputed_value,
     release,
     is_latest
-from {{ ref('int_indicator_values_unpivoted') }}
+from {{ ref('int_indicator_values') }}
 where geographic_level in ('National', 'Regional')

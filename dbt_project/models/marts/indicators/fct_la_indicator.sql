@@ -3,7 +3,7 @@
 -- that did not yet, or no longer, exist) are left out.
 
 with values_long as (
-    select * from {{ ref('int_indicator_values_unpivoted') }}
+    select * from {{ ref('int_indicator_values') }}
     where geographic_level = 'Local authority'
 ),
 
@@ -17,6 +17,7 @@ select
     values_long.indicator_id,
     values_long.value,
     values_long.status,
+    values_long.recomputed_value,
     values_long.release,
     values_long.is_latest
 from values_long

@@ -1,0 +1,92 @@
+-- Published values plus rates the warehouse recomputes from a published count and the
+-- conformed child population (ONS mid-year estimate of the year before the reporting year,
+-- as DfE does). A recomputed value fills a rate only where the release published none
+-- (for example the 2025 CIN files, which dropped their rate columns); a rate the publisher
+-- suppressed stays suppressed. recomputed_value is kept beside every published rate so the
+-- gates can compare them.
+
+with published as (
+    select * from {{ ref('int_indicator_values_unpivoted') }}
+),
+
+rates as (
+    select indicator_id, period_type, rate_numerator, rate_multiplier
+    from {{ ref('indicators') }}
+    where rate_numerator is not null
+),
+
+population as (
+    select area_code, time_period as mid_year, value as population
+    from published
+    where indicator_id = 'population_0_17' and status = 'published'
+    qualify row_number() over (partition by area_code, time_period order by release_year desc, release desc) = 1
+),
+
+recomputed as (
+    select
+        numerator.geographic_level,
+        numerator.area_code,
+        numerator.area_name,
+        numerator.published_la_code,
+        numerator.la_code_dfe,
+        numerator.region_code,
+        numerator.region_name,
+        numerator.time_period,
+        rates.indicator_id,
+        rates.period_type,
+        numerator.release,
+        numerator.release_year,
+        numerator.source_file,
+        numerator.source_row,
+        case when numerator.status = 'published' and population.population > 0
+             then numerator.value / population.population * rates.rate_multiplier
+        end                                                       as recomputed_value,
+        case when numerator.status <> 'published' then numerator.status
+             when population.population is null then 'not_available'
+        end                                                       as unavailable_status
+    from published as numerator
+    inner join rates on rates.rate_numerator = numerator.indicator_id
+    left join population
+        on population.area_code = numerator.area_code
+        and population.mid_year = numerator.time_period - 1
+),
+
+combined as (
+    select
+        coalesce(p.geographic_level, r.geographic_level)     as geographic_level,
+        coalesce(p.area_code, r.area_code)                   as area_code,
+        coalesce(p.area_name, r.area_name)                   as area_name,
+        coalesce(p.published_la_code, r.published_la_code)  as published_la_code,
+        coalesce(p.la_code_dfe, r.la_code_dfe)               as la_code_dfe,
+        coalesce(p.region_code, r.region_code)               as region_code,
+        coalesce(p.region_name, r.region_name)               as region_name,
+        coalesce(p.time_period, r.time_period)               as time_period,
+        coalesce(p.indicator_id, r.indicator_id)             as indicator_id,
+        coalesce(p.period_type, r.period_type)               as period_type,
+        case when coalesce(p.status, 'missing') = 'missing' then r.recomputed_value else p.value end as value,
+        case
+            when coalesce(p.status, 'missing') <> 'missing' then p.status
+            when r.recomputed_value is not null then 'recomputed'
+            else coalesce(r.unavailable_status, 'missing')
+        end                                                  as status,
+        r.recomputed_value,
+        coalesce(p.release, r.release)                       as release,
+        coalesce(p.release_year, r.release_year)             as release_year,
+        coalesce(p.source_file, r.source_file)               as source_file,
+        coalesce(p.source_row, r.source_row)                 as source_row
+    from published as p
+    full outer join recomputed as r
+        on r.indicator_id = p.indicator_id
+        and r.geographic_level = p.geographic_level
+        and r.area_code = p.area_code
+        and r.time_period = p.time_period
+        and r.release = p.release
+)
+
+select
+    *,
+    row_number() over (
+        partition by geographic_level, area_code, time_period, indicator_id
+        order by release_year desc, release desc
+    ) = 1 as is_latest
+from combined

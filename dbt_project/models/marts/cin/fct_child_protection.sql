@@ -1,0 +1,20 @@
+-- Section 47 enquiries, initial child protection conferences and child protection plans,
+-- one row per LA and reporting year (year ending 31 March), latest vintage of each value.
+
+{% set indicators = [
+    ('s47_enquiries_count', 's47_enquiries_count', 'bigint'),
+    ('s47_enquiries_rate_per_10k', 's47_enquiries_rate_per_10k', 'double'),
+    ('icpc_count', 'icpc_count', 'bigint'),
+    ('icpc_rate_per_10k', 'icpc_rate_per_10k', 'double'),
+    ('cpp_count', 'cpp_count', 'bigint'),
+    ('cpp_rate_per_10k', 'cpp_rate_per_10k', 'double'),
+    ('cpp_started_count', 'cpp_started_count', 'bigint'),
+] %}
+
+select
+    la_code,
+    time_period,
+    {{ pivot_indicators(indicators) }}
+from {{ ref('fct_la_indicator') }}
+where is_latest and indicator_id in ({{ indicator_ids(indicators) }})
+group by la_code, time_period
