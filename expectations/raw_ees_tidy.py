@@ -48,8 +48,9 @@ def suites_for(family: Family) -> list[SuiteSpec]:
     def la_rows():
         return [
             *[e.ExpectColumnValuesToNotBeNull(column=c) for c in ("old_la_code", "new_la_code", "la_name", "region_code")],
-            e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$"),
-            e.ExpectColumnValuesToMatchRegex(column="old_la_code", regex=r"^[0-9]{3}$"),
+            # a joint return lists its members' codes: "940 / 941", "E06000061 / E06000062"
+            e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}(?: / E(?:06|08|09|10)[0-9]{6})*$"),
+            e.ExpectColumnValuesToMatchRegex(column="old_la_code", regex=r"^[0-9]{3}(?: / [0-9]{3})*$"),
             # London boroughs sit in the Inner (E13000001) or Outer (E13000002) London sub-region.
             e.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^E1[23][0-9]{6}$"),
         ]

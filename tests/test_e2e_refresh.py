@@ -98,7 +98,7 @@ def test_england_as_published(published):
 def test_boundary_changes(published):
     dim = {r[0]: r[1:] for r in query(published, "select la_code, la_name, first_year, last_year, is_current, successor_la_codes, "
                                                  "predecessor_la_codes, retirement_kind from marts.dim_local_authority")}
-    assert len(dim) == 163 and sum(r[3] for r in dim.values()) == 153
+    assert len(dim) == 165 and sum(r[3] for r in dim.values()) == 153
     assert dim["E10000006"] == ("Cumbria", 2013, 2023, False, "E06000063,E06000064", None, "split")
     assert dim["E06000063"][:4] == ("Cumberland", 2024, None, True)
     assert dim["E10000021"][2:] == (2021, False, "E06000061,E06000062", None, "split")
@@ -155,10 +155,31 @@ def test_recodes_found_in_older_cin_years(published):
     assert query(published, "select count(*) from marts.fct_la_indicator where la_code in ('E10000002', 'E08000020', 'E06000048')") == [(0,)]
 
 
+def test_social_work_workforce_and_joint_returns(published):
+    # workforce/ees_2025/csww_indicators_2017_to_2025.csv, 30 September 2025
+    assert query(published, "select sw_fte, sw_vacancy_rate_pct, is_joint_return, release from marts.fct_social_work_workforce "
+                            "where reporting_unit_code = 'E06000010' and time_period = 2025") == [(328.0, 2.4, False, "ees_2025")]  # Hull
+    # North and West Northamptonshire return jointly: one row in the fact, the figure on each member LA
+    assert query(published, "select sw_fte, member_la_codes from marts.fct_social_work_workforce "
+                            "where reporting_unit_code = 'E06000061 / E06000062' and time_period = 2025") == [(421.5, "E06000061,E06000062")]
+    members = query(published, "select la_code, value, is_joint_return from marts.fct_la_indicator where indicator_id = 'sw_fte' "
+                               "and time_period = 2025 and is_latest and reporting_unit_code = 'E06000061 / E06000062' order by 1")
+    assert members == [("E06000061", 421.5, True), ("E06000062", 421.5, True)]
+    # the September 2021 return, after Northamptonshire's split, is kept (not lost to the LA lifetime filter)
+    assert latest(published, "E06000061", 2021, "sw_fte") == (329.9, "published", "ees_2025")
+    # counted once per reporting unit, LA totals match England's published FTE to rounding (2024;
+    # in 2025 Westminster and Kensington and Chelsea did not return: 'x')
+    (total,) = query(published, "select sum(sw_fte) from marts.fct_social_work_workforce where time_period = 2024")[0]
+    assert abs(total - 34328.2) < 1
+    # the 2022 release's %-suffixed headers feed the same indicators; England 2020 revised since
+    assert query(published, "select release, value from marts.fct_england_region_indicator where area_code = 'E92000001' "
+                            "and indicator_id = 'sw_fte' and time_period = 2020 and release in ('ees_2022', 'ees_2025') order by 1") == [("ees_2022", 31854.3), ("ees_2025", 31852.3)]
+
+
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    assert len(files) == len(load_catalogue().releases) == 22
+    assert len(files) == len(load_catalogue().releases) == 26
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

@@ -44,3 +44,9 @@ struct_pack(
 {% macro indicator_statuses() -%}
 {{ return(published_statuses() + ['recomputed']) }}
 {%- endmacro %}
+
+{#- The reporting year (year ending 31 March) in which a period falls: 30 June or
+    30 September of year Y falls in the reporting year ending 31 March Y+1. -#}
+{% macro reporting_year_of(time_period, period_type) -%}
+(case when {{ period_type }} = 'reporting_year_31_march' then {{ time_period }} else {{ time_period }} + 1 end)
+{%- endmacro %}

@@ -1,5 +1,5 @@
 -- Every LA code any source shows, with its newest published name, DfE number and region, and
--- the reporting years in which it has any published value. DfE files place London boroughs
+-- the first and last reporting years in which any source lists it. DfE files place London boroughs
 -- in the Inner (E13000001) or Outer (E13000002) London sub-region; their ONS region is London.
 
 with observations as (
@@ -18,7 +18,10 @@ select
     arg_max(area_name, release_year * 10000 + time_period)         as la_name,
     arg_max(region_code, release_year * 10000 + time_period)       as region_code,
     arg_max(region_name, release_year * 10000 + time_period)       as region_name,
-    min(time_period) filter (where status = 'published' and period_type = 'reporting_year_31_march') as first_published_year,
-    max(time_period) filter (where status = 'published' and period_type = 'reporting_year_31_march') as last_published_year
+    -- any row counts, whatever its status: an 'x' still says the LA existed that year (LAs
+    -- that did not exist yet are the ones a boundary change creates; the dimension uses the
+    -- change's date for those)
+    min({{ reporting_year_of('time_period', 'period_type') }})     as first_seen_year,
+    max({{ reporting_year_of('time_period', 'period_type') }})     as last_seen_year
 from observations
 group by published_la_code

@@ -12,7 +12,27 @@ with published as (
         'stg_cin__d1_child_protection_plans',
         'stg_cin__d5_cpp_at31_by_duration',
         'stg_population__0_17',
+        'stg_workforce__csww_indicators',
     ]) }}
+),
+
+-- A joint return (one row for two LAs, codes "940 / 941") becomes one row per member LA,
+-- each carrying the joint value and the joint reporting unit's code, so no LA is dropped and
+-- sums can count each reporting unit once.
+members as (
+    select
+        * exclude (la_code, la_code_dfe, la_name),
+        la_code                                             as reporting_unit_code,
+        la_name                                             as reporting_unit_name,
+        unnest(string_split(la_code, ' / '))                as la_code,
+        unnest(string_split(coalesce(la_code_dfe, ''), ' / ')) as la_code_dfe,
+        unnest(string_split(la_name, ' / '))                as la_name
+    from published
+    where geographic_level = 'Local authority'
+    union all by name
+    select *, cast(null as varchar) as reporting_unit_code, cast(null as varchar) as reporting_unit_name
+    from published
+    where geographic_level <> 'Local authority'
 ),
 
 indicators as (
@@ -39,6 +59,13 @@ select
     end                                          as area_name,
     published.la_code                            as published_la_code,
     published.la_code_dfe,
+    case when published.geographic_level = 'Local authority' then
+        case when published.reporting_unit_code like '% / %'
+             then published.reporting_unit_code
+             else coalesce(recodes.successor_la_code, published.la_code) end
+    end                                          as reporting_unit_code,
+    published.reporting_unit_name,
+    coalesce(published.reporting_unit_code like '% / %', false) as is_joint_return,
     published.region_code,
     published.region_name,
     published.time_period,
@@ -50,10 +77,10 @@ select
     published.release_year,
     published.source_file,
     published.source_row
-from published
+from members as published
 inner join indicators
     on indicators.source_family = published.source_family
-    and indicators.source_measure = published.measure
+    and indicators.source_measure is not distinct from published.measure
     and indicators.source_column = published.source_column
 left join recodes
     on recodes.predecessor_la_code = published.la_code

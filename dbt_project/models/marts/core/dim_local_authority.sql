@@ -35,7 +35,7 @@ created as (
 
 -- A recoded LA is the same authority: its series starts where its predecessor's did.
 recode_history as (
-    select changes.successor_la_code as la_code, min(observed.first_published_year) as first_published_year
+    select changes.successor_la_code as la_code, min(observed.first_seen_year) as first_seen_year
     from changes
     inner join observed on observed.la_code = changes.predecessor_la_code
     where changes.change_kind = 'recode'
@@ -64,9 +64,9 @@ select
     observed.region_name,
     dfe.dfe_region_name,
     cast(case
-        when created.is_recode then least(recode_history.first_published_year, observed.first_published_year)
+        when created.is_recode then least(recode_history.first_seen_year, observed.first_seen_year)
         when created.la_code is not null then created.created_year
-        else observed.first_published_year
+        else observed.first_seen_year
     end as integer)                                                as first_year,
     cast(retired.last_year as integer)                             as last_year,
     retired.la_code is null                                        as is_current,

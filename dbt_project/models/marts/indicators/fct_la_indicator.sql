@@ -1,6 +1,6 @@
 -- Every LA indicator value from every release vintage; is_latest marks the value BI users
--- should normally read. Years outside an LA's lifetime (the publisher's 'z' rows for LAs
--- that did not yet, or no longer, exist) are left out.
+-- should normally read. Periods outside an LA's lifetime (the publisher's 'z' rows for LAs
+-- that did not yet, or no longer, exist) are left out; a test proves no published value is.
 
 with values_long as (
     select * from {{ ref('int_indicator_values') }}
@@ -15,6 +15,8 @@ select
     values_long.area_code                       as la_code,
     values_long.time_period,
     values_long.indicator_id,
+    values_long.reporting_unit_code,
+    values_long.is_joint_return,
     values_long.value,
     values_long.status,
     values_long.recomputed_value,
@@ -22,5 +24,5 @@ select
     values_long.is_latest
 from values_long
 inner join authorities on authorities.la_code = values_long.area_code
-where values_long.time_period between coalesce(authorities.first_year, values_long.time_period)
-                                  and coalesce(authorities.last_year, values_long.time_period)
+where {{ reporting_year_of('values_long.time_period', 'values_long.period_type') }}
+      between coalesce(authorities.first_year, 0) and coalesce(authorities.last_year, 9999)

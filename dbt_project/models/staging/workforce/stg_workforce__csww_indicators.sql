@@ -1,0 +1,1 @@
+{{ stage_ees_tidy('raw_workforce', 'csww_indicators') }}
