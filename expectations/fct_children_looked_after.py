@@ -32,17 +32,23 @@ RATE_CONSISTENCY = """
 """
 
 # England's published count is rounded to the nearest 10 and excludes nothing; the LA sum
-# misses suppressed cells (each fewer than 10 children). Tolerance: 10 + 10 per suppressed LA.
+# misses the cells not published (suppressed small numbers, each fewer than 10 children).
+# Tolerance: 10, plus 10 per LA cell not published. Measured since 2011: at most 9 off.
+# The 2010 SFR rounds England to the nearest 100 and its national totals do not reconcile
+# with its LA rows closer than 0.4% (ceased: 25,100 against 25,007 with two cells hidden), so
+# a figure rounded to 100 gets 0.5% of itself.
 ENGLAND_TOTALS = """
     with la as (
         select time_period, indicator_id, sum(value) as la_sum,
-               count(*) filter (where status = 'suppressed') as suppressed
+               count(*) filter (where status in ('suppressed', 'not_available', 'low')) as unpublished
         from marts.fct_la_indicator
         where is_latest and indicator_id in ('cla_count', 'cla_started_count', 'cla_ceased_count')
         group by all
     )
-    select la.time_period, la.indicator_id, england.value as england, la.la_sum, la.suppressed,
-           abs(england.value - la.la_sum) - (10 + 10 * la.suppressed) as excess
+    select la.time_period, la.indicator_id, england.value as england, la.la_sum, la.unpublished,
+           abs(england.value - la.la_sum)
+             - (case when england.value % 100 = 0 then greatest(50, 0.005 * england.value) else 10 end
+                + 10 * la.unpublished) as excess
     from la
     inner join marts.fct_england_region_indicator as england
         on england.geographic_level = 'England' and england.is_latest

@@ -89,6 +89,20 @@ def test_latest_vintage_wins_and_earlier_vintages_are_kept(published):
                             "and indicator_id = 'cla_count' order by 1") == [("ees_2022", 524), ("ees_2023", 523), ("ees_2024", 525), ("ees_2025", 525)]
 
 
+def test_cla_series_runs_2010_to_2025_across_both_formats(published):
+    # every year from the SFR files (2010-2017) and the EES files (2018-2025), no gap
+    years = [r[0] for r in query(published, "select distinct time_period from marts.fct_children_looked_after order by 1")]
+    assert years == list(range(2010, 2026))
+    # cla/sfr_2010/SFR27_2010_March.csv (no ONS codes: found from the DfE number) and SFR36_CLA2014.csv
+    assert latest(published, "E08000025", 2010) == (2033, "published", "sfr_2010")  # Birmingham
+    assert latest(published, "E08000025", 2018) == (1921, "published", "ees_2022")
+    assert latest(published, "E06000057", 2010) == (286, "published", "sfr_2010")  # Northumberland, DfE 929
+    assert query(published, "select value, release from marts.fct_england_region_indicator where area_code = 'E92000001' "
+                            "and indicator_id = 'cla_count' and time_period = 2010") == [(64400, "sfr_2010")]
+    assert query(published, "select cla_started_count, cla_ceased_count from marts.fct_children_looked_after "
+                            "where la_code = 'E08000025' and time_period = 2010") == [(714, 805)]
+
+
 def test_england_as_published(published):
     rows = query(published, "select time_period, release, value from marts.fct_england_region_indicator where area_code = 'E92000001' "
                             "and indicator_id = 'cla_count' and time_period in (2022, 2025) order by 1, 2")
@@ -99,14 +113,14 @@ def test_boundary_changes(published):
     dim = {r[0]: r[1:] for r in query(published, "select la_code, la_name, first_year, last_year, is_current, successor_la_codes, "
                                                  "predecessor_la_codes, retirement_kind from marts.dim_local_authority")}
     assert len(dim) == 165 and sum(r[3] for r in dim.values()) == 153
-    assert dim["E10000006"] == ("Cumbria", 2013, 2023, False, "E06000063,E06000064", None, "split")
+    assert dim["E10000006"] == ("Cumbria", 2010, 2023, False, "E06000063,E06000064", None, "split")
     assert dim["E06000063"][:4] == ("Cumberland", 2024, None, True)
     assert dim["E10000021"][2:] == (2021, False, "E06000061,E06000062", None, "split")
     assert dim["E06000028"][2] == 2019 and dim["E06000058"][1] == 2020  # Bournemouth -> BCP
     assert dim["E06000058"][5] == "E06000028,E06000029,E10000009"
     assert dim["E10000023"][3:] == (False, "E06000065", None, "recode")
     # North Yorkshire's series runs on under its new code, back to its first year.
-    assert dim["E06000065"][1:3] == (2013, None)
+    assert dim["E06000065"][1:3] == (2010, None)
     assert latest(published, "E06000065", 2018) == (437, "published", "ees_2022")
     assert latest(published, "E10000006", 2023) == (740, "published", "ees_2025")
     assert query(published, "select count(*) from marts.fct_children_looked_after where la_code = 'E10000006' and time_period > 2023") == [(0,)]
@@ -179,7 +193,7 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    assert len(files) == len(load_catalogue().releases) == 26
+    assert len(files) == len(load_catalogue().releases) == 50
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

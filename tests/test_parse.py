@@ -88,3 +88,19 @@ def test_ragged_row_is_refused(tmp_path):
     path = write(tmp_path, HEADER + ROW + "2024,Reporting year,National\n")
     with pytest.raises(SourceFormatError, match=r"row 3 \(line 3\) has 3 fields, expected 14"):
         read("ees_2024", path)
+
+
+def test_sfr_wide_file_takes_declared_columns_and_the_year_from_the_catalogue():
+    family = load_catalogue().family("cla_sfr_at_31_march")
+    release = next(r for r in family.releases if r.release == "sfr_2014")
+    frame = read_source_file(FIXTURE_MIRROR / release.relative_path, family, release)
+    assert frame.columns[1:] == family.column_names
+    assert frame["time_period"].to_list() == ["2014"] * 3  # from the release's constants
+    assert frame["geographic_level"].to_list() == ["National", "Regional", "Local authority"]  # recoded
+    assert frame.filter(pl.col("old_la_code") == "330").select("cla_count", "child_population").row(0) == ("1900", None)
+
+
+def test_a_family_that_is_not_extract_only_still_refuses_extra_columns(tmp_path):
+    path = write(tmp_path, HEADER.replace("rate_per_10000", "rate_per_10000,CLA_male") + ROW.replace("3\n", "3,4\n"))
+    with pytest.raises(SourceFormatError, match=r"unexpected column\(s\) \['CLA_male'\]"):
+        read("ees_2024", path)

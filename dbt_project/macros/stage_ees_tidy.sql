@@ -7,22 +7,38 @@
   measure_column: the column whose label says what the values measure (CLA's `measure`), or
     CIN's constant `category`; keep: columns passed through as text.
 -#}
-{% macro stage_ees_tidy(source_name, table_name, measure_column=none, keep=[]) -%}
+{#- The value columns of raw.<table_name>: every column but geography, lineage and `exclude`.
+    Read from the physical table in `raw` (the loader's schema), also inside a unit test, where
+    source() is the test's fixture and has only the fixture's columns. -#}
+{% macro raw_value_columns(table_name, exclude=[]) -%}
 {%- set geography = ['time_period', 'time_identifier', 'geographic_level', 'country_code', 'country_name',
                      'region_code', 'region_name', 'old_la_code', 'new_la_code', 'la_name'] -%}
 {%- set lineage = ['_release', '_source_file', '_sha256', '_loaded_at', '_row_number'] -%}
-{%- set relation = source(source_name, table_name) -%}
 {%- set value_columns = [] -%}
 {%- if execute -%}
-    {#- The physical table in `raw` (the loader's schema), also inside a unit test, where
-        source() is the test's fixture and has only the fixture's columns. -#}
     {%- set physical = adapter.get_relation(database=target.database, schema='raw', identifier=table_name) -%}
     {%- for column in (adapter.get_columns_in_relation(physical) if physical else []) -%}
-        {%- if column.name not in geography + lineage + keep and column.name != measure_column -%}
+        {%- if column.name not in geography + lineage + exclude -%}
             {%- do value_columns.append(column.name) -%}
         {%- endif -%}
     {%- endfor -%}
 {%- endif -%}
+{{ return(value_columns) }}
+{%- endmacro %}
+
+
+{#- The lineage columns every staged family ends with. -#}
+{% macro staged_lineage() -%}
+        _release                                                        as release,
+        cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer) as release_year,
+        _source_file                                                    as source_file,
+        _row_number                                                     as source_row
+{%- endmacro %}
+
+
+{% macro stage_ees_tidy(source_name, table_name, measure_column=none, keep=[]) -%}
+{%- set relation = source(source_name, table_name) -%}
+{%- set value_columns = raw_value_columns(table_name, keep + ([measure_column] if measure_column else [])) -%}
 with source as (
     select * from {{ relation }}
 ),
@@ -45,13 +61,16 @@ renamed as (
         {%- for column in value_columns %}
         {{ parse_published_value(column) }} as {{ column }}__parsed,
         {%- endfor %}
-        _release                                                        as release,
-        cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer) as release_year,
-        _source_file                                                    as source_file,
-        _row_number                                                     as source_row
+        {{ staged_lineage() }}
     from source
 )
 
+{{ select_staged(value_columns, keep) }}
+{%- endmacro %}
+
+
+{#- The common staged shape: geography, measure, then each value column as value + status. -#}
+{% macro select_staged(value_columns, keep=[]) -%}
 select
     source_family, time_period, geographic_level, country_code, region_code, region_name,
     la_code_dfe, la_code, la_name, measure,
@@ -64,6 +83,57 @@ select
     {%- endfor %}
     release, release_year, source_file, source_row
 from renamed
+{%- endmacro %}
+
+
+{#-
+  Staging for the pre-EES Statistical First Release files (2010-2017): the same staged shape
+  as stage_ees_tidy. Their geography differs: the level is National/GOR/LA (2010) or
+  NATIONAL/REGION/LA (catalogue recodes both), geog_c is the DfE LA number, 921 or 999 for
+  England and a letter for a region (the 2010 letters are the old GOR codes; later years reuse
+  letters differently, but print ONS codes), and 2010 has no ONS codes for LAs (the
+  intermediate layer finds them from the DfE number). One 2017 row (Isles of Scilly) has no level: a row whose
+  code is a DfE LA number is an LA.
+-#}
+{% macro stage_sfr_wide(source_name, table_name) -%}
+{%- set relation = source(source_name, table_name) -%}
+{%- set value_columns = raw_value_columns(table_name) -%}
+{%- set gor = {'A': ('E12000001', 'North East'), 'B': ('E12000002', 'North West'), 'D': ('E12000003', 'Yorkshire and The Humber'),
+               'E': ('E12000004', 'East Midlands'), 'F': ('E12000005', 'West Midlands'), 'G': ('E12000006', 'East of England'),
+               'H': ('E12000007', 'London'), 'J': ('E12000008', 'South East'), 'K': ('E12000009', 'South West')} -%}
+with source as (
+    select
+        * replace (coalesce(geographic_level, case when regexp_full_match(old_la_code, '[0-9]{3}') then 'Local authority' end) as geographic_level)
+    from {{ relation }}
+),
+
+renamed as (
+    select
+        '{{ table_name }}'                                              as source_family,
+        cast(time_period as integer)                                    as time_period,
+        geographic_level,
+        'E92000001'                                                     as country_code,
+        case when geographic_level = 'Regional' then coalesce(
+            -- 2011-2017 print E12000007 for Inner and Outer London too
+            case upper(trim(la_name)) when 'INNER LONDON' then 'E13000001' when 'OUTER LONDON' then 'E13000002' end,
+            new_la_code, case old_la_code
+            {%- for letter, (code, name) in gor.items() %} when '{{ letter }}' then '{{ code }}'{% endfor %} end)
+        end                                                             as region_code,
+        case when geographic_level = 'Regional' then coalesce(case old_la_code
+            {%- for letter, (code, name) in gor.items() %} when '{{ letter }}' then '{{ name }}'{% endfor %} end, la_name)
+        end                                                             as region_name,
+        case when geographic_level = 'Local authority' then old_la_code end as la_code_dfe,
+        case when geographic_level = 'Local authority' then new_la_code end as la_code,
+        case when geographic_level = 'Local authority' then trim(la_name) end as la_name,
+        cast(null as varchar)                                           as measure,
+        {%- for column in value_columns %}
+        {{ parse_published_value(column) }} as {{ column }}__parsed,
+        {%- endfor %}
+        {{ staged_lineage() }}
+    from source
+)
+
+{{ select_staged(value_columns) }}
 {%- endmacro %}
 
 

@@ -38,6 +38,9 @@ class Release:
     sheet: str | None = None
     header_row: int = 0
     sha256: str | None = None
+    # Values for canonical columns the file does not carry (for example the reporting year,
+    # which the SFR files give only inside their header names).
+    constants: dict[str, str] = field(default_factory=dict)
 
     @property
     def relative_path(self) -> PurePosixPath:
@@ -55,6 +58,10 @@ class Family:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     releases: tuple[Release, ...] = ()
     period: str | None = None
+    # True for wide files from which only the declared columns are taken (the SFR files carry
+    # fifty to seventy breakdown columns that change every year); otherwise an undeclared
+    # header is an error.
+    extract_only: bool = False
 
     @property
     def raw_table(self) -> str:
@@ -113,7 +120,11 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
     if not columns:
         raise CatalogueError(f"family {name}: no columns declared")
     releases = []
+    declared = {c.name for c in columns}
     for r in spec.get("releases") or []:
+        unknown = set((r.get("constants") or {})) - declared
+        if unknown:
+            raise CatalogueError(f"family {name}: constants for undeclared column(s) {sorted(unknown)}")
         try:
             releases.append(
                 Release(
@@ -127,6 +138,7 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
                     sheet=r.get("sheet"),
                     header_row=int(r.get("header_row", 0)),
                     sha256=r.get("sha256"),
+                    constants={str(k): str(v) for k, v in (r.get("constants") or {}).items()},
                 )
             )
         except KeyError as exc:
@@ -140,6 +152,7 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
         values={k: {str(a): str(b) for a, b in v.items()} for k, v in (spec.get("values") or {}).items()},
         releases=tuple(releases),
         period=spec.get("period"),
+        extract_only=bool(spec.get("extract_only", False)),
     )
 
 

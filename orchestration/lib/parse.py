@@ -92,8 +92,12 @@ def read_workbook_sheet(path: Path, sheet: str | None, header_row: int) -> pl.Da
     return frame.select(pl.all().cast(pl.String))
 
 
-def map_columns(frame: pl.DataFrame, family: Family, where: str) -> pl.DataFrame:
-    """Rename published headers to canonical names; refuse unknown or missing columns."""
+def map_columns(frame: pl.DataFrame, family: Family, where: str, constants: dict[str, str] | None = None) -> pl.DataFrame:
+    """Rename published headers to canonical names; refuse unknown or missing columns.
+
+    A family marked extract_only takes its declared columns and ignores the rest. A column
+    the file lacks may be given as a per-release constant."""
+    constants = constants or {}
     lookup: dict[str, str] = {}
     for spec in family.columns:
         for header in spec.accepted_headers:
@@ -106,7 +110,8 @@ def map_columns(frame: pl.DataFrame, family: Family, where: str) -> pl.DataFrame
             # Workbooks often carry blank trailing columns: drop them only if wholly empty.
             if header.startswith("__UNNAMED__") and frame[header].null_count() == frame.height:
                 continue
-            unknown.append(header)
+            if not family.extract_only:
+                unknown.append(header)
         elif canonical in renames.values():
             raise SourceFormatError(f"{where}: columns {header!r} and another both map to {canonical!r}")
         else:
@@ -117,7 +122,10 @@ def map_columns(frame: pl.DataFrame, family: Family, where: str) -> pl.DataFrame
             f"(or a header mapped to one of them in the source catalogue)"
         )
     present = set(renames.values())
-    missing = [c.name for c in family.columns if c.name not in present and not c.optional]
+    overlap = present & set(constants)
+    if overlap:
+        raise SourceFormatError(f"{where}: column(s) {sorted(overlap)} are in the file and also given as constants")
+    missing = [c.name for c in family.columns if c.name not in present and c.name not in constants and not c.optional]
     if missing:
         raise SourceFormatError(
             f"{where}: required column(s) {missing} not found; the file has {frame.columns}"
@@ -125,7 +133,7 @@ def map_columns(frame: pl.DataFrame, family: Family, where: str) -> pl.DataFrame
     frame = frame.select(list(renames)).rename(renames)
     for spec in family.columns:
         if spec.name not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(spec.name))
+            frame = frame.with_columns(pl.lit(constants.get(spec.name), dtype=pl.String).alias(spec.name))
     return frame.select(family.column_names)
 
 
@@ -151,7 +159,7 @@ def read_source_file(path: Path, family: Family, release: Release, encoding: str
         frame = read_workbook_sheet(path, release.sheet, release.header_row)
     else:  # the catalogue reader already refuses unknown formats
         raise SourceFormatError(f"{where}: unsupported format {family.format!r}")
-    frame = map_columns(frame, family, where)
+    frame = map_columns(frame, family, where, release.constants)
     if frame.height == 0:
         raise SourceFormatError(f"{where}: header only, no data rows")
     frame = clean_values(frame, family)

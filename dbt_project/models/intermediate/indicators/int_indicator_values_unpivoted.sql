@@ -1,11 +1,14 @@
 -- Every published indicator value, every geography, every release vintage, in long form.
 -- Which (file family, measure label, column) feeds which indicator is the indicator
--- catalogue's business (seeds/indicators.csv), not this model's.
+-- catalogue's business (seeds/indicator_sources.csv), not this model's.
 -- LA codes are conformed: a recoded LA (same area, new code) carries its current code.
 
 with published as (
     {{ unpivot_staged_values([
         'stg_cla__number_and_rate_per_10k',
+        'stg_cla__sfr_at_31_march',
+        'stg_cla__sfr_started',
+        'stg_cla__sfr_ceased',
         'stg_cin__b1_children_in_need',
         'stg_cin__c1_referrals',
         'stg_cin__c4_section47_icpc',
@@ -14,6 +17,23 @@ with published as (
         'stg_population__0_17',
         'stg_workforce__csww_indicators',
     ]) }}
+),
+
+-- The 2010 SFR files carry only DfE numbers: take each number's ONS code from the newest
+-- release that prints both (a recoded LA then conforms below like any other).
+dfe_to_ons as (
+    select la_code_dfe, arg_max(la_code, release_year) as la_code
+    from published
+    where geographic_level = 'Local authority' and la_code is not null and la_code not like '% / %'
+    group by la_code_dfe
+),
+
+coded as (
+    select published.* replace (coalesce(published.la_code, dfe_to_ons.la_code) as la_code)
+    from published
+    left join dfe_to_ons
+        on dfe_to_ons.la_code_dfe = published.la_code_dfe
+        and published.geographic_level = 'Local authority'
 ),
 
 -- A joint return (one row for two LAs, codes "940 / 941") becomes one row per member LA,
@@ -27,16 +47,18 @@ members as (
         unnest(string_split(la_code, ' / '))                as la_code,
         unnest(string_split(coalesce(la_code_dfe, ''), ' / ')) as la_code_dfe,
         unnest(string_split(la_name, ' / '))                as la_name
-    from published
+    from coded
     where geographic_level = 'Local authority'
     union all by name
     select *, cast(null as varchar) as reporting_unit_code, cast(null as varchar) as reporting_unit_name
-    from published
+    from coded
     where geographic_level <> 'Local authority'
 ),
 
 indicators as (
-    select * from {{ ref('indicators') }}
+    select sources.*, catalogue.period_type
+    from {{ ref('indicator_sources') }} as sources
+    inner join {{ ref('indicators') }} as catalogue using (indicator_id)
 ),
 
 recodes as (

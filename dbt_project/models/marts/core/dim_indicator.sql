@@ -1,11 +1,13 @@
 select
-    indicator_id,
-    label,
-    unit,
-    polarity,
-    domain,
-    period_type,
-    source_publication as source,
-    source_family,
-    description
-from {{ ref('indicators') }}
+    indicators.indicator_id,
+    indicators.label,
+    indicators.unit,
+    indicators.polarity,
+    indicators.domain,
+    indicators.period_type,
+    indicators.source_publication as source,
+    (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
+     from {{ ref('indicator_sources') }} as sources
+     where sources.indicator_id = indicators.indicator_id) as source_family,
+    indicators.description
+from {{ ref('indicators') }} as indicators

@@ -1,0 +1,1 @@
+{{ stage_sfr_wide('raw_cla', 'cla_sfr_started') }}
