@@ -24,6 +24,8 @@ EXPECTED_ASSETS = {
     "staging/stg_cla__sfr_started",
     "staging/stg_cla__sfr_ceased",
     "reference/indicator_sources",
+    "marts/bridge_la_lineage",
+    "marts/mart_revisions",
     "staging/stg_workforce__csww_indicators",
     "marts/fct_social_work_workforce",
     "staging/stg_cin__b1_children_in_need",

@@ -103,6 +103,16 @@ def test_cla_series_runs_2010_to_2025_across_both_formats(published):
                             "where la_code = 'E08000025' and time_period = 2010") == [(714, 805)]
 
 
+def test_revisions_and_lineage_marts(published):
+    # Birmingham's 2022 count, revised twice (files: 2,094 in 2022, 2,100 in 2023, 2,104 in 2024)
+    rows = query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.mart_revisions "
+                            "where la_code = 'E08000025' and time_period = 2022 and indicator_id = 'cla_count' order by later_release")
+    assert rows == [("ees_2022", 2094, "ees_2023", 2100, 6), ("ees_2023", 2100, "ees_2024", 2104, 4)]
+    lineage = query(published, "select successor_la_code, change_kind, first_reporting_year_of_successor from marts.bridge_la_lineage "
+                               "where predecessor_la_code = 'E10000021' order by 1")
+    assert lineage == [("E06000061", "split", 2022), ("E06000062", "split", 2022)]
+
+
 def test_england_as_published(published):
     rows = query(published, "select time_period, release, value from marts.fct_england_region_indicator where area_code = 'E92000001' "
                             "and indicator_id = 'cla_count' and time_period in (2022, 2025) order by 1, 2")

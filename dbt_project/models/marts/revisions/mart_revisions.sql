@@ -1,0 +1,31 @@
+-- Every value a later release vintage changed: for each LA, period and indicator, each
+-- consecutive pair of vintages whose printed values differ (including a value newly
+-- suppressed or newly published). Rates the warehouse recomputed are left out: a change of
+-- method is not a publisher's revision.
+
+with vintages as (
+    select
+        la_code, time_period, indicator_id, release, value, status,
+        lag(release) over w as earlier_release,
+        lag(value) over w   as earlier_value,
+        lag(status) over w  as earlier_status
+    from {{ ref('fct_la_indicator') }}
+    where status <> 'recomputed'
+    window w as (partition by la_code, time_period, indicator_id
+                 order by cast(list_max(regexp_extract_all(release, '[0-9]{4}')) as integer), release)
+)
+
+select
+    la_code,
+    time_period,
+    indicator_id,
+    earlier_release,
+    earlier_value,
+    earlier_status,
+    release        as later_release,
+    value          as later_value,
+    status         as later_status,
+    value - earlier_value as difference
+from vintages
+where earlier_release is not null
+  and (value is distinct from earlier_value or status is distinct from earlier_status)
