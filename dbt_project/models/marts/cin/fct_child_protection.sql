@@ -11,10 +11,4 @@
     ('cpp_started_count', 'cpp_started_count', 'bigint'),
 ] %}
 
-select
-    la_code,
-    time_period,
-    {{ pivot_indicators(indicators) }}
-from {{ ref('fct_la_indicator') }}
-where is_latest and indicator_id in ({{ indicator_ids(indicators) }})
-group by la_code, time_period
+{{ latest_la_fact(indicators) }}

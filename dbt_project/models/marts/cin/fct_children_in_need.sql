@@ -10,11 +10,4 @@
     ('rereferrals_pct', 'rereferrals_pct', 'double'),
 ] %}
 
-select
-    la_code,
-    time_period,
-    {{ pivot_indicators(indicators) }},
-    max(release) filter (where indicator_id = 'cin_count') as release
-from {{ ref('fct_la_indicator') }}
-where is_latest and indicator_id in ({{ indicator_ids(indicators) }})
-group by la_code, time_period
+{{ latest_la_fact(indicators, release_of='cin_count') }}

@@ -11,11 +11,4 @@
     ('cla_child_population', 'child_population', 'bigint'),
 ] %}
 
-select
-    la_code,
-    time_period,
-    {{ pivot_indicators(indicators) }},
-    max(release) filter (where indicator_id = 'cla_count') as release
-from {{ ref('fct_la_indicator') }}
-where is_latest and indicator_id in ({{ indicator_ids(indicators) }})
-group by la_code, time_period
+{{ latest_la_fact(indicators, release_of='cla_count') }}
