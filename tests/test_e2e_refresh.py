@@ -113,6 +113,17 @@ def test_revisions_and_lineage_marts(published):
     assert lineage == [("E06000061", "split", 2022), ("E06000062", "split", 2022)]
 
 
+def test_statistical_neighbours(published):
+    # lookups/dfe_stat_neighbours_2025/sn_may_2025.xlsx: Barking and Dagenham (301) -> 308 Enfield, 821 Luton, both "Close"
+    rows = query(published, "select neighbour_rank, neighbour_la_code, closeness from marts.dim_statistical_neighbour "
+                            "where model_year = 2025 and la_code = 'E09000002' and neighbour_rank <= 2 order by 1")
+    assert rows == [(1, "E09000010", "close"), (2, "E06000032", "close")]
+    counts = dict(query(published, "select model_year, count(distinct la_code) from marts.dim_statistical_neighbour group by 1"))
+    assert counts == {2021: 156, 2025: 158}
+    # the 2021 model predates Cumberland and Westmorland and Furness: no neighbours for them there
+    assert query(published, "select count(*) from marts.dim_statistical_neighbour where model_year = 2021 and la_code = 'E06000063'") == [(0,)]
+
+
 def test_england_as_published(published):
     rows = query(published, "select time_period, release, value from marts.fct_england_region_indicator where area_code = 'E92000001' "
                             "and indicator_id = 'cla_count' and time_period in (2022, 2025) order by 1, 2")
@@ -203,7 +214,7 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    assert len(files) == len(load_catalogue().releases) == 50
+    assert len(files) == len(load_catalogue().releases) == 52
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

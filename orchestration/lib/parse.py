@@ -107,8 +107,8 @@ def map_columns(frame: pl.DataFrame, family: Family, where: str, constants: dict
     for header in frame.columns:
         canonical = lookup.get(_normalise_header(header))
         if canonical is None:
-            # Workbooks often carry blank trailing columns: drop them only if wholly empty.
-            if header.startswith("__UNNAMED__") and frame[header].null_count() == frame.height:
+            # Workbooks often carry blank trailing columns: drop them only if wholly blank.
+            if header.startswith("__UNNAMED__") and frame[header].fill_null("").str.strip_chars().eq("").all():
                 continue
             if not family.extract_only:
                 unknown.append(header)
