@@ -7,25 +7,12 @@ with models as (
 ),
 
 long as (
-    select model_year, la_code_dfe, 1 as neighbour_rank, neighbour_1_la_code_dfe as neighbour_la_code_dfe, neighbour_1_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 2 as neighbour_rank, neighbour_2_la_code_dfe as neighbour_la_code_dfe, neighbour_2_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 3 as neighbour_rank, neighbour_3_la_code_dfe as neighbour_la_code_dfe, neighbour_3_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 4 as neighbour_rank, neighbour_4_la_code_dfe as neighbour_la_code_dfe, neighbour_4_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 5 as neighbour_rank, neighbour_5_la_code_dfe as neighbour_la_code_dfe, neighbour_5_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 6 as neighbour_rank, neighbour_6_la_code_dfe as neighbour_la_code_dfe, neighbour_6_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 7 as neighbour_rank, neighbour_7_la_code_dfe as neighbour_la_code_dfe, neighbour_7_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 8 as neighbour_rank, neighbour_8_la_code_dfe as neighbour_la_code_dfe, neighbour_8_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 9 as neighbour_rank, neighbour_9_la_code_dfe as neighbour_la_code_dfe, neighbour_9_closeness as closeness, release from models
-    union all
-    select model_year, la_code_dfe, 10 as neighbour_rank, neighbour_10_la_code_dfe as neighbour_la_code_dfe, neighbour_10_closeness as closeness, release from models
+    {%- for i in range(1, 11) %}
+    select model_year, la_code_dfe, {{ i }} as neighbour_rank, neighbour_{{ i }}_la_code_dfe as neighbour_la_code_dfe,
+           neighbour_{{ i }}_closeness as closeness, release
+    from models
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 dfe_to_ons as (
