@@ -4,6 +4,7 @@ The in-process executor keeps every step in one process, so only one process at 
 the DuckDB work database (dbt's subprocess runs while no step holds a connection).
 """
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -11,8 +12,6 @@ import dagster as dg
 from orchestration.settings import QUIET_ENV
 
 for _key, _value in QUIET_ENV.items():  # telemetry off before anything else starts
-    import os
-
     os.environ.setdefault(_key, _value)
 
 defs = dg.Definitions.merge(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +64,7 @@ class Settings:
     def lock_path(self) -> Path:
         return self.warehouse_dir / ".refresh.lock"
 
-    @cached_property
+    @property
     def dbt_project_dir(self) -> Path:
         return REPO_ROOT / "dbt_project"
 

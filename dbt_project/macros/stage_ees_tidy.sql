@@ -5,7 +5,7 @@
   catalogue defines, so a column added to the catalogue needs no SQL change.
 
   measure_column: the column whose label says what the values measure (CLA's `measure`), or
-    CIN's constant `category`; keep: columns passed through as text.
+    CIN's constant `category`.
 -#}
 {#- The value columns of raw.<table_name>: every column but geography, lineage and `exclude`.
     Read from the physical table in `raw` (the loader's schema), also inside a unit test, where
@@ -36,9 +36,9 @@
 {%- endmacro %}
 
 
-{% macro stage_ees_tidy(source_name, table_name, measure_column=none, keep=[]) -%}
+{% macro stage_ees_tidy(source_name, table_name, measure_column=none) -%}
 {%- set relation = source(source_name, table_name) -%}
-{%- set value_columns = raw_value_columns(table_name, keep + ([measure_column] if measure_column else [])) -%}
+{%- set value_columns = raw_value_columns(table_name, [measure_column] if measure_column else []) -%}
 with source as (
     select * from {{ relation }}
 ),
@@ -55,9 +55,6 @@ renamed as (
         new_la_code                                                     as la_code,
         la_name,
         {{ measure_column if measure_column else 'cast(null as varchar)' }} as measure,
-        {%- for column in keep %}
-        {{ column }},
-        {%- endfor %}
         {%- for column in value_columns %}
         {{ parse_published_value(column) }} as {{ column }}__parsed,
         {%- endfor %}
@@ -65,18 +62,15 @@ renamed as (
     from source
 )
 
-{{ select_staged(value_columns, keep) }}
+{{ select_staged(value_columns) }}
 {%- endmacro %}
 
 
 {#- The common staged shape: geography, measure, then each value column as value + status. -#}
-{% macro select_staged(value_columns, keep=[]) -%}
+{% macro select_staged(value_columns) -%}
 select
     source_family, time_period, geographic_level, country_code, region_code, region_name,
     la_code_dfe, la_code, la_name, measure,
-    {%- for column in keep %}
-    {{ column }},
-    {%- endfor %}
     {%- for column in value_columns %}
     {{ column }}__parsed.value  as {{ column }},
     {{ column }}__parsed.status as {{ column }}_status,
