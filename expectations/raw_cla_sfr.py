@@ -1,4 +1,4 @@
-"""Contracts on the landed SFR files (2010-2017), the catalogue families marked extract_only."""
+"""Contracts on the landed CLA SFR files (2010-2017), the catalogue families cla_sfr_*."""
 
 from __future__ import annotations
 
@@ -52,4 +52,4 @@ def suites_for(family: Family) -> list[SuiteSpec]:
     ]
 
 
-SUITES = [s for family in load_catalogue().families if family.extract_only for s in suites_for(family)]
+SUITES = [s for family in load_catalogue().families if family.name.startswith("cla_sfr_") for s in suites_for(family)]

@@ -8,14 +8,15 @@ import great_expectations as gx
 # matched whole-cell. dbt's parse_published_value macro gives each its meaning.
 KNOWN_SYMBOLS = ("c", "x", "z", "k", "u", "low", "..", ":", "[c]", "[x]", "[z]", "[k]", "[u]")
 _SYMBOLS = "|".join(s.replace(".", r"\.").replace("[", r"\[").replace("]", r"\]") for s in KNOWN_SYMBOLS)
-PUBLISHED_CELL_REGEX = rf"^(?:-?[0-9][0-9,]*(?:\.[0-9]+)?%?|{_SYMBOLS})$"
+# A bare footnote mark ("[note 4]") stands in for a value MHCLG explains in its notes sheet.
+PUBLISHED_CELL_REGEX = rf"^(?:-?[0-9][0-9,]*(?:\.[0-9]+)?%?|{_SYMBOLS}|\[note [0-9]+\])$"
 
 
 class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
     """A published cell is a number or one of the known suppression symbols; nothing else."""
 
     regex: str = PUBLISHED_CELL_REGEX
-    description: str = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ")"
+    description: str = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ") or footnote mark [note N]"
 
 
 class ExpectWithinTolerance(gx.expectations.ExpectColumnValuesToBeBetween):

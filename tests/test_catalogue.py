@@ -52,3 +52,26 @@ def test_catalogue_refuses_unknown_formats():
     data = {"sources": {"s": {"families": {"f": {"format": "pdf", "columns": {"a": {}}}}}}}
     with pytest.raises(CatalogueError, match="format 'pdf'"):
         parse_catalogue(data)
+
+
+def _one_release(**release):
+    return {"sources": {"s": {"families": {"f": {"format": "ods", "columns": {"a": {}},
+                                                "releases": [{"release": "r", "file": "x.ods", **release}]}}}}}
+
+
+@pytest.mark.parametrize(("header_row", "expected"), [(3, (3,)), ([10, 11], (10, 11))])
+def test_header_row_is_one_row_or_increasing_rows(header_row, expected):
+    release = parse_catalogue(_one_release(header_row=header_row)).releases[0]
+    assert release.header_rows == expected and release.header_row == expected[-1]
+
+
+@pytest.mark.parametrize("bad", [[11, 10], [-1], []])
+def test_catalogue_refuses_header_rows_out_of_order(bad):
+    with pytest.raises(CatalogueError, match="must be a row number or increasing row numbers"):
+        parse_catalogue(_one_release(header_row=bad))
+
+
+def test_catalogue_checks_encodings():
+    assert parse_catalogue(_one_release(encoding="windows-1252")).releases[0].encoding == "cp1252"
+    with pytest.raises(CatalogueError, match="unknown encoding 'klingon'"):
+        parse_catalogue(_one_release(encoding="klingon"))

@@ -133,19 +133,50 @@ def test_england_as_published(published):
 def test_boundary_changes(published):
     dim = {r[0]: r[1:] for r in query(published, "select la_code, la_name, first_year, last_year, is_current, successor_la_codes, "
                                                  "predecessor_la_codes, retirement_kind from marts.dim_local_authority")}
-    assert len(dim) == 165 and sum(r[3] for r in dim.values()) == 153
-    assert dim["E10000006"] == ("Cumbria", 2010, 2023, False, "E06000063,E06000064", None, "split")
+    assert len(dim) == 167 and sum(r[3] for r in dim.values()) == 153
+    # first_year is the first year any source shows: the section 251 outturn 2008-09 (time_period 2009)
+    assert dim["E10000006"] == ("Cumbria", 2009, 2023, False, "E06000063,E06000064", None, "split")
     assert dim["E06000063"][:4] == ("Cumberland", 2024, None, True)
     assert dim["E10000021"][2:] == (2021, False, "E06000061,E06000062", None, "split")
     assert dim["E06000028"][2] == 2019 and dim["E06000058"][1] == 2020  # Bournemouth -> BCP
     assert dim["E06000058"][5] == "E06000028,E06000029,E10000009"
     assert dim["E10000023"][3:] == (False, "E06000065", None, "recode")
     # North Yorkshire's series runs on under its new code, back to its first year.
-    assert dim["E06000065"][1:3] == (2010, None)
+    assert dim["E06000065"][1:3] == (2009, None)
+    # 2009: Bedfordshire and Cheshire, seen only in the section 251 outturn 2008-09 (DfE 820, 875)
+    assert dim["E10000001"] == ("Bedfordshire", 2009, 2009, False, "E06000055,E06000056", None, "split")
+    assert dim["E10000004"][3:5] == (False, "E06000049,E06000050")
+    assert dim["E06000055"][1] == 2010
     assert latest(published, "E06000065", 2018) == (437, "published", "ees_2022")
     assert latest(published, "E10000006", 2023) == (740, "published", "ees_2025")
     assert query(published, "select count(*) from marts.fct_children_looked_after where la_code = 'E10000006' and time_period > 2023") == [(0,)]
     assert query(published, "select max(time_period) from marts.fct_children_looked_after where la_code = 'E10000021'") == [(2021,)]
+
+
+def test_expenditure_figures_across_both_sources(published):
+    rows = query(published, "select financial_year, cla_spend_gbp, cla_spend_gbp_status, release from marts.fct_expenditure "
+                            "where la_code = 'E06000014' and time_period in (2014, 2025) order by time_period")
+    # York: expenditure/s251_outturn_2013-14/outturn_1314.csv line 16 "Total Children Looked After",
+    # NetCurrentExpenditure 6243970 (GBP); RO3 2024-25 second release, Children Looked After 14980 (GBP thousand)
+    assert rows == [("2013-14", 6243970.0, "published", "s251_outturn_2013-14"),
+                    ("2024-25", 14980000.0, "published", "mhclg_ro_2024-25_second_release")]
+    # Somerset's CLA spend revised between the two 2024-25 releases: 91498 -> 91551 (GBP thousand)
+    assert query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.mart_revisions "
+                            "where la_code = 'E06000066' and indicator_id = 'cla_spend_gbp' and time_period = 2025") == [
+        ("mhclg_ro_2024-25_first_release", 91498000.0, "mhclg_ro_2024-25_second_release", 91551000.0, 53000.0)]
+    # Bedfordshire's last year (outturn_0809.csv, DfE 820) under its ONS code
+    assert query(published, "select count(*) from marts.fct_expenditure where la_code = 'E10000001' and time_period = 2009") == [(1,)]
+    # spend per child: the conformed total over the mid-year population inside the financial year
+    per_child = query(published, """
+        select e.csc_spend_per_child_gbp, e.csc_spend_per_child_gbp_status, e.csc_spend_total_gbp / p.population_0_17
+        from marts.fct_expenditure as e
+        inner join marts.fct_population as p on p.la_code = e.la_code and p.mid_year = e.time_period - 1
+        where e.la_code = 'E06000014' and e.time_period = 2025""")
+    assert per_child[0][1] == "recomputed" and per_child[0][0] == pytest.approx(per_child[0][2])
+    # years covered, all nine financial years, with the suppressed/not-returned LAs kept as rows
+    years = query(published, "select financial_year, count(*) from marts.fct_expenditure group by 1 order by 1")
+    assert [y for y, _ in years] == ["2008-09", "2009-10", "2010-11", "2011-12", "2012-13", "2013-14", "2022-23", "2023-24", "2024-25"]
+    assert dict(years)["2024-25"] == 153 and dict(years)["2008-09"] == 150
 
 
 def test_children_in_need_and_child_protection_figures(published):

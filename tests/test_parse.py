@@ -6,6 +6,7 @@ import pytest
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.lib.parse import SourceFormatError, read_source_file
 from tests.conftest import FIXTURE_MIRROR
+from tests.odsfile import write_ods
 
 CLA = load_catalogue().family("cla_number_and_rate_per_10k")
 RELEASES = {r.release: r for r in CLA.releases}
@@ -104,3 +105,103 @@ def test_a_family_that_is_not_extract_only_still_refuses_extra_columns(tmp_path)
     path = write(tmp_path, HEADER.replace("rate_per_10000", "rate_per_10000,CLA_male") + ROW.replace("3\n", "3,4\n"))
     with pytest.raises(SourceFormatError, match=r"unexpected column\(s\) \['CLA_male'\]"):
         read("ees_2024", path)
+
+
+# --- workbooks with title rows and two header rows, Windows-1252 CSVs (expenditure files) ---
+
+RO3 = load_catalogue().family("mhclg_ro3_social_care")
+RO3_RELEASES = {r.release: r for r in RO3.releases}
+NET = "Net Current Expenditure\n (C7 = C3 - C6)"
+
+
+def ro3_sheet(service_header_suffix: str = "") -> list[list]:
+    """The 2022-23 RO3 layout: title rows, hidden code rows, a service row over a measure row."""
+    services = [
+        "Children's social care: Sure start children's centres and early years",
+        "Children's social care - Children Looked After [note 3]",
+        "Children's social care - Children Looked After of which residential care",
+        "Children's social care - Children Looked After of which fostering services",
+        "Children's social care - Children Looked After of which asylum seeking children who are looked after",
+        "Children's social care - Children Looked After of which other",
+        "Children's social care - Other children's and families services",
+        "Children's social care - Family Support Services",
+        "Children's social care - Youth Justice",
+        "Children's social care: Safeguarding children and young people’s services",
+        "Children's social care - Asylum Seekers",
+        "Children's social care: Services for young people",
+        "TOTAL CHILDREN SOCIAL CARE",
+    ]
+    rows = [["Worksheet 2: Revenue Outturn (RO) 2022-23: Social Care and Public Health (RO3) data"]]
+    rows += [[f"title line {i}"] for i in range(1, 6)]
+    rows += [[None] * 7 + [f"RO3-code-{i}" for i in range(len(services) * 2)]] * 4
+    service_row = [None] * 7
+    measure_row = ["E-code", "ONS Code", "Local authority", "Notes", "Class", "Detailed Class", "Certified"]
+    for i, service in enumerate(services):
+        service_row += [service, None]
+        measure_row += ["Employees\n (C1)", NET + (service_header_suffix if i == 1 else "")]
+    rows += [service_row, measure_row]
+    york = ["E2701", "E06000014", "York", None, "UA", "UA", "Y"]
+    for i in range(len(services)):
+        york += [1, "[note 4]" if i == 2 else 10 * i]
+    rows.append(york)
+    return rows
+
+
+def test_two_header_rows_are_joined_and_footnote_marks_ignored(tmp_path):
+    release = RO3_RELEASES["mhclg_ro_2022-23"]
+    assert release.header_rows == (10, 11)
+    path = write_ods(tmp_path / "RO3.ods", {"Front_Page": [["cover"]], release.sheet: ro3_sheet()})
+    frame = read_source_file(path, RO3, release)
+    assert frame.columns[1:] == RO3.column_names
+    york = frame.row(0, named=True)
+    assert (york["la_code"], york["la_name"], york["authority_class"]) == ("E06000014", "York", "UA")
+    # the employees column beside each net column is not taken; the [note 3] mark is ignored
+    assert (york["sure_start_early_years"], york["children_looked_after"], york["total_childrens_social_care"]) == ("0", "10", "120")
+    assert york["cla_residential_care"] == "[note 4]"  # a bare footnote mark stays text for dbt
+    assert york["financial_year"] == "2022-23"  # a per-release constant
+    assert york["_row_number"] == 13  # row 13 as a person counts it in the sheet
+
+
+def test_footnote_numbers_glued_to_a_header_are_catalogued_drift(tmp_path):
+    # 2022-23 prints "...(C7 = C3 - C6)8" on some columns; the catalogue lists those spellings.
+    release = RO3_RELEASES["mhclg_ro_2022-23"]
+    path = write_ods(tmp_path / "RO3.ods", {release.sheet: ro3_sheet(service_header_suffix="8")})
+    assert read_source_file(path, RO3, release)["children_looked_after"].to_list() == ["10"]
+
+
+def test_missing_sheet_and_short_sheet_are_named(tmp_path):
+    release = RO3_RELEASES["mhclg_ro_2022-23"]
+    path = write_ods(tmp_path / "RO3.ods", {"Front_Page": [["cover"]]})
+    with pytest.raises(SourceFormatError, match=r"no sheet named 'RO3_LA_Data_2022-23'; expected one of \['Front_Page'\]"):
+        read_source_file(path, RO3, release)
+    path = write_ods(tmp_path / "RO3.ods", {release.sheet: [["title"], ["note"]]})
+    with pytest.raises(SourceFormatError, match=r"has 2 rows; expected header rows \[11, 12\]"):
+        read_source_file(path, RO3, release)
+
+
+S251 = load_catalogue().family("s251_outturn")
+S251_RELEASES = {r.release: r for r in S251.releases}
+S251_HEADER = ("LA,LA Name,LineNumber,CYPServiceDescription,ReportGroup,OwnProvision,PrivateProvision,OtherPublic,"
+               "Voluntary,TotalExpenditure,Income,NetCurrentExpenditure,GovGrantsInsideAEF,GovGrantsOutsideAEF,LEANetRevenueExpenditure\r\n")
+
+
+def test_windows_1252_csv_is_read_with_its_catalogued_encoding(tmp_path):
+    release = S251_RELEASES["s251_outturn_2012-13"]
+    assert release.encoding == "cp1252"
+    row = "201,City of London,2,2 Services delivered through Sure Start Children’s Centres,SURE START,0,0,0,0,0,0,1234,0,0,0\r\n"
+    memo = "201,City of London,39,Spend on evidence based services (memo),SURE START,0,0,0,0,0,0,NULL,0,0,0\r\n"
+    path = tmp_path / "outturn_1213.csv"
+    path.write_bytes((S251_HEADER + row + memo).encode("cp1252"))
+    frame = read_source_file(path, S251, release)
+    assert frame["line_description"][0] == "2 Services delivered through Sure Start Children’s Centres"  # 0x92 -> ’
+    assert frame["net_current_expenditure"].to_list() == ["1234", None]  # NULL recoded to an empty cell
+    assert frame["financial_year"].to_list() == ["2012-13"] * 2
+
+
+def test_windows_1252_bytes_in_a_utf8_file_name_the_line(tmp_path):
+    release = S251_RELEASES["s251_outturn_2009-10"]  # catalogued as UTF-8
+    header = ("LEA,LEA Name,Line,S52 Line Reference,Own Provision (y),NET Current Expenditure (m)\r\n")
+    path = tmp_path / "outturn_0910.csv"
+    path.write_bytes((header + "201,City of London,1,Secure accommodation,0,0\r\n").encode() + "202,Camden,2,Children’s centres,0,5\r\n".encode("cp1252"))
+    with pytest.raises(SourceFormatError, match=r"outturn_0910.csv: line 3: byte b'\\x92' .* is not valid utf-8"):
+        read_source_file(path, S251, release)

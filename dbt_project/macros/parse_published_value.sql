@@ -5,7 +5,8 @@
   are allowed), 'missing' when the cell is empty, otherwise the meaning of the publisher's
   symbol, following the GSS symbol conventions DfE, ONS and MHCLG use:
     c, [c]        suppressed     confidential, withheld to protect individuals
-    x, [x], :, .. not_available  not available / not collected
+    x, [x], :, .. not_available  not available / not collected (also a bare footnote mark such
+                  as [note 4], which MHCLG prints instead of a value it explains in a note)
     z, [z]        not_applicable not applicable (for example an LA that did not exist)
     k, [k], low   low            rounds to zero, but is not zero
     u, [u]        low_reliability
@@ -22,6 +23,7 @@ struct_pack(
         when {{ number }} is not null then 'published'
         when lower({{ cell }}) in ('c', '[c]') then 'suppressed'
         when lower({{ cell }}) in ('x', '[x]', ':', '..') then 'not_available'
+        when regexp_full_match(lower({{ cell }}), '\[note [0-9]+\]') then 'not_available'
         when lower({{ cell }}) in ('z', '[z]') then 'not_applicable'
         when lower({{ cell }}) in ('k', '[k]', 'low') then 'low'
         when lower({{ cell }}) in ('u', '[u]') then 'low_reliability'
@@ -46,7 +48,8 @@ struct_pack(
 {%- endmacro %}
 
 {#- The reporting year (year ending 31 March) in which a period falls: 30 June or
-    30 September of year Y falls in the reporting year ending 31 March Y+1. -#}
+    30 September of year Y falls in the reporting year ending 31 March Y+1; a financial year
+    is stored as the year it ends (2023-24 is 2024), which is its reporting year. -#}
 {% macro reporting_year_of(time_period, period_type) -%}
-(case when {{ period_type }} = 'reporting_year_31_march' then {{ time_period }} else {{ time_period }} + 1 end)
+(case when {{ period_type }} in ('reporting_year_31_march', 'financial_year') then {{ time_period }} else {{ time_period }} + 1 end)
 {%- endmacro %}

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 import yaml
 
-FORMATS = ("ees_tidy_csv", "csv", "xlsx")
+FORMATS = ("ees_tidy_csv", "csv", "xlsx", "ods")
+TEXT_FORMATS = ("ees_tidy_csv", "csv")
+WORKBOOK_FORMATS = ("xlsx", "ods")
 
 
 class CatalogueError(ValueError):
@@ -36,11 +39,20 @@ class Release:
     url: str | None = None
     archive_member: str | None = None
     sheet: str | None = None
-    header_row: int = 0
+    # 0-based header row of a workbook sheet; several rows (a title row over a row of column
+    # labels, as in the MHCLG RO workbooks) are joined into one name per column.
+    header_rows: tuple[int, ...] = (0,)
+    # Text encoding of a CSV (the older section 251 files are Windows-1252).
+    encoding: str = "utf-8"
     sha256: str | None = None
     # Values for canonical columns the file does not carry (for example the reporting year,
     # which the SFR files give only inside their header names).
     constants: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def header_row(self) -> int:
+        """The last header row: data start on the row after it."""
+        return self.header_rows[-1]
 
     @property
     def relative_path(self) -> PurePosixPath:
@@ -107,6 +119,20 @@ def _safe_component(value: str, what: str) -> str:
     return value
 
 
+def _header_rows(family: str, value) -> tuple[int, ...]:
+    rows = tuple(int(v) for v in (value if isinstance(value, list) else [value]))
+    if not rows or any(r < 0 for r in rows) or list(rows) != sorted(set(rows)):
+        raise CatalogueError(f"family {family}: header_row {value!r} must be a row number or increasing row numbers")
+    return rows
+
+
+def _encoding(family: str, value: str) -> str:
+    try:
+        return codecs.lookup(str(value)).name
+    except LookupError:
+        raise CatalogueError(f"family {family}: unknown encoding {value!r}") from None
+
+
 def _parse_family(source: str, name: str, spec: dict) -> Family:
     fmt = spec.get("format")
     if fmt not in FORMATS:
@@ -136,7 +162,8 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
                     url=r.get("url"),
                     archive_member=r.get("archive_member"),
                     sheet=r.get("sheet"),
-                    header_row=int(r.get("header_row", 0)),
+                    header_rows=_header_rows(name, r.get("header_row", 0)),
+                    encoding=_encoding(name, r.get("encoding", "utf-8")),
                     sha256=r.get("sha256"),
                     constants={str(k): str(v) for k, v in (r.get("constants") or {}).items()},
                 )

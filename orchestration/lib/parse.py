@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
-from orchestration.lib.catalogue import Family, Release
+from orchestration.lib.catalogue import TEXT_FORMATS, WORKBOOK_FORMATS, Family, Release
 
 ROW_NUMBER = "_row_number"
 
@@ -25,8 +26,13 @@ class SourceFormatError(ValueError):
     """A landed file does not have the shape its catalogue entry promises."""
 
 
+_NOTE_MARK = re.compile(r"\s*\[note \d+\]", re.IGNORECASE)
+
+
 def _normalise_header(value: str) -> str:
-    return " ".join(value.replace("\ufeff", "").split()).casefold()
+    """Compare headers without case, runs of whitespace (workbook headers carry line breaks)
+    or GSS footnote marks such as ``[note 3]``, which come and go between releases."""
+    return " ".join(_NOTE_MARK.sub("", value.replace("\ufeff", "")).split()).casefold()
 
 
 def _decode(path: Path, data: bytes, encoding: str) -> str:
@@ -78,7 +84,38 @@ def read_csv_text(path: Path, encoding: str = "utf-8") -> pl.DataFrame:
     return frame
 
 
-def read_workbook_sheet(path: Path, sheet: str | None, header_row: int) -> pl.DataFrame:
+def _joined_header(rows: list[tuple], width: int) -> list[str]:
+    """One name per column from several header rows: an upper row's label (a merged title
+    cell spanning its block) carries rightwards until the next label, then the parts are
+    joined with " - "; a repeated name gets a ``__<column number>`` suffix so it matches
+    nothing in the catalogue by accident."""
+    filled: list[list[str | None]] = []
+    for depth, row in enumerate(rows):
+        current: str | None = None
+        out: list[str | None] = []
+        for j in range(width):
+            cell = row[j] if j < len(row) else None
+            cell = " ".join(str(cell).split()) if cell is not None and str(cell).strip() else None
+            if depth < len(rows) - 1:
+                current = cell if cell is not None else current
+                out.append(current)
+            else:
+                out.append(cell)
+        filled.append(out)
+    names: list[str] = []
+    seen: set[str] = set()
+    for j in range(width):
+        parts = [col[j] for col in filled if col[j] is not None]
+        name = " - ".join(dict.fromkeys(parts)) or f"__UNNAMED__{j}"
+        if name in seen:
+            name = f"{name}__{j + 1}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def read_workbook_sheet(path: Path, sheet: str | None, header_rows: tuple[int, ...]) -> pl.DataFrame:
+    """One sheet of an xlsx/ods workbook as text columns, the header on the given row(s)."""
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own error types per failure
@@ -88,8 +125,17 @@ def read_workbook_sheet(path: Path, sheet: str | None, header_row: int) -> pl.Da
         raise SourceFormatError(
             f"{path}: no sheet named {target!r}; expected one of {workbook.sheet_names}"
         )
-    frame = workbook.load_sheet(target, header_row=header_row, dtypes="string").to_polars()
-    return frame.select(pl.all().cast(pl.String))
+    if len(header_rows) == 1:
+        frame = workbook.load_sheet(target, header_row=header_rows[0], dtypes="string").to_polars()
+        return frame.select(pl.all().cast(pl.String))
+    grid = workbook.load_sheet(target, header_row=None, dtypes="string").to_polars()
+    grid = grid.select(pl.all().cast(pl.String))
+    if grid.height <= header_rows[-1]:
+        raise SourceFormatError(
+            f"{path}: sheet {target!r} has {grid.height} rows; expected header rows {[r + 1 for r in header_rows]}"
+        )
+    names = _joined_header([grid.row(r) for r in header_rows], grid.width)
+    return grid.slice(header_rows[-1] + 1).rename(dict(zip(grid.columns, names)))
 
 
 def map_columns(frame: pl.DataFrame, family: Family, where: str, constants: dict[str, str] | None = None) -> pl.DataFrame:
@@ -142,21 +188,21 @@ def clean_values(frame: pl.DataFrame, family: Family) -> pl.DataFrame:
     exprs = []
     for name in frame.columns:
         col = pl.col(name).str.strip_chars()
-        col = pl.when(col == "").then(None).otherwise(col)
         recode = family.values.get(name)
-        if recode:
+        if recode:  # a label recoded to "" becomes an empty cell (a database export's NULL)
             col = col.replace(recode)
+        col = pl.when(col == "").then(None).otherwise(col)
         exprs.append(col.alias(name))
     return frame.with_columns(exprs)
 
 
-def read_source_file(path: Path, family: Family, release: Release, encoding: str = "utf-8") -> pl.DataFrame:
+def read_source_file(path: Path, family: Family, release: Release) -> pl.DataFrame:
     """Parse one landed file of ``family`` into canonical text columns plus ``_row_number``."""
     where = f"{release.relative_path} ({path})"
-    if family.format in ("ees_tidy_csv", "csv"):
-        frame = read_csv_text(path, encoding)
-    elif family.format == "xlsx":
-        frame = read_workbook_sheet(path, release.sheet, release.header_row)
+    if family.format in TEXT_FORMATS:
+        frame = read_csv_text(path, release.encoding)
+    elif family.format in WORKBOOK_FORMATS:
+        frame = read_workbook_sheet(path, release.sheet, release.header_rows)
     else:  # the catalogue reader already refuses unknown formats
         raise SourceFormatError(f"{where}: unsupported format {family.format!r}")
     frame = map_columns(frame, family, where, release.constants)
@@ -164,5 +210,5 @@ def read_source_file(path: Path, family: Family, release: Release, encoding: str
         raise SourceFormatError(f"{where}: header only, no data rows")
     frame = clean_values(frame, family)
     # Row numbers as a person counts them in the file: the header is row 1 (or header_row + 1).
-    first_data_row = (release.header_row if family.format == "xlsx" else 0) + 2
+    first_data_row = (release.header_row if family.format in WORKBOOK_FORMATS else 0) + 2
     return frame.with_row_index(ROW_NUMBER, offset=first_data_row).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))

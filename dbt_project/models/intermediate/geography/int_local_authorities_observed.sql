@@ -14,10 +14,16 @@ with observations as (
 
 select
     published_la_code                                              as la_code,
-    arg_max(la_code_dfe, release_year * 10000 + time_period)       as la_code_dfe,
-    arg_max(area_name, release_year * 10000 + time_period)         as la_name,
-    arg_max(region_code, release_year * 10000 + time_period)       as region_code,
-    arg_max(region_name, release_year * 10000 + time_period)       as region_name,
+    -- the DfE statistics print a region with every LA; the expenditure returns do not, and
+    -- their names are the finance returns' ("Dorset UA"): prefer rows with a region
+    coalesce(
+        arg_max(la_code_dfe, release_year * 10000 + time_period) filter (where region_code is not null),
+        arg_max(la_code_dfe, release_year * 10000 + time_period))  as la_code_dfe,
+    coalesce(
+        arg_max(area_name, release_year * 10000 + time_period) filter (where region_code is not null),
+        arg_max(area_name, release_year * 10000 + time_period))    as la_name,
+    arg_max(region_code, release_year * 10000 + time_period) filter (where region_code is not null) as region_code,
+    arg_max(region_name, release_year * 10000 + time_period) filter (where region_code is not null) as region_name,
     -- any row counts, whatever its status: an 'x' still says the LA existed that year (LAs
     -- that did not exist yet are the ones a boundary change creates; the dimension uses the
     -- change's date for those)

@@ -16,6 +16,7 @@ with published as (
         'stg_cin__d5_cpp_at31_by_duration',
         'stg_population__0_17',
         'stg_workforce__csww_indicators',
+        'int_expenditure_categories',
     ]) }}
 ),
 
@@ -26,6 +27,11 @@ dfe_to_ons as (
     from published
     where geographic_level = 'Local authority' and la_code is not null and la_code not like '% / %'
     group by la_code_dfe
+    union all
+    -- LAs abolished before any file printing ONS codes (Bedfordshire, Cheshire in 2009)
+    select distinct predecessor_la_code_dfe, predecessor_la_code
+    from {{ ref('la_boundary_changes') }}
+    where predecessor_la_code_dfe is not null
 ),
 
 coded as (

@@ -42,6 +42,16 @@ recode_history as (
     group by changes.successor_la_code
 ),
 
+-- An LA abolished before the DfE statistics began (Bedfordshire and Cheshire in 2009, seen
+-- only in the section 251 outturn) takes its successors' region (both lie in the same one).
+successor_region as (
+    select changes.predecessor_la_code as la_code, min(observed.region_code) as region_code, min(observed.region_name) as region_name
+    from changes
+    inner join observed on observed.la_code = changes.successor_la_code
+    group by changes.predecessor_la_code
+    having count(distinct observed.region_code) = 1
+),
+
 all_codes as (
     select la_code from observed
     union
@@ -60,8 +70,8 @@ select
         when 'E09' then 'London borough'
         when 'E10' then 'County council'
     end                                                            as la_type,
-    observed.region_code,
-    observed.region_name,
+    coalesce(observed.region_code, successor_region.region_code)  as region_code,
+    coalesce(observed.region_name, successor_region.region_name)  as region_name,
     dfe.dfe_region_name,
     cast(case
         when created.is_recode then least(recode_history.first_seen_year, observed.first_seen_year)
@@ -80,3 +90,4 @@ left join dfe on dfe.la_code_dfe = observed.la_code_dfe
 left join retired on retired.la_code = all_codes.la_code
 left join created on created.la_code = all_codes.la_code
 left join recode_history on recode_history.la_code = all_codes.la_code
+left join successor_region on successor_region.la_code = all_codes.la_code

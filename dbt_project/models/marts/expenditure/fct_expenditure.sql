@@ -1,0 +1,28 @@
+-- Children's social care net current expenditure, one row per LA and financial year, latest
+-- vintage of each value (the second 2024-25 release replaces the first), by conformed
+-- category (seeds/spend_categories.csv), with spend per child from the conformed population.
+-- Section 251 outturn 2008-09 to 2013-14; MHCLG revenue outturn RO3 from 2022-23.
+
+{% set indicators = [
+    ('csc_spend_total_gbp', 'csc_spend_total_gbp', 'double'),
+    ('csc_spend_per_child_gbp', 'csc_spend_per_child_gbp', 'double'),
+    ('cla_spend_gbp', 'cla_spend_gbp', 'double'),
+    ('safeguarding_spend_gbp', 'safeguarding_spend_gbp', 'double'),
+    ('family_support_spend_gbp', 'family_support_spend_gbp', 'double'),
+    ('youth_justice_spend_gbp', 'youth_justice_spend_gbp', 'double'),
+    ('other_csc_spend_gbp', 'other_csc_spend_gbp', 'double'),
+] %}
+
+with fact as (
+    {{ latest_la_fact(indicators, release_of='csc_spend_total_gbp') }}
+)
+
+select
+    fact.la_code,
+    fact.time_period,
+    period.period_label                                                 as financial_year,
+    fact.* exclude (la_code, time_period, release),
+    fact.release
+from fact
+inner join {{ ref('dim_period') }} as period
+    on period.period_type = 'financial_year' and period.time_period = fact.time_period

@@ -1,0 +1,28 @@
+-- MHCLG revenue outturn RSX: children's social care net current expenditure per authority,
+-- in pounds (published in GBP thousand); the same upper-tier filter as RO3. Used to
+-- cross-check the RO3 total.
+
+with source as (
+    select * from {{ source('raw_expenditure', 'mhclg_rsx_service_summary') }}
+    where (authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, 'E(06|08|09|10)[0-9]{6}'))
+       or (authority_class = 'Eng' and la_code = 'E92000001')
+),
+
+renamed as (
+    select
+        financial_year,
+        cast(left(financial_year, 4) as integer) + 1                     as time_period,
+        case when authority_class = 'Eng' then 'National' else 'Local authority' end as geographic_level,
+        la_code,
+        la_name,
+        {{ parse_published_value('total_childrens_social_care') }}       as net__parsed,
+        {{ staged_lineage() }}
+    from source
+)
+
+select
+    financial_year, time_period, geographic_level, la_code, la_name,
+    net__parsed.value * 1000 as csc_net_expenditure_gbp,
+    net__parsed.status       as csc_net_expenditure_status,
+    release, release_year, source_file, source_row
+from renamed

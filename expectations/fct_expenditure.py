@@ -1,0 +1,108 @@
+"""Gates on expenditure: the lines add up, the two MHCLG tables agree, and the conformed
+values are plausible.
+
+Measured on the mirror (2026-11): RO3 lines sum to RO3's printed total within GBP 1,000 (each
+cell is rounded to GBP thousand; 2024-25 to a penny); RSX's children's social care total
+equals RO3's exactly; the section 251 'Total Children Looked After' line equals the
+conformed children looked after category to a penny from 2012-13, when adoption and special
+guardianship support moved into that block (before, the publisher counted them elsewhere).
+"""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+from expectations.rules import ExpectWithinTolerance
+from expectations.spec import SuiteSpec
+
+RO3_LINES_ADD_UP = """
+    with per_authority as (
+        select release, geographic_level, la_code, source_file,
+               sum(net_expenditure_gbp) filter (where not is_subtotal) as lines_sum,
+               max(net_expenditure_gbp) filter (where category = 'publisher_total') as published_total,
+               bool_and(net_expenditure_status = 'published') filter (where not is_subtotal or category = 'publisher_total') as all_published
+        from intermediate.int_expenditure_lines
+        where source_family = 'mhclg_ro3_social_care'
+        group by all
+    )
+    select release as _release, source_file as _source_file, la_code, lines_sum, published_total,
+           abs(lines_sum - published_total) - 1000.5 as excess
+    from per_authority where all_published
+"""
+
+RSX_EQUALS_RO3 = """
+    with ro3 as (
+        select release, la_code, max(net_expenditure_gbp) filter (where category = 'publisher_total') as ro3_total
+        from intermediate.int_expenditure_lines
+        where source_family = 'mhclg_ro3_social_care' and net_expenditure_status = 'published'
+        group by all
+    )
+    select rsx.release as _release, rsx.source_file as _source_file, rsx.source_row as _row_number, rsx.la_code,
+           rsx.csc_net_expenditure_gbp, ro3.ro3_total,
+           abs(rsx.csc_net_expenditure_gbp - ro3.ro3_total) - 1000.5 as excess
+    from staging.stg_expenditure__rsx_service_summary as rsx
+    inner join ro3 using (release, la_code)
+    where rsx.csc_net_expenditure_status = 'published' and ro3.ro3_total is not null
+"""
+
+S251_CLA_BLOCK = """
+    select release as _release, source_file as _source_file, la_code_dfe,
+           sum(net_expenditure_gbp) filter (where not is_subtotal and category = 'children_looked_after') as conformed,
+           max(net_expenditure_gbp) filter (where is_subtotal and line_label ilike 'total children looked after%') as published_total,
+           abs(conformed - published_total) - 1 as excess
+    from intermediate.int_expenditure_lines
+    where source_family = 's251_outturn' and time_period >= 2013
+    group by all
+"""
+
+PER_YEAR = """
+    select financial_year,
+           count(*) filter (where csc_spend_total_gbp_status = 'published') as las_published,
+           min(csc_spend_total_gbp) as min_total,
+           max(csc_spend_per_child_gbp) as max_per_child,
+           min(csc_spend_per_child_gbp) as min_per_child
+    from marts.fct_expenditure
+    group by financial_year
+"""
+
+
+def _reconciles():
+    return [ExpectWithinTolerance(), gx.expectations.ExpectTableRowCountToBeBetween(min_value=100)]
+
+
+SUITES = [
+    SuiteSpec(
+        name="fct_expenditure__ro3_lines_add_up",
+        asset=("marts", "fct_expenditure"),
+        description="Each authority's RO3 children's social care lines (subtotals excluded) add up to RO3's printed total, to rounding.",
+        query=RO3_LINES_ADD_UP,
+        expectations=_reconciles,
+    ),
+    SuiteSpec(
+        name="fct_expenditure__rsx_equals_ro3",
+        asset=("marts", "fct_expenditure"),
+        description="RSX children's social care net expenditure equals RO3's total for every authority and vintage.",
+        query=RSX_EQUALS_RO3,
+        expectations=_reconciles,
+    ),
+    SuiteSpec(
+        name="fct_expenditure__s251_cla_block",
+        asset=("marts", "fct_expenditure"),
+        description="Section 251 2012-13 onwards: the conformed children looked after category equals the publisher's 'Total Children Looked After' line.",
+        query=S251_CLA_BLOCK,
+        expectations=_reconciles,
+    ),
+    SuiteSpec(
+        name="fct_expenditure__per_year",
+        asset=("marts", "fct_expenditure"),
+        description="Per financial year: at least 140 LAs published, totals not negative, spend per child between GBP 100 and 10,000 (a category may be negative, being net of income).",
+        query=PER_YEAR,
+        expectations=lambda: [
+            gx.expectations.ExpectColumnValuesToBeBetween(column="las_published", min_value=140),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="min_total", min_value=0),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="max_per_child", max_value=10000),
+            gx.expectations.ExpectColumnValuesToBeBetween(column="min_per_child", min_value=100),
+            gx.expectations.ExpectTableRowCountToBeBetween(min_value=9),
+        ],
+    ),
+]

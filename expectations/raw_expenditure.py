@@ -1,0 +1,92 @@
+"""Contracts on the landed expenditure files: section 251 outturn (2008-09 to 2013-14) and the
+MHCLG revenue outturn RO3 and RSX workbooks (2022-23 to 2024-25, two 2024-25 vintages)."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+from expectations.rules import ExpectPublishedCell
+from expectations.spec import SuiteSpec
+from orchestration.lib.catalogue import load_catalogue
+
+FINANCIAL_YEAR = r"^20[0-9]{2}-[0-9]{2}$"
+# 150 LAs before the 2009 reorganisation, 152 to 2019, 153 from 2023 (151-153 between).
+LA_COUNT_RANGE = (150, 153)
+# Upper-tier authorities (children's services authorities) in the RO workbooks.
+UPPER_TIER = "authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, 'E(06|08|09|10)[0-9]{6}')"
+RO_ID_COLUMNS = {"la_code_mhclg", "la_code", "la_name", "authority_class", "financial_year"}
+
+
+def _s251() -> list[SuiteSpec]:
+    e = gx.expectations
+    table = "raw.s251_outturn"
+    return [
+        SuiteSpec(
+            name="raw_s251_outturn",
+            asset=("raw", "s251_outturn"),
+            description="Every line: a DfE LA number, a line description, a net expenditure that is a number or a known symbol.",
+            query=f"select * from {table}",
+            expectations=lambda: [
+                e.ExpectColumnValuesToMatchRegex(column="la_code_dfe", regex=r"^[0-9]{3}$"),
+                e.ExpectColumnValuesToNotBeNull(column="line_description"),
+                e.ExpectColumnValuesToMatchRegex(column="line_number", regex=r"^[0-9]{1,2}$"),
+                e.ExpectColumnValuesToMatchRegex(column="financial_year", regex=FINANCIAL_YEAR),
+                ExpectPublishedCell(column="net_current_expenditure"),
+            ],
+        ),
+        SuiteSpec(
+            name="raw_s251_outturn__counts",
+            asset=("raw", "s251_outturn"),
+            description=f"Per release: {LA_COUNT_RANGE[0]}-{LA_COUNT_RANGE[1]} LAs, each with every line once.",
+            query=f"""
+                select _release, count(distinct la_code_dfe) as la_count,
+                       count(*) - count(distinct (la_code_dfe, coalesce(line_number, line_description))) as duplicate_lines,
+                       count(distinct coalesce(line_number, line_description)) as line_count
+                from {table} group by _release""",
+            expectations=lambda: [
+                e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+                e.ExpectColumnValuesToBeBetween(column="duplicate_lines", min_value=0, max_value=0),
+                e.ExpectColumnValuesToBeBetween(column="line_count", min_value=30, max_value=60),
+            ],
+        ),
+    ]
+
+
+def _revenue_outturn(family_name: str) -> list[SuiteSpec]:
+    e = gx.expectations
+    family = load_catalogue().family(family_name)
+    table = f"raw.{family.raw_table}"
+    values = [c for c in family.column_names if c not in RO_ID_COLUMNS]
+    return [
+        SuiteSpec(
+            name=f"raw_{family.raw_table}",
+            asset=("raw", family.raw_table),
+            description="Upper-tier authority rows: ONS code, name, and every children's social care cell a number or a known symbol.",
+            query=f"select * from {table} where {UPPER_TIER} or authority_class = 'Eng'",
+            expectations=lambda: [
+                e.ExpectColumnValuesToNotBeNull(column="la_name"),
+                e.ExpectColumnValuesToMatchRegex(column="financial_year", regex=FINANCIAL_YEAR),
+                *[e.ExpectColumnValuesToNotBeNull(column=c) for c in values],
+                *[ExpectPublishedCell(column=c) for c in values],
+            ],
+        ),
+        SuiteSpec(
+            name=f"raw_{family.raw_table}__counts",
+            asset=("raw", family.raw_table),
+            description=f"Per release: {LA_COUNT_RANGE[0]}-{LA_COUNT_RANGE[1]} upper-tier LAs, each once, and one England row.",
+            query=f"""
+                select _release,
+                       count(distinct la_code) filter (where {UPPER_TIER}) as la_count,
+                       count(*) filter (where {UPPER_TIER}) - count(distinct la_code) filter (where {UPPER_TIER}) as duplicate_las,
+                       count(*) filter (where authority_class = 'Eng' and la_code = 'E92000001') as england_rows
+                from {table} group by _release""",
+            expectations=lambda: [
+                e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+                e.ExpectColumnValuesToBeBetween(column="duplicate_las", min_value=0, max_value=0),
+                e.ExpectColumnValuesToBeBetween(column="england_rows", min_value=1, max_value=1),
+            ],
+        ),
+    ]
+
+
+SUITES = [*_s251(), *_revenue_outturn("mhclg_ro3_social_care"), *_revenue_outturn("mhclg_rsx_service_summary")]
