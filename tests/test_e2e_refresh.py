@@ -179,6 +179,20 @@ def test_expenditure_figures_across_both_sources(published):
     assert dict(years)["2024-25"] == 153 and dict(years)["2008-09"] == 150
 
 
+def test_deprivation_on_todays_las(published):
+    rows = {r[0]: r[1:] for r in query(published, "select la_code, value_basis, source_la_code, imd_avg_score, imd_avg_score_rank, "
+                                                  "idaci_avg_score from marts.fct_deprivation")}
+    # deprivation/iod2019/File_11...xlsx, sheets IMD and IDACI
+    assert rows["E06000002"] == ("own", "E06000002", 40.46, 5, 0.327)  # Middlesbrough
+    assert rows["E06000001"][2:] == (35.037, 9, 0.283)  # Hartlepool
+    # the file prints Slough as E0600003; the catalogue's erratum restores E06000039
+    assert rows["E06000039"][:2] == ("own", "E06000039")
+    # created since 2019: the county's value, flagged; a recoded LA keeps its own
+    assert rows["E06000063"][:2] == ("carried_from_predecessor", "E10000006") and rows["E06000063"][2] == rows["E10000006"][2]
+    assert rows["E06000065"][:2] == ("recoded", "E06000065")
+    assert sum(1 for r in rows.values() if r[0] == "carried_from_predecessor") == 4
+
+
 def test_children_in_need_and_child_protection_figures(published):
     # cin/ees_2025: b1, c1, c4, d5 for Birmingham (330, E08000025), year ending 31 March 2025
     cin = query(published, "select cin_count, cin_count_status, referrals_count, rereferrals_pct, release "

@@ -85,3 +85,18 @@ def test_release_dropped_from_catalogue_is_removed(fixture_mirror):
         assert result.removed == ["ees_2024/cla_number_and_rate_per_10k_children.csv"]
         assert con.execute("select distinct _release from raw.cla_number_and_rate_per_10k").fetchall() == [("ees_2025",)]
         assert con.execute("select count(*) from meta.source_files").fetchone()[0] == 1
+
+
+def test_a_catalogue_change_reparses_an_unchanged_file(fixture_mirror):
+    """A new recode (say, a publisher's erratum) must reach raw without the file changing."""
+    import dataclasses
+
+    with duckdb.connect(str(fixture_mirror.duckdb_path)) as con:
+        load_family(con, CLA, land(fixture_mirror))
+        fixed = dataclasses.replace(CLA, values={**CLA.values, "la_name": {"City of London": "City of London Corporation"}})
+        assert fixed.parse_spec(FIXTURE_RELEASES[0]) != CLA.parse_spec(FIXTURE_RELEASES[0])
+        result = load_family(con, fixed, land(fixture_mirror))
+        assert len(result.loaded) == 2 and result.unchanged == []
+        names = {r[0] for r in con.execute("select la_name from raw.cla_number_and_rate_per_10k").fetchall()}
+        assert "City of London Corporation" in names and "City of London" not in names
+        assert load_family(con, fixed, land(fixture_mirror)).loaded == []  # and then it is settled

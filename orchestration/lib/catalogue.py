@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -78,6 +80,21 @@ class Family:
     @property
     def raw_table(self) -> str:
         return self.name
+
+    def parse_spec(self, release: Release) -> str:
+        """A digest of everything in the catalogue that shapes how ``release`` is parsed: the
+        loader re-parses an unchanged file when this changes (a new header mapping or erratum)."""
+        spec = {
+            "format": self.format,
+            "extract_only": self.extract_only,
+            "columns": [(c.name, c.aliases, c.optional) for c in self.columns],
+            "values": self.values,
+            "sheet": release.sheet,
+            "header_rows": release.header_rows,
+            "encoding": release.encoding,
+            "constants": release.constants,
+        }
+        return hashlib.sha256(json.dumps(spec, sort_keys=True, default=list).encode()).hexdigest()[:16]
 
     @property
     def column_names(self) -> list[str]:

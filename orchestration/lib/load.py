@@ -2,8 +2,9 @@
 
 Each row keeps its published text values plus lineage columns: ``_release``,
 ``_source_file``, ``_sha256``, ``_loaded_at`` and ``_row_number`` (the row in the file).
-``meta.source_files`` records every landed file with its provenance; a file whose sha256
-is unchanged since it was last loaded is not parsed or loaded again.
+``meta.source_files`` records every landed file with its provenance; a file whose sha256 and
+catalogue parse spec (``Family.parse_spec``) are unchanged since it was last loaded is not
+parsed or loaded again.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ create table if not exists meta.source_files (
     fetched_at  varchar not null,
     loaded_at   timestamptz not null,
     row_count   bigint not null,
+    parse_spec  varchar,
     primary key (family, release, file)
 );
+alter table meta.source_files add column if not exists parse_spec varchar;
 """
 
 
@@ -74,20 +77,25 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, family: Family) -> None:
             con.execute(f"alter table {table} add column {quote(column)} VARCHAR")
 
 
-def loaded_sha256(con: duckdb.DuckDBPyConnection, family: str) -> dict[tuple[str, str], str]:
+def loaded_versions(con: duckdb.DuckDBPyConnection, family: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(release, file) -> (sha256, parse spec) of what raw.<family> holds now."""
     rows = con.execute(
-        "select release, file, sha256 from meta.source_files where family = ?", [family]
+        "select release, file, sha256, parse_spec from meta.source_files where family = ?", [family]
     ).fetchall()
-    return {(r[0], r[1]): r[2] for r in rows}
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
 def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[LandedFile]) -> LoadResult:
     """Bring ``raw.<family>`` in line with the landed files, in one transaction."""
     ensure_raw_table(con, family)
-    before = loaded_sha256(con, family.name)
+    before = loaded_versions(con, family.name)
     by_release = {r.release: r for r in family.releases}
-    changed = [f for f in landed if before.get((f.release, f.file)) != f.sha256]
-    unchanged = [f for f in landed if before.get((f.release, f.file)) == f.sha256]
+
+    def version(f: LandedFile) -> tuple[str, str]:
+        return f.sha256, family.parse_spec(by_release[f.release])
+
+    changed = [f for f in landed if before.get((f.release, f.file)) != version(f)]
+    unchanged = [f for f in landed if before.get((f.release, f.file)) == version(f)]
     current = {(f.release, f.file) for f in landed}
     stale = [key for key in before if key not in current]
 
@@ -117,8 +125,9 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
             con.execute(f"insert into {table} ({', '.join(map(quote, columns))}) select * from _incoming")
             con.unregister("_incoming")
             con.execute(
-                "insert or replace into meta.source_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [family.name, f.source, f.release, f.file, f.sha256, f.bytes, f.origin, f.fetched_at, now, frame.height],
+                "insert or replace into meta.source_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [family.name, f.source, f.release, f.file, f.sha256, f.bytes, f.origin, f.fetched_at, now, frame.height,
+                 version(f)[1]],
             )
         con.execute("commit")
     except Exception:

@@ -17,6 +17,7 @@ with published as (
         'stg_population__0_17',
         'stg_workforce__csww_indicators',
         'int_expenditure_categories',
+        'stg_deprivation__iod2019',
     ]) }}
 ),
 

@@ -1,0 +1,37 @@
+"""Contracts on the landed IoD2019 File 11 sheets (raw.iod2019_imd, raw.iod2019_idaci)."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+from expectations.rules import ExpectPublishedCell
+from expectations.spec import SuiteSpec
+
+# File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
+UPPER_TIER_2019 = 151
+
+
+def _suite(table: str) -> list[SuiteSpec]:
+    e = gx.expectations
+    return [
+        SuiteSpec(
+            name=f"raw_{table}",
+            asset=("raw", table),
+            description=f"{UPPER_TIER_2019} upper-tier LAs, each once, with a well-formed ONS code (catalogue errata applied), "
+                        "scores and ranks that are numbers, ranks 1 to 151, proportions 0 to 1.",
+            query=f"select *, try_cast(avg_score_rank as double) as rank_value, "
+                  f"try_cast(proportion_lsoas_most_deprived_10pct as double) as proportion_value from raw.{table}",
+            expectations=lambda: [
+                e.ExpectColumnValuesToMatchRegex(column="la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$"),
+                e.ExpectColumnValuesToBeUnique(column="la_code"),
+                e.ExpectTableRowCountToEqual(value=UPPER_TIER_2019),
+                *[ExpectPublishedCell(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
+                *[e.ExpectColumnValuesToNotBeNull(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
+                e.ExpectColumnValuesToBeBetween(column="rank_value", min_value=1, max_value=UPPER_TIER_2019),
+                e.ExpectColumnValuesToBeBetween(column="proportion_value", min_value=0, max_value=1),
+            ],
+        )
+    ]
+
+
+SUITES = [*_suite("iod2019_imd"), *_suite("iod2019_idaci")]
