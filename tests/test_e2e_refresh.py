@@ -193,6 +193,27 @@ def test_deprivation_on_todays_las(published):
     assert sum(1 for r in rows.values() if r[0] == "carried_from_predecessor") == 4
 
 
+def test_ofsted_inspections_and_judgement_in_effect(published):
+    # ofsted/ofsted_la_outcomes_2025-03/...ods, sheet ILACS_inspection_history, row 274 (York): inspected
+    # 24 February 2025, published 15 April 2025, Outstanding -- in effect at 31 March 2025 as Ofsted counts it
+    rows = query(published, "select time_period, inspection_date::varchar, publication_date::varchar, overall_effectiveness, "
+                            "overall_effectiveness_grade, care_leavers from marts.fct_ofsted_judgement_in_effect "
+                            "where la_code = 'E06000014' and time_period in (2024, 2025) order by 1")
+    assert rows == [(2024, "2022-03-07", None, "Requires improvement to be good", 3, None),
+                    (2025, "2025-02-24", "2025-04-15", "Outstanding", 1, "Outstanding")]
+    # the March 2024 table names LAs without codes: "Bristol" and "Durham" resolve through the name table
+    # (sheet Inspections_31_March_2024 rows 19 and 41)
+    assert query(published, "select la_code, overall_effectiveness, inspection_date::varchar from marts.fct_ofsted_judgement_in_effect "
+                            "where la_code in ('E06000023', 'E06000047') and time_period = 2024 order by 1") == [
+        ("E06000023", "Requires improvement to be good", "2023-01-16"), ("E06000047", "Good", "2022-05-09")]
+    # a retired LA keeps its inspections; every inspection once (Isles of Scilly's date corrected by a day in 2025)
+    assert query(published, "select inspection_date::varchar, overall_effectiveness from marts.fct_ofsted_inspection "
+                            "where la_code = 'E10000006'") == [("2022-09-20", "Requires improvement to be good")]
+    assert query(published, "select count(*) from marts.fct_ofsted_inspection where la_code = 'E06000053' "
+                            "and inspection_date between '2023-07-01' and '2023-07-31'") == [(1,)]
+    assert query(published, "select count(*) from marts.fct_ofsted_judgement_in_effect where time_period = 2025") == [(153,)]
+
+
 def test_children_in_need_and_child_protection_figures(published):
     # cin/ees_2025: b1, c1, c4, d5 for Birmingham (330, E08000025), year ending 31 March 2025
     cin = query(published, "select cin_count, cin_count_status, referrals_count, rereferrals_pct, release "

@@ -53,3 +53,18 @@ struct_pack(
 {% macro reporting_year_of(time_period, period_type) -%}
 (case when {{ period_type }} in ('reporting_year_31_march', 'financial_year') then {{ time_period }} else {{ time_period }} + 1 end)
 {%- endmacro %}
+
+{#- An LA name reduced for exact matching: case, '&', punctuation and spacing ignored. -#}
+{% macro normalise_la_name(column) -%}
+trim(regexp_replace(regexp_replace(replace(lower({{ column }}), '&', ' and '), '[^a-z0-9]+', ' ', 'g'), '\s+', ' ', 'g'))
+{%- endmacro %}
+
+{#- Ofsted's four-point judgement scale, best first. -#}
+{% macro ofsted_judgements() -%}
+{{ return(['Outstanding', 'Good', 'Requires improvement to be good', 'Inadequate']) }}
+{%- endmacro %}
+
+{#- 1 (Outstanding) to 4 (Inadequate), as Ofsted grades. -#}
+{% macro ofsted_grade(column) -%}
+(case {{ column }} when 'Outstanding' then 1 when 'Good' then 2 when 'Requires improvement to be good' then 3 when 'Inadequate' then 4 end)
+{%- endmacro %}
