@@ -228,6 +228,17 @@ def test_children_in_need_and_child_protection_figures(published):
                             "and indicator_id = 'cpp_rate_per_10k' and release = 'ees_2022'") == [(40.1,)]
     assert query(published, "select value from marts.fct_england_region_indicator where area_code = 'E92000001' "
                             "and time_period = 2025 and indicator_id = 'cin_count' and is_latest") == [(402400,)]
+    # table C2 (2022 release only), York row 63: 1,426 assessments, median 46 days
+    assert query(published, "select assessments_count, assessment_duration_median_days from marts.fct_children_in_need "
+                            "where la_code = 'E06000014' and time_period = 2022") == [(1426, 46.0)]
+    # every indicator id BI documents rely on has values
+    required = ["cla_count", "cla_rate_per_10k", "cla_started_count", "cla_ceased_count", "cin_count", "cin_rate_per_10k",
+                "referrals_count", "referrals_rate_per_10k", "rereferrals_pct", "assessments_count", "s47_enquiries_count",
+                "s47_enquiries_rate_per_10k", "icpc_count", "cpp_count", "cpp_rate_per_10k", "cpp_started_count", "sw_fte",
+                "sw_vacancy_rate_pct", "sw_turnover_rate_pct", "sw_agency_rate_pct", "sw_caseload_avg", "csc_spend_total_gbp",
+                "csc_spend_per_child_gbp", "cla_spend_gbp", "population_0_17", "imd_avg_score", "idaci_avg_score"]
+    have = {r[0] for r in query(published, "select distinct indicator_id from marts.fct_la_indicator where value is not null")}
+    assert sorted(set(required) - have) == []
 
 
 def test_2025_rates_are_recomputed_from_the_conformed_population(published):

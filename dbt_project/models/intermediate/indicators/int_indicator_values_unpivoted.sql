@@ -11,6 +11,7 @@ with published as (
         'stg_cla__sfr_ceased',
         'stg_cin__b1_children_in_need',
         'stg_cin__c1_referrals',
+        'stg_cin__c2_assessments',
         'stg_cin__c4_section47_icpc',
         'stg_cin__d1_child_protection_plans',
         'stg_cin__d5_cpp_at31_by_duration',
