@@ -199,7 +199,7 @@ def test_ofsted_inspections_and_judgement_in_effect(published):
     rows = query(published, "select time_period, inspection_date::varchar, publication_date::varchar, overall_effectiveness, "
                             "overall_effectiveness_grade, care_leavers from marts.fct_ofsted_judgement_in_effect "
                             "where la_code = 'E06000014' and time_period in (2024, 2025) order by 1")
-    assert rows == [(2024, "2022-03-07", None, "Requires improvement to be good", 3, None),
+    assert rows == [(2024, "2022-03-07", "2022-05-04", "Requires improvement to be good", 3, None),
                     (2025, "2025-02-24", "2025-04-15", "Outstanding", 1, "Outstanding")]
     # the March 2024 table names LAs without codes: "Bristol" and "Durham" resolve through the name table
     # (sheet Inspections_31_March_2024 rows 19 and 41)
@@ -222,8 +222,8 @@ def test_children_in_need_and_child_protection_figures(published):
     cp = query(published, "select s47_enquiries_count, icpc_count, cpp_count from marts.fct_child_protection "
                           "where la_code = 'E08000025' and time_period = 2025")
     assert cp == [(6162, 2094, 1677)]
-    # table D1 exists only in the 2022 release: starts and the published rate for 2022
-    assert latest(published, "E08000025", 2022, "cpp_started_count") == (1524, "published", "ees_2022")
+    # starts come from table D3 (every release); D1, only in 2022, has the published rate
+    assert latest(published, "E08000025", 2022, "cpp_started_count") == (1524, "published", "ees_2025")  # table D3, every release
     assert query(published, "select value from marts.fct_la_indicator where la_code = 'E08000025' and time_period = 2022 "
                             "and indicator_id = 'cpp_rate_per_10k' and release = 'ees_2022'") == [(40.1,)]
     assert query(published, "select value from marts.fct_england_region_indicator where area_code = 'E92000001' "

@@ -14,6 +14,7 @@ with published as (
         'stg_cin__c2_assessments',
         'stg_cin__c4_section47_icpc',
         'stg_cin__d1_child_protection_plans',
+        'stg_cin__d3_cpp_subsequent',
         'stg_cin__d5_cpp_at31_by_duration',
         'stg_population__0_17',
         'stg_workforce__csww_indicators',

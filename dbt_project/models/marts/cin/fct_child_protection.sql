@@ -9,6 +9,7 @@
     ('cpp_count', 'cpp_count', 'bigint'),
     ('cpp_rate_per_10k', 'cpp_rate_per_10k', 'double'),
     ('cpp_started_count', 'cpp_started_count', 'bigint'),
+    ('cpp_subsequent_pct', 'cpp_subsequent_pct', 'double'),
 ] %}
 
 {{ latest_la_fact(indicators) }}
