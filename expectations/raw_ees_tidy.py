@@ -19,7 +19,8 @@ LINEAGE = ["_release", "_source_file", "_sha256", "_loaded_at", "_row_number"]
 # England had 152 LAs before 2019 and 153 since; releases keep retired LAs (often as 'z' rows).
 LA_COUNT_RANGE = (150, 160)
 # Columns that label what a row measures rather than holding a value.
-LABEL_COLUMNS = {"measure", "category", "age_group"}
+LABEL_COLUMNS = {"measure", "category", "age_group", "cla_group", "characteristic", "placement_stability", "age", "activity",
+                 "accommodation_suitability", "in_touch"}
 
 
 def _value_columns(family: Family) -> list[str]:

@@ -214,6 +214,22 @@ def test_ofsted_inspections_and_judgement_in_effect(published):
     assert query(published, "select count(*) from marts.fct_ofsted_judgement_in_effect where time_period = 2025") == [(153,)]
 
 
+def test_placement_stability_missing_and_care_leavers(published):
+    # cla/ees_2025/la_cla_placement_stability.csv (children_count/children_percent headers) and the
+    # 2022 file's older labels feed the same indicators
+    years = query(published, "select time_period, release from marts.fct_la_indicator where la_code = 'E08000025' "
+                             "and indicator_id = 'cla_placements_3plus_pct' and is_latest order by 1")
+    assert years[0] == (2018, "ees_2022") and years[-1] == (2025, "ees_2025") and len(years) == 8
+    # Birmingham 2024: cla/ees_2024/la_children_who_were_missing_or_away_from_placement_without_authorisation.csv
+    facts = query(published, "select cla_missing_count, cla_missing_pct, cla_adopted_count, cla_sgo_count "
+                             "from marts.fct_children_looked_after where la_code = 'E08000025' and time_period = 2024")
+    assert facts[0][:2] == (281, 10.0) and facts[0][2] > 0 and facts[0][3] > 0
+    # cla/ees_2025/la_care_leavers_activity.csv and ..._accommodation_suitability.csv (care_leaver_* headers)
+    leavers = query(published, "select eet_19_21_pct, suitable_accommodation_19_21_pct, release from marts.fct_care_leavers "
+                               "where la_code = 'E08000025' and time_period = 2024")
+    assert leavers == [(56.0, 83.0, "ees_2025")]
+
+
 def test_children_in_need_and_child_protection_figures(published):
     # cin/ees_2025: b1, c1, c4, d5 for Birmingham (330, E08000025), year ending 31 March 2025
     cin = query(published, "select cin_count, cin_count_status, referrals_count, rereferrals_pct, release "
@@ -228,9 +244,9 @@ def test_children_in_need_and_child_protection_figures(published):
                             "and indicator_id = 'cpp_rate_per_10k' and release = 'ees_2022'") == [(40.1,)]
     assert query(published, "select value from marts.fct_england_region_indicator where area_code = 'E92000001' "
                             "and time_period = 2025 and indicator_id = 'cin_count' and is_latest") == [(402400,)]
-    # table C2 (2022 release only), York row 63: 1,426 assessments, median 46 days
+    # table C2 (2022 release only), York row 63: 1,426 assessments, median 32 days (Median_days)
     assert query(published, "select assessments_count, assessment_duration_median_days from marts.fct_children_in_need "
-                            "where la_code = 'E06000014' and time_period = 2022") == [(1426, 46.0)]
+                            "where la_code = 'E06000014' and time_period = 2022") == [(1426, 32.0)]
     # every indicator id BI documents rely on has values
     required = ["cla_count", "cla_rate_per_10k", "cla_started_count", "cla_ceased_count", "cin_count", "cin_rate_per_10k",
                 "referrals_count", "referrals_rate_per_10k", "rereferrals_pct", "assessments_count", "s47_enquiries_count",
@@ -291,7 +307,8 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    assert len(files) == len(load_catalogue().releases) == 52
+    # one row per catalogue release (98 files; IoD2019 File 11 feeds two families, one per sheet)
+    assert len(files) == len(load_catalogue().releases) == 100
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

@@ -5,7 +5,8 @@
   catalogue defines, so a column added to the catalogue needs no SQL change.
 
   measure_column: the column whose label says what the values measure (CLA's `measure`), or
-    CIN's constant `category`.
+    CIN's constant `category`; or a list of label columns (`cla_group`, `characteristic`),
+    joined into one measure label with ' | '.
 -#}
 {#- The value columns of raw.<table_name>: every column but geography, lineage and `exclude`.
     Read from the physical table in `raw` (the loader's schema), also inside a unit test, where
@@ -38,7 +39,8 @@
 
 {% macro stage_ees_tidy(source_name, table_name, measure_column=none) -%}
 {%- set relation = source(source_name, table_name) -%}
-{%- set value_columns = raw_value_columns(table_name, [measure_column] if measure_column else []) -%}
+{%- set label_columns = [] if measure_column is none else ([measure_column] if measure_column is string else measure_column) -%}
+{%- set value_columns = raw_value_columns(table_name, label_columns) -%}
 with source as (
     select * from {{ relation }}
 ),
@@ -54,7 +56,7 @@ renamed as (
         old_la_code                                                     as la_code_dfe,
         new_la_code                                                     as la_code,
         la_name,
-        {{ measure_column if measure_column else 'cast(null as varchar)' }} as measure,
+        {{ "concat_ws(' | ', " ~ (label_columns | join(', ')) ~ ")" if label_columns else 'cast(null as varchar)' }} as measure,
         {%- for column in value_columns %}
         {{ parse_published_value(column) }} as {{ column }}__parsed,
         {%- endfor %}

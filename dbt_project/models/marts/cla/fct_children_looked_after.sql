@@ -9,6 +9,13 @@
     ('cla_ceased_count', 'cla_ceased_count', 'bigint'),
     ('cla_ceased_rate_per_10k', 'cla_ceased_rate_per_10k', 'double'),
     ('cla_child_population', 'child_population', 'bigint'),
+    ('cla_placements_3plus_pct', 'cla_placements_3plus_pct', 'double'),
+    ('cla_long_term_stability_pct', 'cla_long_term_stability_pct', 'double'),
+    ('cla_missing_count', 'cla_missing_count', 'bigint'),
+    ('cla_missing_pct', 'cla_missing_pct', 'double'),
+    ('cla_adopted_count', 'cla_adopted_count', 'bigint'),
+    ('cla_sgo_count', 'cla_sgo_count', 'bigint'),
+    ('cla_short_term_placements_count', 'cla_short_term_placements_count', 'bigint'),
 ] %}
 
 {{ latest_la_fact(indicators, release_of='cla_count') }}
