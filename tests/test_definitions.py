@@ -54,6 +54,8 @@ EXPECTED_ASSETS = {
     "marts/fct_england_region_indicator",
     "marts/fct_la_indicator",
     "raw/cin_c2_assessments",
+    "raw/ons_mye2_persons",
+    "staging/stg_population__ons_mye2",
     "raw/cin_d3_cpp_subsequent",
     "staging/stg_cin__d3_cpp_subsequent",
     "staging/stg_cin__c2_assessments",
