@@ -36,6 +36,10 @@ def _raw(table: str, with_code_regex: bool) -> list[SuiteSpec]:
     ]
 
 
+SIF_JUDGEMENTS = ["sif_overall_effectiveness", "sif_help_and_protection", "sif_children_in_care", "sif_care_leavers",
+                  "sif_leadership", "resif_overall_effectiveness", "resif_help_and_protection", "resif_children_in_care",
+                  "resif_care_leavers", "resif_leadership"]
+
 IN_EFFECT_MATCHES_OFSTED = """
     select o.release as _release, o.source_file as _source_file, o.source_row as _row_number,
            o.time_period, o.la_code, o.la_name_as_published,
@@ -53,6 +57,19 @@ IN_EFFECT_MATCHES_OFSTED = """
 SUITES = [
     *_raw("ofsted_ilacs_history", with_code_regex=True),
     *_raw("ofsted_judgements_at_31_march", with_code_regex=True),
+    SuiteSpec(
+        name="raw_ofsted_sif_history",
+        asset=("raw", "ofsted_sif_history"),
+        description="First table of the 2023 sheet: SIF judgements on the four-point scale, publication dates as dates, 150+ LAs.",
+        query="""select * from raw.ofsted_sif_history
+                 where _row_number < coalesce((select min(_row_number) from raw.ofsted_sif_history where la_name is null), 1e9)""",
+        expectations=lambda: [
+            *[gx.expectations.ExpectColumnValuesToBeInSet(column=c, value_set=JUDGEMENTS) for c in SIF_JUDGEMENTS],
+            gx.expectations.ExpectColumnValuesToMatchRegex(column="sif_publication_date", regex=ISO_DATE),
+            gx.expectations.ExpectColumnValuesToMatchRegex(column="resif_publication_date", regex=ISO_DATE),
+            gx.expectations.ExpectTableRowCountToBeBetween(min_value=150, max_value=153),
+        ],
+    ),
     SuiteSpec(
         name="raw_ofsted_judgements_at_31_march__counts",
         asset=("raw", "ofsted_judgements_at_31_march"),

@@ -76,6 +76,8 @@ EXPECTED_ASSETS = {
     "staging/stg_deprivation__iod2019",
     "marts/fct_deprivation",
     "raw/ofsted_ilacs_history",
+    "raw/ofsted_sif_history",
+    "staging/stg_ofsted__sif_history",
     "raw/ofsted_judgements_at_31_march",
     "staging/stg_ofsted__ilacs_history",
     "staging/stg_ofsted__judgements_at_31_march",

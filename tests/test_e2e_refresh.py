@@ -207,8 +207,14 @@ def test_ofsted_inspections_and_judgement_in_effect(published):
                             "where la_code in ('E06000023', 'E06000047') and time_period = 2024 order by 1") == [
         ("E06000023", "Requires improvement to be good", "2023-01-16"), ("E06000047", "Good", "2022-05-09")]
     # a retired LA keeps its inspections; every inspection once (Isles of Scilly's date corrected by a day in 2025)
-    assert query(published, "select inspection_date::varchar, overall_effectiveness from marts.fct_ofsted_inspection "
-                            "where la_code = 'E10000006'") == [("2022-09-20", "Requires improvement to be good")]
+    assert query(published, "select framework, effective_date::varchar, overall_effectiveness from marts.fct_ofsted_inspection "
+                            "where la_code = 'E10000006' order by 2") == [
+        ("SIF", "2015-05-13", "Inadequate"), ("SIF", "2018-01-29", "Requires improvement to be good"),  # SIF and re-inspection
+        ("ILACS", "2022-09-20", "Requires improvement to be good")]
+    # before its first ILACS inspection (March 2022), York's SIF judgement (published 7 February 2017, Good) was in
+    # effect: ofsted_csc_in_england_2023/...ods, sheet LA_inspections_2009-2023
+    assert query(published, "select framework, effective_date::varchar, overall_effectiveness from marts.fct_ofsted_judgement_in_effect "
+                            "where la_code = 'E06000014' and time_period = 2021") == [("SIF", "2017-02-07", "Good")]
     assert query(published, "select count(*) from marts.fct_ofsted_inspection where la_code = 'E06000053' "
                             "and inspection_date between '2023-07-01' and '2023-07-31'") == [(1,)]
     assert query(published, "select count(*) from marts.fct_ofsted_judgement_in_effect where time_period = 2025") == [(153,)]
@@ -307,8 +313,8 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    # one row per catalogue release (100 files; IoD2019 File 11 feeds two families, one per sheet)
-    assert len(files) == len(load_catalogue().releases) == 102
+    # one row per catalogue release (101 files; IoD2019 File 11 feeds two families, one per sheet)
+    assert len(files) == len(load_catalogue().releases) == 103
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

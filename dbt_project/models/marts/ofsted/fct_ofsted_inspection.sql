@@ -1,6 +1,8 @@
 -- One row per inspection of an LA's children's services, with every judgement: the ILACS
--- history (2018-2025) plus any inspection the 31 March snapshots list that the history does
--- not (an earlier-framework inspection still in effect). Retired LAs keep their inspections.
+-- history (2018-2025), the single inspection framework (SIF, 2013-2017: first inspection and
+-- re-inspection) and any inspection the 31 March snapshots list that neither has. Retired LAs
+-- keep their inspections. effective_date is the inspection date where known (ILACS), else
+-- the publication date (SIF): the day from which the judgement counts as in effect.
 
 with history as (
     select *, 'ILACS' as framework, 1 as preference from {{ ref('stg_ofsted__ilacs_history') }}
@@ -12,10 +14,21 @@ snapshots as (
         inspection_date, publication_date, cast(null as varchar) as inspection_type,
         overall_effectiveness, impact_of_leaders, help_and_protection, children_in_care, care_leavers,
         release, source_file, source_row,
-        case when inspection_date >= date '2018-01-01' then 'ILACS' else 'SIF (before ILACS)' end as framework,
+        case when inspection_date >= date '2018-01-01' then 'ILACS' else 'SIF' end as framework,
         2 as preference
     from {{ ref('stg_ofsted__judgements_at_31_march') }}
     where is_inspected
+),
+
+-- Single inspection framework (2013-2017) inspections: only their publication dates are
+-- known, which is when they count as in effect.
+sif as (
+    select
+        la_code, la_code as published_la_code, la_name_as_published, cast(null as varchar) as la_status,
+        cast(null as varchar) as ofsted_region, cast(null as date) as inspection_date, publication_date,
+        inspection_type, overall_effectiveness, impact_of_leaders, help_and_protection, children_in_care,
+        care_leavers, release, source_file, source_row, 'SIF' as framework, 3 as preference
+    from {{ ref('stg_ofsted__sif_history') }}
 ),
 
 -- A snapshot row is the history's inspection if the history has one for the LA within a
@@ -30,17 +43,20 @@ candidates as (
         where history.la_code = snapshots.la_code
           and abs(datediff('day', history.inspection_date, snapshots.inspection_date)) <= 7
     )
+    union all by name
+    select * from sif
 ),
 
 inspections as (
     select * from candidates
-    qualify row_number() over (partition by la_code, inspection_date order by preference, release desc) = 1
+    qualify row_number() over (partition by la_code, coalesce(inspection_date, publication_date) order by preference, release desc) = 1
 )
 
 select
     la_code,
     inspection_date,
     publication_date,
+    coalesce(inspection_date, publication_date)                     as effective_date,
     framework,
     inspection_type,
     overall_effectiveness,

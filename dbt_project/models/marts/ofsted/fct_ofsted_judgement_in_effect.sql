@@ -1,11 +1,12 @@
--- The Ofsted judgement in effect for each LA at 31 March of each reporting year from 2018
--- (when ILACS began): its latest inspection that took place on or before that day, as
--- Ofsted's own "as at 31 March" tables count it (an inspection in March counts even if its
--- report is published in April). Only LAs that existed at that 31 March; a year before an
--- LA's first known inspection has no row. Checked against Ofsted's 2024 and 2025 tables.
+-- The Ofsted judgement in effect for each LA at 31 March of each reporting year from 2014:
+-- its latest inspection that took place on or before that day, as Ofsted's own "as at 31
+-- March" tables count it (an ILACS inspection in March counts even if its report is published
+-- in April); a SIF inspection, whose inspection date the sources do not give, counts from its
+-- publication. Only LAs that existed at that 31 March; a year before an LA's first known
+-- inspection has no row. Checked against Ofsted's 2024 and 2025 tables.
 
 with years as (
-    select cast(y as integer) as time_period from range(2018, 2026) as t(y)
+    select cast(y as integer) as time_period from range(2014, 2026) as t(y)
 ),
 
 las as (
@@ -19,21 +20,22 @@ inspections as (
 select
     las.la_code,
     years.time_period,
-    arg_max(inspections.inspection_date, inspections.inspection_date)        as inspection_date,
-    arg_max(inspections.publication_date, inspections.inspection_date)       as publication_date,
-    arg_max(inspections.framework, inspections.inspection_date)              as framework,
-    arg_max(inspections.inspection_type, inspections.inspection_date)        as inspection_type,
-    arg_max(inspections.overall_effectiveness, inspections.inspection_date)  as overall_effectiveness,
-    arg_max(inspections.overall_effectiveness_grade, inspections.inspection_date) as overall_effectiveness_grade,
-    arg_max(inspections.impact_of_leaders, inspections.inspection_date)      as impact_of_leaders,
-    arg_max(inspections.help_and_protection, inspections.inspection_date)    as help_and_protection,
-    arg_max(inspections.children_in_care, inspections.inspection_date)       as children_in_care,
-    arg_max(inspections.care_leavers, inspections.inspection_date)           as care_leavers,
-    datediff('month', max(inspections.inspection_date), make_date(years.time_period, 3, 31)) as months_since_inspection
+    arg_max(inspections.inspection_date, inspections.effective_date)         as inspection_date,
+    arg_max(inspections.publication_date, inspections.effective_date)       as publication_date,
+    max(inspections.effective_date)                                         as effective_date,
+    arg_max(inspections.framework, inspections.effective_date)              as framework,
+    arg_max(inspections.inspection_type, inspections.effective_date)        as inspection_type,
+    arg_max(inspections.overall_effectiveness, inspections.effective_date)  as overall_effectiveness,
+    arg_max(inspections.overall_effectiveness_grade, inspections.effective_date) as overall_effectiveness_grade,
+    arg_max(inspections.impact_of_leaders, inspections.effective_date)      as impact_of_leaders,
+    arg_max(inspections.help_and_protection, inspections.effective_date)    as help_and_protection,
+    arg_max(inspections.children_in_care, inspections.effective_date)       as children_in_care,
+    arg_max(inspections.care_leavers, inspections.effective_date)           as care_leavers,
+    datediff('month', max(inspections.effective_date), make_date(years.time_period, 3, 31)) as months_since_inspection
 from las
 cross join years
 inner join inspections
     on inspections.la_code = las.la_code
-    and inspections.inspection_date <= make_date(years.time_period, 3, 31)
+    and inspections.effective_date <= make_date(years.time_period, 3, 31)
 where years.time_period between coalesce(las.first_year, 0) and coalesce(las.last_year, 9999)
 group by las.la_code, years.time_period

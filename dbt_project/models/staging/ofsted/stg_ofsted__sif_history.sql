@@ -1,0 +1,43 @@
+-- Single inspection framework (SIF) inspections, one row per inspection (first SIF and any
+-- re-inspection), from the first table of the 2023 sheet: the LAs that exist today, named
+-- without codes and matched through int_la_name_lookup. The sheet gives publication dates
+-- only. Its second table (abolished LAs) starts after the first blank row and is not taken.
+
+with source as (
+    select * from {{ source('raw_ofsted', 'ofsted_sif_history') }}
+),
+
+first_table as (
+    select * from source
+    where _row_number < coalesce((select min(_row_number) from source where la_name is null), 1e9)
+),
+
+inspections as (
+    select la_name, 'SIF' as inspection_type, sif_publication_date as publication_date,
+           sif_overall_effectiveness as overall_effectiveness, sif_leadership as impact_of_leaders,
+           sif_help_and_protection as help_and_protection, sif_children_in_care as children_in_care,
+           sif_care_leavers as care_leavers, _release, _source_file, _row_number
+    from first_table where sif_publication_date is not null
+    union all
+    select la_name, 'SIF re-inspection', resif_publication_date,
+           resif_overall_effectiveness, resif_leadership, resif_help_and_protection, resif_children_in_care,
+           resif_care_leavers, _release, _source_file, _row_number
+    from first_table where resif_publication_date is not null
+)
+
+select
+    names.la_code,
+    inspections.la_name                                              as la_name_as_published,
+    inspections.inspection_type,
+    cast(cast(inspections.publication_date as timestamp) as date)    as publication_date,
+    inspections.overall_effectiveness,
+    inspections.impact_of_leaders,
+    inspections.help_and_protection,
+    inspections.children_in_care,
+    inspections.care_leavers,
+    inspections._release                                             as release,
+    inspections._source_file                                         as source_file,
+    inspections._row_number                                          as source_row
+from inspections
+left join {{ ref('int_la_name_lookup') }} as names
+    on names.normalised_name = {{ normalise_la_name('inspections.la_name') }}
