@@ -77,6 +77,8 @@ EXPECTED_ASSETS = {
     "marts/fct_deprivation",
     "raw/ofsted_ilacs_history",
     "raw/ofsted_sif_history",
+    "raw/d2i_ilacs_scrape",
+    "staging/stg_ofsted__d2i_ilacs_scrape",
     "staging/stg_ofsted__sif_history",
     "raw/ofsted_judgements_at_31_march",
     "staging/stg_ofsted__ilacs_history",
