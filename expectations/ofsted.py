@@ -70,7 +70,29 @@ MATCHES_D2I_SCRAPE = """
       and d.overall_effectiveness is not null and d.inspection_start_date is not null
 """
 
+# Ofsted's region for every LA in its 31 March tables, corrected to DfE's regions, must be the
+# region the LA dimension gives the code the name was matched to.
+REGIONS_AGREE = """
+    select o.release as _release, o.source_file as _source_file, o.source_row as _row_number, o.la_code,
+           o.la_name_as_published, coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
+           lower(case when coalesce(fix.region_name, o.ofsted_region) in ('Inner London', 'Outer London') then 'London'
+                      else coalesce(fix.region_name, o.ofsted_region) end) = lower(dim.region_name) as agrees
+    from staging.stg_ofsted__judgements_at_31_march as o
+    left join staging.stg_lookups__ofsted_region_fix as fix using (la_code)
+    left join marts.dim_local_authority as dim using (la_code)
+"""
+
 SUITES = [
+    SuiteSpec(
+        name="fct_ofsted_judgement_in_effect__regions_agree",
+        asset=("marts", "fct_ofsted_judgement_in_effect"),
+        description="Every LA in Ofsted's 31 March tables (2024 matched by name) is in the region, after DfE's corrections, that the LA dimension gives its code.",
+        query=REGIONS_AGREE,
+        expectations=lambda: [
+            gx.expectations.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True]),
+            gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
+        ],
+    ),
     SuiteSpec(
         name="raw_d2i_ilacs_scrape",
         asset=("raw", "d2i_ilacs_scrape"),

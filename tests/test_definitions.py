@@ -78,6 +78,8 @@ EXPECTED_ASSETS = {
     "raw/ofsted_ilacs_history",
     "raw/ofsted_sif_history",
     "raw/d2i_ilacs_scrape",
+    "raw/ofsted_region_fix",
+    "staging/stg_lookups__ofsted_region_fix",
     "staging/stg_ofsted__d2i_ilacs_scrape",
     "staging/stg_ofsted__sif_history",
     "raw/ofsted_judgements_at_31_march",
