@@ -234,6 +234,9 @@ def test_placement_stability_missing_and_care_leavers(published):
     leavers = query(published, "select eet_19_21_pct, suitable_accommodation_19_21_pct, release from marts.fct_care_leavers "
                                "where la_code = 'E08000025' and time_period = 2024")
     assert leavers == [(56.0, 83.0, "ees_2025")]
+    # cla/ees_2024/la_cla_on_31_march_la_of_placement_netgain.csv, York 2024: 129 placed outside, net gain -85
+    assert query(published, "select cla_placed_outside_la_count, cla_placement_net_gain from marts.fct_children_looked_after "
+                            "where la_code = 'E06000014' and time_period = 2024") == [(129, -85)]
 
 
 def test_children_in_need_and_child_protection_figures(published):
@@ -253,6 +256,11 @@ def test_children_in_need_and_child_protection_figures(published):
     # table C2 (2022 release only), York row 63: 1,426 assessments, median 32 days (Median_days)
     assert query(published, "select assessments_count, assessment_duration_median_days from marts.fct_children_in_need "
                             "where la_code = 'E06000014' and time_period = 2022") == [(1426, 32.0)]
+    # table C3, York 2025 (cin/ees_2025/c3_...csv): 1,653 episodes with factors, domestic abuse (parent) 252
+    assert query(published, "select factor, episodes, round(pct_of_episodes_with_factors, 1) from marts.fct_assessment_factors "
+                            "where la_code = 'E06000014' and time_period = 2025 and factor in "
+                            "('episodes_with_assessment_factor', 'domestic_abuse_parent') order by 2 desc") == [
+        ("episodes_with_assessment_factor", 1653, None), ("domestic_abuse_parent", 252, 15.2)]
     # every indicator id BI documents rely on has values
     required = ["cla_count", "cla_rate_per_10k", "cla_started_count", "cla_ceased_count", "cin_count", "cin_rate_per_10k",
                 "referrals_count", "referrals_rate_per_10k", "rereferrals_pct", "assessments_count", "s47_enquiries_count",
@@ -313,8 +321,8 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    # one row per catalogue release (104 files; IoD2019 File 11 feeds two families, one per sheet)
-    assert len(files) == len(load_catalogue().releases) == 106
+    # one row per catalogue release (111 files; IoD2019 File 11 feeds two families, one per sheet)
+    assert len(files) == len(load_catalogue().releases) == 113
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")

@@ -16,6 +16,8 @@
     ('cla_adopted_count', 'cla_adopted_count', 'bigint'),
     ('cla_sgo_count', 'cla_sgo_count', 'bigint'),
     ('cla_short_term_placements_count', 'cla_short_term_placements_count', 'bigint'),
+    ('cla_placed_outside_la_count', 'cla_placed_outside_la_count', 'bigint'),
+    ('cla_placement_net_gain', 'cla_placement_net_gain', 'bigint'),
 ] %}
 
 {{ latest_la_fact(indicators, release_of='cla_count') }}
