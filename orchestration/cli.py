@@ -192,9 +192,9 @@ def _print_last_run(settings) -> None:
             if event.event_type_value == "STEP_FAILURE" and event.event_specific_data.error:
                 reason = event.event_specific_data.error.message.strip().splitlines()[-1]
                 out.print(f"  [red]✗ {event.step_key}[/red]: {reason}")
-        validations = settings.runs_dir / run.run_id / "validations"
-        if validations.exists():
-            out.print(f"  validation results: {validations}")
+        report = settings.runs_dir / run.run_id / "validations" / "index.html"
+        if report.exists():
+            out.print(f"  validation report: {report}")
     finally:
         instance.dispose()
 

@@ -362,6 +362,10 @@ def test_failed_raw_gate_keeps_the_publication(published, mirror_dir, tmp_path):
     assert not [p for p in published.iterdir() if p.name.startswith(".csc.duckdb")]
     status = csc("status", warehouse=published)
     assert "FAILURE" in status.stdout and "raw_cla_number_and_rate_per_10k" in status.stdout
+    # the run's offline HTML validation report, linked from status, names the file and row
+    report = next(line.split("validation report:")[1].strip() for line in status.stdout.splitlines() if "validation report:" in line)
+    html = open(report, encoding="utf-8").read()
+    assert "FAILED" in html and "raw_cla_number_and_rate_per_10k" in html and "children_count=?" in html
 
 
 def test_failed_mart_gate_keeps_the_publication(published, mirror_dir, tmp_path):

@@ -50,3 +50,27 @@ def test_unknown_geographic_level_fails(fixture_mirror):
         outcome = run_suite(con, ROWS_SUITE)
     assert not outcome.success
     assert any("geographic_level" in f and "Ward" in f for f in outcome.failures)
+
+
+def test_failed_suite_is_in_an_offline_html_report(fixture_mirror, tmp_path):
+    import re
+
+    from orchestration.lib.expectations import write_result
+
+    with loaded(fixture_mirror) as con:
+        good = run_suite(con, ROWS_SUITE)
+        con.execute("update raw.cla_number_and_rate_per_10k set children_count = '?' where _release = 'ees_2025' and _row_number = 3")
+        bad = run_suite(con, ROWS_SUITE)
+    other = next(s for s in SUITES if s.name == "raw_cla_number_and_rate_per_10k__counts")
+    validations = tmp_path / "runs" / "run-123" / "validations"
+    write_result(good.__class__(**{**good.__dict__, "suite": other.name}), validations, other)
+    write_result(bad, validations, ROWS_SUITE)
+    html = (validations / "index.html").read_text(encoding="utf-8")
+    assert "refresh run-123" in html and "1 of 2 suites passed" in html and "1 failed" in html
+    assert "raw/cla_number_and_rate_per_10k" in html and "FAILED" in html
+    assert "_row_number=3" in html and "children_count=?" in html  # the offending row, named
+    assert (validations / "raw_cla_number_and_rate_per_10k.json").exists()
+    # readable offline: no scripts, nothing loaded from anywhere else
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(r"@import|url\(", html, re.IGNORECASE)

@@ -118,10 +118,22 @@ def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
     )
 
 
-def write_result(outcome: SuiteOutcome, directory: Path) -> Path:
+def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None = None) -> Path:
+    """Write the GX result JSON and update the run's HTML validation report (orchestration.lib.report)."""
+    from orchestration.lib.report import write_outcome
+
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{outcome.suite}.json"
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(outcome.result, indent=1, default=str), encoding="utf-8")
     os.replace(tmp, path)
+    write_outcome(directory, {
+        "suite": outcome.suite,
+        "asset": "/".join(spec.asset) if spec else "",
+        "description": spec.description if spec else "",
+        "success": outcome.success,
+        "evaluated": outcome.evaluated,
+        "rows": outcome.rows,
+        "failures": outcome.failures,
+    })
     return path

@@ -22,7 +22,8 @@ def build_suite_check(spec: SuiteSpec) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
             outcome = run_suite(con, spec)
-        path = write_result(outcome, warehouse.settings().runs_dir / context.run.run_id / "validations")
+        validations = warehouse.settings().runs_dir / context.run.run_id / "validations"
+        path = write_result(outcome, validations, spec)
         (context.log.info if outcome.success else context.log.error)(outcome.summary())
         return dg.AssetCheckResult(
             passed=outcome.success,
@@ -33,6 +34,7 @@ def build_suite_check(spec: SuiteSpec) -> dg.AssetChecksDefinition:
                 "failed": outcome.failed,
                 "rows": outcome.rows,
                 "result": dg.MetadataValue.path(str(path)),
+                "report": dg.MetadataValue.path(str(validations / "index.html")),
             },
         )
 

@@ -1,0 +1,77 @@
+"""A validation report a person can read offline: ``runs/<run>/validations/index.html``.
+
+One self-contained HTML page (inline styles, no scripts, nothing fetched from the network)
+listing every expectation suite run in the refresh: the asset it guards, what it checks,
+pass or fail, and for failures what was expected and the rows (release, file, row number)
+that broke it. It is rewritten after each suite, so a refresh that stops early still leaves a
+report of what ran. ``csc status`` prints its path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+REPORT_NAME = "index.html"
+OUTCOME_SUFFIX = ".outcome.json"
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem;color:#1b1b1b;max-width:72rem}
+h1{font-size:1.4rem}table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid #ddd;padding:.4rem .5rem;
+text-align:left;vertical-align:top;font-size:.9rem}th{background:#f3f3f3}.pass{color:#0b6b2b;font-weight:600}
+.fail{color:#b00020;font-weight:600}ul{margin:.2rem 0;padding-left:1.1rem}code{font-size:.85rem}.summary{margin:1rem 0}
+"""
+
+
+def write_outcome(directory: Path, outcome: dict) -> None:
+    """Record one suite's outcome beside its GX result, then rewrite the report."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{outcome['suite']}{OUTCOME_SUFFIX}"
+    _atomic_write(path, json.dumps(outcome, indent=1, default=str))
+    render(directory)
+
+
+def render(directory: Path) -> Path:
+    outcomes = []
+    for path in sorted(directory.glob(f"*{OUTCOME_SUFFIX}")):
+        try:
+            outcomes.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError):  # a file being replaced: the next render has it
+            continue
+    outcomes.sort(key=lambda o: (o.get("success", False), o.get("asset", ""), o["suite"]))
+    failed = [o for o in outcomes if not o.get("success")]
+    run_id = directory.parent.name
+    rows = []
+    for o in outcomes:
+        status = '<span class="pass">passed</span>' if o.get("success") else '<span class="fail">FAILED</span>'
+        detail = ""
+        if o.get("failures"):
+            detail = "<ul>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in o["failures"]) + "</ul>"
+        rows.append(
+            f"<tr><td>{status}</td><td><code>{escape(o.get('asset', ''))}</code></td><td><code>{escape(o['suite'])}</code>"
+            f"<br>{escape(o.get('description', ''))}</td><td>{o.get('evaluated', 0)} expectations on {o.get('rows', 0)} rows"
+            f"{detail}</td><td><a href=\"{escape(o['suite'])}.json\">result JSON</a></td></tr>"
+        )
+    html = (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Validation report {escape(run_id)}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>Validation report: refresh {escape(run_id)}</h1>"
+        f"<p class=\"summary\">{len(outcomes) - len(failed)} of {len(outcomes)} suites passed"
+        f"{'' if not failed else f'; <span class=fail>{len(failed)} failed</span>: the refresh did not publish'}."
+        f" Written {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC.</p>"
+        "<table><thead><tr><th>result</th><th>asset</th><th>suite</th><th>details</th><th></th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></body></html>"
+    )
+    path = directory / REPORT_NAME
+    _atomic_write(path, html)
+    return path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
