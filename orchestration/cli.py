@@ -20,7 +20,7 @@ from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Children's social care data warehouse for England.")
 console = Console(stderr=True, soft_wrap=True)
-out = Console()
+out = Console(soft_wrap=True)  # paths and ids stay on one line, whatever the width
 
 MirrorOption = Annotated[
     Optional[Path],
