@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Children's social care data warehouse for England.")
@@ -68,9 +69,9 @@ class _ProgressHandler(logging.Handler):
         if event is None:
             message = meta.get("orig_message") or record.getMessage()
             if record.levelno >= logging.WARNING:
-                console.print(f"  [yellow]{message}[/yellow]")
+                console.print(f"  {message}", style="yellow", markup=False, highlight=False)
             elif step and record.levelno >= logging.INFO and not any(n in message for n in _NOISE):
-                console.print(f"  [dim]{message}[/dim]", markup=False, highlight=False)
+                console.print(f"  {message}", style="dim", markup=False, highlight=False)
             return
         kind = event.event_type_value
         if kind == "STEP_START":
@@ -83,7 +84,7 @@ class _ProgressHandler(logging.Handler):
             error = event.event_specific_data.error
             reason = error.message.strip().splitlines()[-1] if error else "failed"
             self.failures.append(f"{step}: {reason}")
-            console.print(f"[red]✗ {step}: {reason}[/red]")
+            console.print(f"✗ {step}: {reason}", style="red", markup=False, highlight=False)
         elif kind == "STEP_SKIPPED":
             console.print(f"[yellow]- {step} skipped[/yellow]")
         elif kind == "ASSET_CHECK_EVALUATION":
@@ -91,7 +92,7 @@ class _ProgressHandler(logging.Handler):
             if not evaluation.passed:
                 name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 self.failures.append(f"check {name} failed: {evaluation.description or ''}".strip())
-                console.print(f"[red]✗ check {name}[/red] {evaluation.description or ''}")
+                console.print(f"[red]✗ check {escape(name)}[/red] {escape(evaluation.description or '')}", highlight=False)
 
 
 @app.command()
@@ -110,7 +111,7 @@ def refresh(mirror: MirrorOption = None, warehouse_dir: WarehouseOption = None) 
         with refresh_lock(settings):
             pass
     except RefreshLockedError as exc:
-        console.print(f"[red]refresh refused:[/red] {exc}")
+        console.print(f"[red]refresh refused:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
     with console.status("loading definitions (parsing the dbt project if it changed)"):
@@ -186,12 +187,12 @@ def _print_last_run(settings) -> None:
         failed = [e.event_specific_data for e in checks if not e.event_specific_data.passed]
         out.print(f"  checks: {len(checks) - len(failed)} of {len(checks)} passed")
         for evaluation in failed:
-            out.print(f"  [red]✗ {evaluation.asset_key.to_user_string()}:{evaluation.check_name}[/red] {evaluation.description or ''}")
+            out.print(f"  [red]✗ {escape(evaluation.asset_key.to_user_string())}:{escape(evaluation.check_name)}[/red] {escape(evaluation.description or '')}", highlight=False)
         for r in records:
             event = r.event_log_entry.dagster_event
             if event.event_type_value == "STEP_FAILURE" and event.event_specific_data.error:
                 reason = event.event_specific_data.error.message.strip().splitlines()[-1]
-                out.print(f"  [red]✗ {event.step_key}[/red]: {reason}")
+                out.print(f"  [red]✗ {escape(event.step_key)}[/red]: {escape(reason)}", highlight=False)
         report = settings.runs_dir / run.run_id / "validations" / "index.html"
         if report.exists():
             out.print(f"  validation report: {report}")
