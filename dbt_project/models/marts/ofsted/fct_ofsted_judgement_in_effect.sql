@@ -1,5 +1,6 @@
 -- The Ofsted judgement in effect for each LA at 31 March of each reporting year from 2014:
--- its latest inspection that took place on or before that day, as Ofsted's own "as at 31
+-- its latest inspection that took place on or before that day (every column from that one
+-- inspection: arg_max_null keeps its NULLs, such as care_leavers before 2023), as Ofsted's own "as at 31
 -- March" tables count it (an ILACS inspection in March counts even if its report is published
 -- in April); a SIF inspection, whose inspection date the sources do not give, counts from its
 -- publication. Only LAs that existed at that 31 March; a year before an LA's first known
@@ -20,17 +21,17 @@ inspections as (
 select
     las.la_code,
     years.time_period,
-    arg_max(inspections.inspection_date, inspections.effective_date)         as inspection_date,
-    arg_max(inspections.publication_date, inspections.effective_date)       as publication_date,
+    arg_max_null(inspections.inspection_date, inspections.effective_date)         as inspection_date,
+    arg_max_null(inspections.publication_date, inspections.effective_date)       as publication_date,
     max(inspections.effective_date)                                         as effective_date,
-    arg_max(inspections.framework, inspections.effective_date)              as framework,
-    arg_max(inspections.inspection_type, inspections.effective_date)        as inspection_type,
-    arg_max(inspections.overall_effectiveness, inspections.effective_date)  as overall_effectiveness,
-    arg_max(inspections.overall_effectiveness_grade, inspections.effective_date) as overall_effectiveness_grade,
-    arg_max(inspections.impact_of_leaders, inspections.effective_date)      as impact_of_leaders,
-    arg_max(inspections.help_and_protection, inspections.effective_date)    as help_and_protection,
-    arg_max(inspections.children_in_care, inspections.effective_date)       as children_in_care,
-    arg_max(inspections.care_leavers, inspections.effective_date)           as care_leavers,
+    arg_max_null(inspections.framework, inspections.effective_date)              as framework,
+    arg_max_null(inspections.inspection_type, inspections.effective_date)        as inspection_type,
+    arg_max_null(inspections.overall_effectiveness, inspections.effective_date)  as overall_effectiveness,
+    arg_max_null(inspections.overall_effectiveness_grade, inspections.effective_date) as overall_effectiveness_grade,
+    arg_max_null(inspections.impact_of_leaders, inspections.effective_date)      as impact_of_leaders,
+    arg_max_null(inspections.help_and_protection, inspections.effective_date)    as help_and_protection,
+    arg_max_null(inspections.children_in_care, inspections.effective_date)       as children_in_care,
+    arg_max_null(inspections.care_leavers, inspections.effective_date)           as care_leavers,
     datediff('month', max(inspections.effective_date), make_date(years.time_period, 3, 31)) as months_since_inspection
 from las
 cross join years
