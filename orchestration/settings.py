@@ -51,6 +51,12 @@ class Settings:
         return self.warehouse_dir / "landing"
 
     @property
+    def publishing_dir(self) -> Path:
+        """Where the next snapshot is written before it is renamed over the published one:
+        beside it (same filesystem, so the rename is atomic) but out of a BI user's sight."""
+        return self.warehouse_dir / ".publishing"
+
+    @property
     def runs_dir(self) -> Path:
         """One JSON record per refresh (what was fetched, checked and published)."""
         return self.warehouse_dir / "runs"

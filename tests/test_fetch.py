@@ -38,6 +38,14 @@ def server():
             r = responses[min(n, len(responses) - 1)]
             if r.get("sleep"):
                 time.sleep(r["sleep"])
+            if r.get("reset"):  # drop the connection with a TCP reset, no response
+                import socket
+                import struct
+
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+                return
             if r.get("redirect"):
                 self.send_response(302)
                 self.send_header("Location", r["redirect"])
@@ -48,6 +56,15 @@ def server():
             self.send_header("Content-Type", r.get("type", "text/csv"))
             self.send_header("Content-Length", str(r.get("length", len(body))))
             self.end_headers()
+            if r.get("trickle"):  # one byte at a time, each inside the read timeout
+                try:
+                    for i in range(len(body)):
+                        self.wfile.write(body[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(r["trickle"])
+                except OSError:  # the client gave up
+                    pass
+                return
             self.wfile.write(body)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -176,3 +193,51 @@ def test_no_url_and_no_mirror_says_what_to_do(http_settings):
     r = Release(source="cla", family="f", release="ees_2099", file="x.csv", page="https://example.invalid/page")
     with pytest.raises(FetchError, match="no direct download location.*https://example.invalid/page.*--mirror"):
         fetch(http_settings, r)
+
+
+def test_connection_reset_is_retried_then_bounded(server, http_settings):
+    server.routes["/reset.csv"] = [{"reset": True}, {"body": BODY}]
+    fetch(http_settings, release(server.base + "/reset.csv"))
+    assert server.hits["/reset.csv"] == 2
+    server.routes["/always-reset.csv"] = [{"reset": True}]
+    with pytest.raises(FetchError, match="failed after 3 attempt"):
+        fetch(http_settings, release(server.base + "/always-reset.csv"))
+    assert server.hits["/always-reset.csv"] == 3
+
+
+def test_a_trickling_server_is_cut_off_at_the_overall_limit(server, http_settings):
+    # 0.4 s per byte keeps every read under the 1 s timeout; 3 attempts x 1 s is the limit
+    server.routes["/trickle.csv"] = [{"body": BODY * 50, "trickle": 0.4}]
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="still sending after the overall time limit"):
+        fetch(http_settings, release(server.base + "/trickle.csv"))
+    assert time.monotonic() - started < 6
+    assert landed_files(http_settings) == []
+
+
+def test_a_file_over_the_size_limit_never_lands(server, http_settings, monkeypatch):
+    import orchestration.lib.fetch as fetch_module
+
+    monkeypatch.setattr(fetch_module, "MAX_FILE_BYTES", 1000)
+    server.routes["/big.csv"] = [{"body": b"x" * 5000}]
+    with pytest.raises(FetchError, match="5000 bytes, over the 1000-byte limit"):
+        fetch(http_settings, release(server.base + "/big.csv"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("data/data.csv", b"0" * 50_000)  # a small zip that inflates past the limit
+    server.routes["/bomb.zip"] = [{"body": buf.getvalue(), "type": "application/zip"}]
+    with pytest.raises(FetchError, match="archive member data/data.csv is over the 1000-byte limit"):
+        fetch(http_settings, release(server.base + "/bomb.zip", archive_member="data/data.csv"))
+    assert landed_files(http_settings) == []
+
+
+def test_a_part_left_by_a_killed_fetch_is_cleared(fixture_mirror):
+    r = load_catalogue().family("cla_number_and_rate_per_10k").releases[2]
+    dest = landing_path(fixture_mirror, r)
+    dest.parent.mkdir(parents=True)
+    left = dest.parent / f".{dest.name}.abc123.part"
+    left.write_bytes(b"half a file")
+    fetch(fixture_mirror, r)
+    assert not left.exists()
+    assert landed_files(fixture_mirror) == [dest.name, dest.name + ".provenance.json"]
+

@@ -44,6 +44,18 @@ def test_publish_copies_marts_and_meta_only(warehouse):
     assert info["refresh"]["refresh_id"] == "r1" and info["refresh"]["checks_passed"] == 1
     assert info["source_files"] == [("f", "r1", "a.csv", "abc", 5)]
     assert [p.name for p in warehouse.warehouse_dir.iterdir() if p.name.startswith(".csc")] == []
+    assert list(warehouse.publishing_dir.iterdir()) == []  # the snapshot was renamed out of staging
+
+
+def test_a_snapshot_left_by_a_killed_publish_is_cleared_by_the_next(warehouse):
+    make_work(warehouse)
+    warehouse.publishing_dir.mkdir(parents=True)
+    left = warehouse.publishing_dir / "csc.0123abcd.duckdb"
+    left.write_bytes(b"half a database")
+    publish(warehouse, refresh("r1"))
+    assert list(warehouse.publishing_dir.iterdir()) == []
+    with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
+        assert con.execute("select refresh_id from meta.refresh").fetchall() == [("r1",)]
 
 
 def test_failed_check_leaves_the_publication_byte_identical(warehouse):

@@ -10,6 +10,7 @@ records sha256, size, origin and fetch time.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -87,6 +88,9 @@ def _install(tmp: Path, dest: Path) -> None:
 
 def _temp_beside(dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
+    # Parts left by a fetch that was killed (fetching runs under the refresh lock).
+    for stale in dest.parent.glob(f".{glob.escape(dest.name)}.*.part"):
+        stale.unlink(missing_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
     return Path(name)
@@ -130,7 +134,10 @@ def _download(client: httpx.Client, url: str, dest: Path, *, retries: int, deadl
                     raise FetchError(f"{label}: {url} is {expected} bytes, over the {MAX_FILE_BYTES}-byte limit")
                 written = 0
                 with open(dest, "wb") as out:
-                    for chunk in resp.iter_bytes(1 << 16):
+                    for chunk in resp.iter_bytes():  # as received, so the time limit is checked per read
+                        if time.monotonic() > deadline:  # a server trickling bytes under the read timeout
+                            raise FetchError(f"{label}: {url} still sending after the overall time limit; "
+                                             f"{written} bytes received, nothing landed")
                         written += len(chunk)
                         if written > MAX_FILE_BYTES:
                             raise FetchError(f"{label}: {url} exceeded the {MAX_FILE_BYTES}-byte limit")

@@ -111,7 +111,13 @@ def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
             "not publishing: failed checks " + ", ".join(f"{c.asset_key}:{c.check_name}" for c in failed)
         )
     target = settings.published_path
-    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    staging = settings.publishing_dir
+    staging.mkdir(parents=True, exist_ok=True)
+    # A refresh killed while publishing leaves its half-written snapshot here; publish runs
+    # under the refresh lock, so nothing else can be writing one now.
+    for stale in staging.iterdir():
+        stale.unlink(missing_ok=True)
+    tmp = staging / f"{target.stem}.{uuid.uuid4().hex}.duckdb"
     finished_at = datetime.now(timezone.utc)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
