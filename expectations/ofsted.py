@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
+from expectations.rules import ExpectAllAgree
 from expectations.spec import SuiteSpec
 
 JUDGEMENTS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
@@ -89,7 +90,7 @@ SUITES = [
         description="Every LA in Ofsted's 31 March tables (2024 matched by name) is in the region, after DfE's corrections, that the LA dimension gives its code.",
         query=REGIONS_AGREE,
         expectations=lambda: [
-            gx.expectations.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True]),
+            ExpectAllAgree(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
         ],
     ),
@@ -112,7 +113,7 @@ SUITES = [
         description="Every ILACS inspection in Data to Insight's scrapes up to the end of Ofsted's history is in the warehouse with the same date and judgement.",
         query=MATCHES_D2I_SCRAPE,
         expectations=lambda: [
-            gx.expectations.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True]),
+            ExpectAllAgree(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=200),
         ],
     ),
@@ -148,7 +149,7 @@ SUITES = [
                     "derived from the inspection history is the one Ofsted lists, from the same inspection.",
         query=IN_EFFECT_MATCHES_OFSTED,
         expectations=lambda: [
-            gx.expectations.ExpectColumnValuesToBeInSet(column="agrees", value_set=[True]),
+            ExpectAllAgree(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
         ],
     ),

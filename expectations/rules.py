@@ -24,3 +24,10 @@ class ExpectWithinTolerance(gx.expectations.ExpectColumnValuesToBeBetween):
 
     column: str = "excess"
     max_value: float = 0.0
+
+
+class ExpectAllAgree(gx.expectations.ExpectColumnValuesToBeInSet):
+    """Cross-check rows carry ``agrees`` (this source says what the other says), which must be true."""
+
+    column: str = "agrees"
+    value_set: list = [True]

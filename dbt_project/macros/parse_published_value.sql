@@ -68,3 +68,10 @@ trim(regexp_replace(regexp_replace(replace(lower({{ column }}), '&', ' and '), '
 {% macro ofsted_grade(column) -%}
 (case {{ column }} when 'Outstanding' then 1 when 'Good' then 2 when 'Requires improvement to be good' then 3 when 'Inadequate' then 4 end)
 {%- endmacro %}
+
+{#- An LA code as it is today: a code a recode retired (same authority and area, new code:
+    seeds/la_boundary_changes.csv) becomes its successor; any other code is unchanged. -#}
+{% macro conformed_la_code(column) -%}
+coalesce((select recode.successor_la_code from {{ ref('la_boundary_changes') }} as recode
+          where recode.change_kind = 'recode' and recode.predecessor_la_code = {{ column }}), {{ column }})
+{%- endmacro %}

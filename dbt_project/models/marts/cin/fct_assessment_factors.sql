@@ -7,23 +7,18 @@ with cells as (
     {{ unpivot_staged_values(['stg_cin__c3_assessment_factors']) }}
 ),
 
-recodes as (
-    select predecessor_la_code, successor_la_code from {{ ref('la_boundary_changes') }} where change_kind = 'recode'
-),
-
 latest as (
     select
-        coalesce(recodes.successor_la_code, cells.la_code)            as la_code,
+        {{ conformed_la_code('cells.la_code') }}                      as la_code,
         cells.time_period,
         cells.source_column                                           as factor,
         cells.value                                                   as episodes,
         cells.status                                                  as episodes_status,
         cells.release
     from cells
-    left join recodes on recodes.predecessor_la_code = cells.la_code
     where cells.geographic_level = 'Local authority'
     qualify row_number() over (
-        partition by coalesce(recodes.successor_la_code, cells.la_code), cells.time_period, cells.source_column
+        partition by {{ conformed_la_code('cells.la_code') }}, cells.time_period, cells.source_column
         order by cells.release_year desc, cells.release desc) = 1
 )
 

@@ -2,14 +2,10 @@
 
 with source as (
     select * from {{ source('raw_ofsted', 'ofsted_ilacs_history') }}
-),
-
-recodes as (
-    select predecessor_la_code, successor_la_code from {{ ref('la_boundary_changes') }} where change_kind = 'recode'
 )
 
 select
-    coalesce(recodes.successor_la_code, source.la_code)              as la_code,
+    {{ conformed_la_code('source.la_code') }}                        as la_code,
     source.la_code                                                   as published_la_code,
     source.la_name                                                   as la_name_as_published,
     source.la_status,
@@ -26,4 +22,3 @@ select
     source._source_file                                              as source_file,
     source._row_number                                               as source_row
 from source
-left join recodes on recodes.predecessor_la_code = source.la_code

@@ -9,15 +9,11 @@ with source as (
 
 names as (
     select * from {{ ref('int_la_name_lookup') }}
-),
-
-recodes as (
-    select predecessor_la_code, successor_la_code from {{ ref('la_boundary_changes') }} where change_kind = 'recode'
 )
 
 select
     cast(source.time_period as integer)                              as time_period,
-    coalesce(recodes.successor_la_code, source.la_code, names.la_code) as la_code,
+    coalesce({{ conformed_la_code('source.la_code') }}, names.la_code) as la_code,
     case when source.la_code is not null then 'published code' else names.matched_by end as la_code_matched_by,
     source.la_name                                                   as la_name_as_published,
     source.ofsted_region,
@@ -35,4 +31,3 @@ select
     source._row_number                                               as source_row
 from source
 left join names on names.normalised_name = {{ normalise_la_name('source.la_name') }}
-left join recodes on recodes.predecessor_la_code = source.la_code

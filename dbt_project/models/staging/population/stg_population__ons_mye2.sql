@@ -6,16 +6,12 @@ with source as (
     select * from {{ source('raw_population', 'ons_mye2_persons') }}
     where geography in ('County', 'Unitary Authority', 'Metropolitan District', 'London Borough', 'Country')
       and la_code like 'E%'
-),
-
-recodes as (
-    select predecessor_la_code, successor_la_code from {{ ref('la_boundary_changes') }} where change_kind = 'recode'
 )
 
 select
     cast(time_period as integer)                                     as mid_year,
     case when geography = 'Country' then 'National' else 'Local authority' end as geographic_level,
-    coalesce(recodes.successor_la_code, la_code)                     as la_code,
+    {{ conformed_la_code('la_code') }}                               as la_code,
     la_name,
     geography,
     {% for age in range(18) %}cast(age_{{ age }} as bigint){{ ' + ' if not loop.last }}{% endfor %} as population_0_17,
@@ -23,4 +19,3 @@ select
     _source_file                                                     as source_file,
     _row_number                                                      as source_row
 from source
-left join recodes on recodes.predecessor_la_code = source.la_code
