@@ -234,6 +234,12 @@ def test_placement_stability_missing_and_care_leavers(published):
     leavers = query(published, "select eet_19_21_pct, suitable_accommodation_19_21_pct, release from marts.fct_care_leavers "
                                "where la_code = 'E08000025' and time_period = 2024")
     assert leavers == [(56.0, 83.0, "ees_2025")]
+    # starters and leavers by characteristic: York, la_cla_who_started_to_be_looked_after.csv (2022 release) and
+    # la_children_who_ceased_during_the_year.csv (2024 release; adopted suppressed as c in 2024)
+    rows = query(published, "select flow, time_period, number, percentage, number_status, release from marts.fct_cla_characteristics "
+                            "where la_code = 'E06000014' and ((characteristic = 'N1. Abuse or neglect' and time_period = 2022) "
+                            "or (characteristic = 'Adopted' and time_period = 2024)) order by 1")
+    assert rows == [("ceased", 2024, None, None, "suppressed", "ees_2024"), ("started", 2022, 47, 76.0, "published", "ees_2022")]
     # cla/ees_2024/la_cla_on_31_march_la_of_placement_netgain.csv, York 2024: 129 placed outside, net gain -85
     assert query(published, "select cla_placed_outside_la_count, cla_placement_net_gain from marts.fct_children_looked_after "
                             "where la_code = 'E06000014' and time_period = 2024") == [(129, -85)]
@@ -321,8 +327,8 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    # one row per catalogue release (111 files; IoD2019 File 11 feeds two families, one per sheet)
-    assert len(files) == len(load_catalogue().releases) == 113
+    # one row per catalogue release (115 files; IoD2019 File 11 feeds two families, one per sheet)
+    assert len(files) == len(load_catalogue().releases) == 117
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")
