@@ -267,6 +267,13 @@ def test_children_in_need_and_child_protection_figures(published):
                             "where la_code = 'E06000014' and time_period = 2025 and factor in "
                             "('episodes_with_assessment_factor', 'domestic_abuse_parent') order by 2 desc") == [
         ("episodes_with_assessment_factor", 1653, None), ("domestic_abuse_parent", 252, 15.2)]
+    # the other 2022 tables, long form: D4, York 2022 (CPP_At31 126, Neglect_Initial 63, Physical_Initial c)
+    rows = dict((r[0], r[1:]) for r in query(published, "select breakdown, value, status from marts.fct_cin_breakdowns "
+                                                        "where la_code = 'E06000014' and time_period = 2022 and cin_table = 'd4'"))
+    assert rows["cpp_at31"] == (126, "published") and rows["neglect_initial"] == (63, "published")
+    assert rows["physical_initial"] == (None, "suppressed")
+    assert {r[0] for r in query(published, "select distinct cin_table from marts.fct_cin_breakdowns")} == {
+        "b2", "b3", "b4", "b5", "b6", "b7", "c5", "c6", "d2", "d4", "d6", "d7", "d8"}
     # every indicator id BI documents rely on has values
     required = ["cla_count", "cla_rate_per_10k", "cla_started_count", "cla_ceased_count", "cin_count", "cin_rate_per_10k",
                 "referrals_count", "referrals_rate_per_10k", "rereferrals_pct", "assessments_count", "s47_enquiries_count",
@@ -327,8 +334,8 @@ def test_social_work_workforce_and_joint_returns(published):
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
-    # one row per catalogue release (115 files; IoD2019 File 11 feeds two families, one per sheet)
-    assert len(files) == len(load_catalogue().releases) == 117
+    # one row per catalogue release (128 files; IoD2019 File 11 feeds two families, one per sheet)
+    assert len(files) == len(load_catalogue().releases) == 130
     for source, release, file, sha in files:
         assert manifest[(source, release, file)] == sha
     (refresh,) = query(published, "select refresh_id, started_at < finished_at, checks_run, checks_passed from meta.refresh")
