@@ -96,8 +96,14 @@ class _ProgressHandler(logging.Handler):
 
 
 @app.command()
-def refresh(mirror: MirrorOption = None, warehouse_dir: WarehouseOption = None) -> None:
+def refresh(
+    mirror: MirrorOption = None,
+    warehouse_dir: WarehouseOption = None,
+    revalidate: Annotated[bool, typer.Option("--revalidate", help="Validate every expectation suite again, also on input that passed unchanged before.")] = False,
+) -> None:
     """Full refresh: fetch -> land -> load raw -> dbt build -> expectation gates -> publish."""
+    if revalidate:
+        os.environ["CSC_REVALIDATE"] = "1"
     settings = _configure(mirror, warehouse_dir)
     origin = f"mirror {settings.mirror_dir}" if settings.mirror_dir else "publishers' download locations"
     console.print(f"[bold]csc refresh[/bold] into {settings.warehouse_dir} from {origin}")

@@ -11,6 +11,8 @@ Environment variables (all optional):
 - ``CSC_SOURCE_MIRROR``: a directory laid out ``<source>/<release_label>/<file>`` to read
   source files from instead of the publishers' websites.
 - ``CSC_HTTP_TIMEOUT``, ``CSC_HTTP_RETRIES``: HTTP fetch timeout (seconds) and retries.
+- ``CSC_REVALIDATE``: ``1`` validates every expectation suite again, even on input that
+  passed unchanged before (``csc refresh --revalidate``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Settings:
     mirror_dir: Path | None
     http_timeout: float = 60.0
     http_retries: int = 4
+    revalidate: bool = False
 
     @property
     def published_path(self) -> Path:
@@ -60,6 +63,12 @@ class Settings:
     def runs_dir(self) -> Path:
         """One JSON record per refresh (what was fetched, checked and published)."""
         return self.warehouse_dir / "runs"
+
+    @property
+    def validation_memo_dir(self) -> Path:
+        """The last passing result of each expectation suite, with the fingerprint of what it
+        validated: an unchanged input is not validated again (CSC_REVALIDATE=1 forces it)."""
+        return self.warehouse_dir / ".validated"
 
     @property
     def dagster_home(self) -> Path:
@@ -118,4 +127,5 @@ def get_settings() -> Settings:
         mirror_dir=Path(mirror).resolve() if mirror else None,
         http_timeout=float(os.environ.get("CSC_HTTP_TIMEOUT", "60")),
         http_retries=int(os.environ.get("CSC_HTTP_RETRIES", "4")),
+        revalidate=os.environ.get("CSC_REVALIDATE", "") not in ("", "0"),
     )

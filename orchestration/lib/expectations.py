@@ -7,8 +7,10 @@ ephemeral GX context. Results are written as JSON under ``<warehouse>/runs/<run>
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.spec import LOCATOR_COLUMNS, SuiteSpec
+from orchestration.settings import get_settings
 
 MAX_EXAMPLES = 5
 
@@ -29,22 +32,60 @@ class SuiteOutcome:
     rows: int
     failures: list[str] = field(default_factory=list)
     result: dict = field(default_factory=dict)
+    fingerprint: str = ""
+    reused_from: str | None = None  # the refresh whose passing result was reused (input unchanged)
 
     def summary(self) -> str:
         if self.success:
-            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
+            reused = f" (input unchanged since refresh {self.reused_from})" if self.reused_from else ""
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows{reused}"
         return f"{self.suite}: {self.failed} of {self.evaluated} expectations failed: " + "; ".join(self.failures)
 
 
 @lru_cache(maxsize=1)
-def _context():
+def _batch_definition():
+    """One ephemeral context and one dataframe batch definition for every suite: suites are
+    validated against a batch directly, so nothing is saved into the context per suite."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
+    asset = context.data_sources.add_pandas("warehouse_queries").add_dataframe_asset("suite_query")
+    return asset.add_batch_definition_whole_dataframe("rows")
+
+
+# The schema-qualified tables a suite's query reads: its result depends on nothing else.
+_TABLE_REF = re.compile(r"\b(raw|reference|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """The expectation code itself: a change to a rule, a suite module or this runner, or to
+    Great Expectations, invalidates every remembered result."""
+    import great_expectations as gx
+
+    digest = hashlib.sha256(gx.__version__.encode())
+    for path in sorted([*get_settings().expectations_dir.glob("*.py"), Path(__file__)]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> str:
+    """What a suite's outcome depends on: its name, query and expectations, the expectation
+    code, and the columns and content of every table its query reads."""
+    digest = hashlib.sha256(_code_version().encode())
+    digest.update(f"{spec.name}\0{spec.query}".encode())
+    for expectation in spec.expectations():
+        digest.update(json.dumps(expectation.configuration.to_json_dict(), sort_keys=True, default=str).encode())
+    for schema, table in sorted({(s.lower(), t.lower()) for s, t in _TABLE_REF.findall(spec.query)}):
+        columns = con.execute(
+            "select list(column_name || ' ' || data_type order by ordinal_position) from information_schema.columns"
+            " where table_schema = ? and table_name = ?", [schema, table]).fetchone()[0]
+        content = con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{table}" as t').fetchone() if columns else None
+        digest.update(f"{schema}.{table}:{columns}:{content}".encode())
+    return digest.hexdigest()
 
 
 _GENERIC_FIELDS = {"id", "meta", "notes", "result_format", "description", "catch_exceptions", "rendered_content",
@@ -89,23 +130,54 @@ def _describe_failure(er, locators: list[str]) -> str:
     return detail
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
+def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, memo_dir: Path | None = None) -> SuiteOutcome:
+    """Validate the rows of ``spec.query``. With ``memo_dir``, a suite whose fingerprint
+    matches its last passing validation there is not validated again: the same expectations
+    on byte-identical input pass again, and the outcome says which refresh it comes from."""
+    key = fingerprint(con, spec) if memo_dir is not None else ""
+    if memo_dir is not None:
+        remembered = _recall(memo_dir, spec.name, key)
+        if remembered is not None:
+            return remembered
+    return _validate(con, spec, key)
+
+
+def remember(outcome: SuiteOutcome, memo_dir: Path, refresh_id: str) -> None:
+    """Keep a passing outcome, so an unchanged input need not be validated again."""
+    if not outcome.success or not outcome.fingerprint:
+        return
+    memo_dir.mkdir(parents=True, exist_ok=True)
+    record = {"fingerprint": outcome.fingerprint, "refresh_id": outcome.reused_from or refresh_id,
+              "evaluated": outcome.evaluated, "rows": outcome.rows, "result": outcome.result}
+    path = memo_dir / f"{outcome.suite}.json"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(record, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _recall(memo_dir: Path, suite: str, key: str) -> SuiteOutcome | None:
+    path = memo_dir / f"{suite}.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("fingerprint") != key:
+        return None
+    return SuiteOutcome(suite=suite, success=True, evaluated=record["evaluated"], failed=0, rows=record["rows"],
+                        result=record["result"], fingerprint=key, reused_from=record["refresh_id"])
+
+
+def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, key: str) -> SuiteOutcome:
     import great_expectations as gx
 
     frame = con.execute(spec.query).df()
-    context = _context()
-    datasource = context.data_sources.add_or_update_pandas(f"ds_{spec.name}")
-    asset = datasource.add_dataframe_asset(f"asset_{spec.name}")
-    batch = asset.add_batch_definition_whole_dataframe(f"batch_{spec.name}")
-    suite = context.suites.add_or_update(gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations())))
+    suite = gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations()))
     locators = [c for c in LOCATOR_COLUMNS if c in frame.columns]
     result_format: dict = {"result_format": "COMPLETE" if locators else "SUMMARY"}
     if locators:
         result_format["unexpected_index_column_names"] = locators
-    validation = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=f"validate_{spec.name}", data=batch, suite=suite)
-    )
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format=result_format)
     failures = [_describe_failure(er, locators) for er in result.results if not er.success]
     return SuiteOutcome(
         suite=spec.name,
@@ -115,6 +187,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
         rows=len(frame),
         failures=failures,
         result=result.to_json_dict(),
+        fingerprint=key,
     )
 
 
@@ -135,5 +208,6 @@ def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None 
         "evaluated": outcome.evaluated,
         "rows": outcome.rows,
         "failures": outcome.failures,
+        "reused_from": outcome.reused_from,
     })
     return path
