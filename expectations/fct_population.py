@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
+from expectations.rules import ExpectAllAgree
 from expectations.spec import SuiteSpec
 
 COMPARISON = """
@@ -29,6 +30,14 @@ COMPARISON = """
 """
 
 UPPER_TIER = "geography in ('County', 'Unitary Authority', 'Metropolitan District', 'London Borough') and la_code like 'E%'"
+
+# Every rate the warehouse computes divides by this: a zero, an empty cell or a value the
+# publisher did not mark as unavailable must never get that far.
+DENOMINATORS = """
+    select la_code, mid_year, population_0_17, population_0_17_status, release as _release,
+           population_0_17 > 0 or population_0_17_status in ('not_available', 'not_applicable', 'suppressed') as agrees
+    from marts.fct_population
+"""
 
 SUITES = [
     SuiteSpec(
@@ -50,6 +59,13 @@ SUITES = [
             gx.expectations.ExpectColumnValuesToBeBetween(column="las", min_value=150, max_value=160),
             gx.expectations.ExpectColumnValuesToBeBetween(column="england", min_value=1, max_value=1),
         ],
+    ),
+    SuiteSpec(
+        name="fct_population__denominators",
+        asset=("marts", "fct_population"),
+        description="Every LA-year population is a positive number, or a value the publisher marked unavailable: never 0 or empty.",
+        query=DENOMINATORS,
+        expectations=lambda: [ExpectAllAgree(description="A positive child population (or the publisher's own unavailable mark)")],
     ),
     SuiteSpec(
         name="fct_population__matches_ons_workbooks",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from expectations.rules import ExpectPublishedCell
+from expectations.rules import ExpectAllAgree, ExpectPublishedCell, ExpectUnsignedPublishedCell
 from expectations.spec import SuiteSpec
 from orchestration.lib.catalogue import Family, load_catalogue
 
@@ -18,6 +18,9 @@ GEOGRAPHY = ["time_period", "time_identifier", "geographic_level", "country_code
 LINEAGE = ["_release", "_source_file", "_sha256", "_loaded_at", "_row_number"]
 # England had 152 LAs before 2019 and 153 since; releases keep retired LAs (often as 'z' rows).
 LA_COUNT_RANGE = (150, 160)
+# A release reports years up to its own: the CIN census tables go back furthest (12 years).
+MAX_YEARS_BEFORE_RELEASE = 15
+RELEASE_YEAR = "cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer)"
 # Columns that label what a row measures rather than holding a value.
 LABEL_COLUMNS = {"measure", "category", "age_group", "cla_group", "characteristic", "placement_stability", "age", "activity",
                  "accommodation_suitability", "in_touch"}
@@ -31,6 +34,8 @@ def suites_for(family: Family) -> list[SuiteSpec]:
     table = f"raw.{family.raw_table}"
     asset = ("raw", family.raw_table)
     values = _value_columns(family)
+    signed = {c.name for c in family.columns if c.signed}
+    labels = [c for c in family.column_names if c in LABEL_COLUMNS]
     required = [c.name for c in family.columns if not c.optional and c.name not in ("region_code", "region_name",
                 "old_la_code", "new_la_code", "la_name")]
     e = gx.expectations
@@ -43,7 +48,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             e.ExpectColumnValuesToBeInSet(column="time_identifier", value_set=["Reporting year"]),
             e.ExpectColumnValuesToBeInSet(column="geographic_level", value_set=["National", "Regional", "Local authority"]),
             e.ExpectColumnValuesToBeInSet(column="country_code", value_set=["E92000001"]),
-            *[ExpectPublishedCell(column=c) for c in values],
+            *[(ExpectPublishedCell if c in signed else ExpectUnsignedPublishedCell)(column=c) for c in values],
         ]
 
     def la_rows():
@@ -66,7 +71,15 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             e.ExpectColumnValuesToBeBetween(column="region_count", min_value=9, max_value=9),
             e.ExpectColumnValuesToBeBetween(column="london_subregion_count", min_value=0, max_value=2),
             e.ExpectColumnValuesToBeBetween(column="has_england", min_value=1, max_value=1),
+            e.ExpectColumnValuesToBeBetween(column="years_before_release", min_value=0, max_value=MAX_YEARS_BEFORE_RELEASE),
         ]
+
+    def keys():
+        return [e.ExpectColumnValuesToBeBetween(column="rows_with_this_key", min_value=1, max_value=1)]
+
+    def vintages():
+        return [ExpectAllAgree(description="An LA-year a release published a number for is still in the next release "
+                                           "(alone or in a joint return)")]
 
     return [
         SuiteSpec(
@@ -100,11 +113,68 @@ def suites_for(family: Family) -> list[SuiteSpec]:
                        count(distinct new_la_code) filter (where geographic_level = 'Local authority') as la_count,
                        count(distinct region_code) filter (where geographic_level = 'Regional' and region_code like 'E12%') as region_count,
                        count(distinct region_code) filter (where geographic_level = 'Regional' and region_code like 'E13%') as london_subregion_count,
-                       max(case when geographic_level = 'National' then 1 else 0 end) as has_england
+                       max(case when geographic_level = 'National' then 1 else 0 end) as has_england,
+                       {RELEASE_YEAR} - cast(time_period as integer) as years_before_release
                 from {table} group by _release, time_period""",
             expectations=counts,
         ),
+        SuiteSpec(
+            name=f"raw_{family.raw_table}__keys",
+            asset=asset,
+            description="One row per release, year, area" + (" and " + ", ".join(labels) if labels else "") + ": no duplicates.",
+            # every row of a duplicated key is listed, so the failure names the file's rows
+            query=f"""
+                select _release, _source_file, _row_number, time_period, geographic_level, new_la_code, la_name,
+                       count(*) over (partition by _release, time_period, geographic_level,
+                                      coalesce(new_la_code, old_la_code, region_code, country_code)
+                                      {''.join(f', {c}' for c in labels)}) as rows_with_this_key
+                from {table}
+                qualify rows_with_this_key > 1 or _row_number = (select min(_row_number) from {table})""",
+            expectations=keys,
+        ),
+        SuiteSpec(
+            name=f"raw_{family.raw_table}__vintages",
+            asset=asset,
+            description="A later release keeps every LA-year the one before it published a number for.",
+            query=_vintage_query(table, values),
+            expectations=vintages,
+        ),
     ]
+
+
+def _vintage_query(table: str, values: list[str]) -> str:
+    """One row per LA-year of each release that the next release also covers (by year), with
+    ``agrees``: the next release has that LA (by DfE number, also inside a joint return such as
+    "314 / 318"). LA-years whose cells were all symbols (a retired LA's 'z' rows) may go."""
+    has_number = " or ".join(f"regexp_matches(coalesce({c}, ''), '^-?[0-9]')" for c in values) or "false"
+    return f"""
+        with rows as (
+            select _release, _source_file, _row_number, time_period, la_name,
+                   {RELEASE_YEAR} as release_year,
+                   unnest(string_split(old_la_code, ' / ')) as la_number,
+                   ({has_number}) as has_number
+            from {table}
+            where geographic_level = 'Local authority'
+        ),
+        releases as (select distinct _release, release_year from rows),
+        next_release as (
+            select r._release, (select arg_min(n._release, n.release_year) from releases as n
+                                where n.release_year > r.release_year) as next_release
+            from releases as r
+        ),
+        earlier as (
+            select rows._release, min(rows._source_file) as _source_file, min(rows._row_number) as _row_number,
+                   rows.time_period, rows.la_number, min(rows.la_name) as la_name, next_release.next_release
+            from rows inner join next_release using (_release)
+            where rows.has_number and next_release.next_release is not null
+            group by all
+        )
+        select earlier.*,
+               exists (select 1 from rows as later where later._release = earlier.next_release
+                       and later.time_period = earlier.time_period and later.la_number = earlier.la_number) as agrees
+        from earlier
+        where exists (select 1 from rows as later where later._release = earlier.next_release
+                      and later.time_period = earlier.time_period)"""
 
 
 SUITES = [s for family in load_catalogue().families if family.format == "ees_tidy_csv" for s in suites_for(family)]

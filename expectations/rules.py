@@ -10,6 +10,7 @@ KNOWN_SYMBOLS = ("c", "x", "z", "k", "u", "low", "..", ":", "[c]", "[x]", "[z]",
 _SYMBOLS = "|".join(s.replace(".", r"\.").replace("[", r"\[").replace("]", r"\]") for s in KNOWN_SYMBOLS)
 # A bare footnote mark ("[note 4]") stands in for a value MHCLG explains in its notes sheet.
 PUBLISHED_CELL_REGEX = rf"^(?:-?[0-9][0-9,]*(?:\.[0-9]+)?%?|{_SYMBOLS}|\[note [0-9]+\])$"
+UNSIGNED_CELL_REGEX = PUBLISHED_CELL_REGEX.replace("^(?:-?", "^(?:", 1)
 
 
 class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
@@ -17,6 +18,14 @@ class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
 
     regex: str = PUBLISHED_CELL_REGEX
     description: str = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ") or footnote mark [note N]"
+
+
+class ExpectUnsignedPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
+    """A count, rate or share: a number that is not negative, or a known suppression symbol."""
+
+    regex: str = UNSIGNED_CELL_REGEX
+    description: str = ("A number that is not negative, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS)
+                        + ") or footnote mark [note N]")
 
 
 class ExpectWithinTolerance(gx.expectations.ExpectColumnValuesToBeBetween):

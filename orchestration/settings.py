@@ -11,6 +11,8 @@ Environment variables (all optional):
 - ``CSC_SOURCE_MIRROR``: a directory laid out ``<source>/<release_label>/<file>`` to read
   source files from instead of the publishers' websites.
 - ``CSC_HTTP_TIMEOUT``, ``CSC_HTTP_RETRIES``: HTTP fetch timeout (seconds) and retries.
+- ``CSC_CATALOGUE``: a source catalogue to use instead of ``orchestration/catalogue/sources.yml``
+  (a fork's, or one pointing at a local HTTP server in the tests).
 - ``CSC_REVALIDATE``: ``1`` validates every expectation suite again, even on input that
   passed unchanged before (``csc refresh --revalidate``).
 """
@@ -93,7 +95,8 @@ class Settings:
 
     @property
     def catalogue_path(self) -> Path:
-        return PACKAGE_DIR / "catalogue" / "sources.yml"
+        configured = os.environ.get("CSC_CATALOGUE")
+        return Path(configured).resolve() if configured else PACKAGE_DIR / "catalogue" / "sources.yml"
 
     def ensure_dirs(self) -> None:
         for d in (self.warehouse_dir, self.landing_dir, self.runs_dir):

@@ -40,7 +40,7 @@ def test_unknown_symbol_fails_naming_release_and_row(fixture_mirror):
     assert not outcome.success
     assert outcome.failed == 1
     (failure,) = outcome.failures
-    assert "expect_published_cell on column 'children_count' (expected A number, or a known suppression symbol" in failure
+    assert "expect_unsigned_published_cell on column 'children_count' (expected A number that is not negative, or a known suppression symbol" in failure
     assert "_release=ees_2025" in failure and "_row_number=3" in failure and "children_count=?" in failure
 
 

@@ -55,6 +55,8 @@ def server():
             self.send_response(r.get("status", 200))
             self.send_header("Content-Type", r.get("type", "text/csv"))
             self.send_header("Content-Length", str(r.get("length", len(body))))
+            if r.get("encoding"):
+                self.send_header("Content-Encoding", r["encoding"])
             self.end_headers()
             if r.get("trickle"):  # one byte at a time, each inside the read timeout
                 try:
@@ -169,17 +171,38 @@ def test_html_page_is_refused(server, http_settings):
         fetch(http_settings, release(server.base + "/page"))
 
 
-def test_zip_member_is_extracted_and_traversal_names_are_inert(server, http_settings):
+def test_zip_member_is_extracted_and_an_archive_with_traversal_entries_is_refused(server, http_settings):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("data/data.csv", BODY)
-        zf.writestr("../../escape.csv", b"evil")
+        zf.writestr("data/other.csv", b"x,y\n")
     server.routes["/all.zip"] = [{"body": buf.getvalue(), "type": "application/zip"}]
     fetch(http_settings, release(server.base + "/all.zip", archive_member="data/data.csv"))
     assert landing_path(http_settings, release("x")).read_bytes() == BODY
-    assert not (http_settings.warehouse_dir.parent / "escape.csv").exists()
-    with pytest.raises(FetchError, match="archive has no member 'data/other.csv'"):
-        fetch(http_settings, release(server.base + "/all.zip", archive_member="data/other.csv"))
+    with pytest.raises(FetchError, match="archive has no member 'data/missing.csv'"):
+        fetch(http_settings, release(server.base + "/all.zip", archive_member="data/missing.csv"))
+    for entry in ("../../escape.csv", "/etc/escape.csv", "data/../../escape.csv"):
+        evil = io.BytesIO()
+        with zipfile.ZipFile(evil, "w") as zf:
+            zf.writestr("data/data.csv", b"a,b\n3,4\n")
+            zf.writestr(entry, b"evil")
+        server.routes["/evil.zip"] = [{"body": evil.getvalue(), "type": "application/zip"}]
+        with pytest.raises(FetchError, match=f"archive entry '{entry}' points outside the archive"):
+            fetch(http_settings, release(server.base + "/evil.zip", archive_member="data/data.csv"))
+        assert landing_path(http_settings, release("x")).read_bytes() == BODY  # the earlier file stays
+    assert not list(http_settings.warehouse_dir.parent.rglob("escape.csv"))
+
+
+def test_a_body_that_does_not_decode_as_its_content_encoding_is_refused(server, http_settings):
+    server.routes["/gz.csv"] = [{"body": b"\x1f\x8b\x08\x00 this is not gzip", "encoding": "gzip"}]
+    with pytest.raises(FetchError, match="does not decode as its Content-Encoding 'gzip'"):
+        fetch(http_settings, release(server.base + "/gz.csv"))
+    assert landed_files(http_settings) == []
+    import gzip
+
+    server.routes["/good.csv"] = [{"body": gzip.compress(BODY), "encoding": "gzip"}]
+    fetch(http_settings, release(server.base + "/good.csv"))  # a whole gzip body is decoded, not taken as truncated
+    assert landing_path(http_settings, release("x")).read_bytes() == BODY
 
 
 def test_pinned_checksum_mismatch_is_refused(server, http_settings):

@@ -205,3 +205,20 @@ def test_windows_1252_bytes_in_a_utf8_file_name_the_line(tmp_path):
     path.write_bytes((header + "201,City of London,1,Secure accommodation,0,0\r\n").encode() + "202,Camden,2,Children’s centres,0,5\r\n".encode("cp1252"))
     with pytest.raises(SourceFormatError, match=r"outturn_0910.csv: line 3: byte b'\\x92' .* is not valid utf-8"):
         read_source_file(path, S251, release)
+
+
+def test_mixed_line_endings_bom_inside_and_another_delimiter_are_refused(tmp_path):
+    from orchestration.lib.parse import SourceFormatError, read_csv_text
+
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(b"a,b\r\n1,2\r\n3,4\n5,6\r\n")
+    with pytest.raises(SourceFormatError, match=r"mixed\.csv: mixed line endings \(3 CRLF and 1 LF, the first LF-only at line 3\)"):
+        read_csv_text(mixed)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("\ufeffa,b\n1,2\n\ufeff3,4\n".encode())
+    with pytest.raises(SourceFormatError, match=r"bom\.csv: line 3: a byte order mark \(U\+FEFF\) inside the file"):
+        read_csv_text(bom)
+    # one BOM at the start, and CRLF throughout, are fine
+    ok = tmp_path / "ok.csv"
+    ok.write_bytes("\ufeffa,b\r\n1,2\r\n".encode())
+    assert read_csv_text(ok).columns == ["a", "b"]

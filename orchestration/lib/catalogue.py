@@ -25,6 +25,7 @@ class ColumnSpec:
     name: str
     aliases: tuple[str, ...] = ()
     optional: bool = False
+    signed: bool = False  # may hold a negative number (a net gain, an income line); others must not
 
     @property
     def accepted_headers(self) -> tuple[str, ...]:
@@ -158,7 +159,8 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
     for col, cspec in (spec.get("columns") or {}).items():
         cspec = cspec or {}
         columns.append(
-            ColumnSpec(name=col, aliases=tuple(cspec.get("from", ())), optional=bool(cspec.get("optional", False)))
+            ColumnSpec(name=col, aliases=tuple(cspec.get("from", ())), optional=bool(cspec.get("optional", False)),
+                       signed=bool(cspec.get("signed", False)))
         )
     if not columns:
         raise CatalogueError(f"family {name}: no columns declared")

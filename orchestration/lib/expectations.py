@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.spec import LOCATOR_COLUMNS, SuiteSpec
+from expectations.spec import IDENTIFYING_COLUMNS, LOCATOR_COLUMNS, SuiteSpec
 from orchestration.settings import get_settings
 
 MAX_EXAMPLES = 5
@@ -173,6 +173,8 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, key: str) -> Suit
     frame = con.execute(spec.query).df()
     suite = gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations()))
     locators = [c for c in LOCATOR_COLUMNS if c in frame.columns]
+    if locators:
+        locators += [c for c in IDENTIFYING_COLUMNS if c in frame.columns]
     result_format: dict = {"result_format": "COMPLETE" if locators else "SUMMARY"}
     if locators:
         result_format["unexpected_index_column_names"] = locators

@@ -142,9 +142,13 @@ def _download(client: httpx.Client, url: str, dest: Path, *, retries: int, deadl
                         if written > MAX_FILE_BYTES:
                             raise FetchError(f"{label}: {url} exceeded the {MAX_FILE_BYTES}-byte limit")
                         out.write(chunk)
-                if expected is not None and written != int(expected):
-                    raise _Retryable(f"truncated body: {written} of {expected} bytes")
+                # bytes on the wire (before any Content-Encoding is decoded) against the header
+                if expected is not None and resp.num_bytes_downloaded != int(expected):
+                    raise _Retryable(f"truncated body: {resp.num_bytes_downloaded} of {expected} bytes")
                 return
+        except httpx.DecodingError as exc:  # e.g. Content-Encoding: gzip over bytes that are not gzip
+            raise FetchError(f"{label}: {url} sent a body that does not decode as its Content-Encoding "
+                             f"{resp.headers.get('content-encoding')!r} ({exc}); nothing landed") from None
         except (_Retryable, httpx.TransportError) as exc:
             reason = str(exc) or type(exc).__name__
             if attempt > retries or time.monotonic() >= deadline:
@@ -160,15 +164,26 @@ def _extract_member(archive: Path, member: str, dest: Path, label: str) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
             names = zf.namelist()
+            # An entry that would land outside a folder it was unpacked into (../x, /etc/x,
+            # C:\x) says the archive is not the publisher's: refuse it whole.
+            unsafe = [n for n in names if n.startswith(("/", "\\")) or ".." in Path(n.replace("\\", "/")).parts or ":" in n]
+            if unsafe:
+                raise FetchError(f"{label}: archive entry {unsafe[0]!r} points outside the archive (path traversal); "
+                                 "expected only relative paths: nothing landed")
             if member not in names:
                 raise FetchError(f"{label}: archive has no member {member!r} (it has {names[:10]})")
             info = zf.getinfo(member)
             if info.file_size > MAX_FILE_BYTES:
                 raise FetchError(f"{label}: archive member {member} is over the {MAX_FILE_BYTES}-byte limit")
-            # Only the named member is read, into our own temporary file: member paths never
-            # become file system paths, so an entry like ../../x cannot write anywhere.
+            # Only the named member is read, into our own temporary file (member names never
+            # become paths), and never more than the limit, whatever its header claims.
+            written = 0
             with zf.open(info) as src, open(dest, "wb") as out:
-                shutil.copyfileobj(src, out, 1 << 20)
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    written += len(block)
+                    if written > MAX_FILE_BYTES:
+                        raise FetchError(f"{label}: archive member {member} inflates past the {MAX_FILE_BYTES}-byte limit")
+                    out.write(block)
     except zipfile.BadZipFile as exc:
         raise FetchError(f"{label}: download is not a valid zip archive ({exc})") from exc
 

@@ -47,6 +47,25 @@ def _decode(path: Path, data: bytes, encoding: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def _check_text_shape(path: Path, text: str) -> None:
+    """One line ending throughout, and a byte order mark only at the very start: a file that
+    breaks either was pieced together or edited by hand, and is refused rather than guessed at."""
+    bom = text.find("\ufeff")
+    if bom >= 0:
+        raise SourceFormatError(
+            f"{path}: line {text.count(chr(10), 0, bom) + 1}: a byte order mark (U+FEFF) inside the file; "
+            "expected one only at the start of the file"
+        )
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    if crlf and lf:
+        first_lf = next(i for i, line in enumerate(text.split("\n"), start=1) if not line.endswith("\r") and i <= lf + crlf)
+        raise SourceFormatError(
+            f"{path}: mixed line endings ({crlf} CRLF and {lf} LF, the first LF-only at line {first_lf}); "
+            "expected one line ending throughout"
+        )
+
+
 def _check_field_counts(path: Path, text: str) -> None:
     """Every record has as many fields as the header: polars would pad a short row with nulls,
     hiding a file truncated mid-row."""
@@ -69,6 +88,7 @@ def read_csv_text(path: Path, encoding: str = "utf-8") -> pl.DataFrame:
     if head.startswith((b"<!doctype html", b"<html")):
         raise SourceFormatError(f"{path}: the file is an HTML page, expected CSV data")
     text = _decode(path, data, encoding)
+    _check_text_shape(path, text)
     _check_field_counts(path, text)
     try:
         frame = pl.read_csv(
@@ -162,6 +182,11 @@ def map_columns(frame: pl.DataFrame, family: Family, where: str, constants: dict
             raise SourceFormatError(f"{where}: columns {header!r} and another both map to {canonical!r}")
         else:
             renames[header] = canonical
+    if len(frame.columns) == 1 and any(d in frame.columns[0] for d in (";", "\t", "|")):
+        raise SourceFormatError(
+            f"{where}: the header is one column, {frame.columns[0][:80]!r}...; expected comma-separated "
+            f"columns {family.column_names} (is the file delimited by something other than commas?)"
+        )
     if unknown:
         raise SourceFormatError(
             f"{where}: unexpected column(s) {unknown}; expected only {family.column_names} "

@@ -1,0 +1,70 @@
+"""Gates on the LA dimension: every LA code a source prints is a known English upper-tier
+authority, and every LA row sits in the region DfE's own LA list gives it.
+
+Measured on the mirror (2026-11): 167 codes seen across every file and vintage, all known to
+ONS's LTLA-UTLA lookup (April 2023) or to the boundary changes seed; 9,424 (file, LA, region)
+rows over 158 DfE numbers, all in their DfE region. A code typed wrong, or an LA moved to
+another region, fails the refresh before anything is published.
+"""
+
+from __future__ import annotations
+
+from expectations.rules import ExpectAllAgree
+from expectations.spec import SuiteSpec
+
+ASSET = ("marts", "dim_local_authority")
+
+KNOWN_CODES = """
+    with known as (
+        select utla_code as la_code from staging.stg_lookups__ons_ltla_utla_2023
+        union select predecessor_la_code from reference.la_boundary_changes
+        union select successor_la_code from reference.la_boundary_changes
+    ),
+    -- where each code was seen (newest release first), to name the file and row
+    first_seen as (
+        select published_la_code as la_code, area_name as la_name, release as _release,
+               source_file as _source_file, source_row as _row_number
+        from intermediate.int_indicator_values_unpivoted
+        where geographic_level = 'Local authority' and published_la_code is not null
+        qualify row_number() over (partition by published_la_code order by release desc, source_file, source_row) = 1
+    )
+    select first_seen.*, first_seen.la_code in (select la_code from known) as agrees
+    from first_seen
+    inner join marts.dim_local_authority using (la_code)
+"""
+
+REGIONS = """
+    with lookup as (
+        select la_code_dfe, dfe_region_name
+        from staging.stg_lookups__dfe_la_codes
+        where is_local_authority and dfe_region_name is not null
+    ),
+    published as (
+        select release as _release, source_file as _source_file, la_code_dfe, published_la_code as la_code,
+               area_name as la_name, region_name, min(source_row) as _row_number
+        from intermediate.int_indicator_values_unpivoted
+        where geographic_level = 'Local authority' and region_name is not null and la_code_dfe not like '% / %'
+        group by all
+    )
+    select published.*, lookup.dfe_region_name,
+           lower(published.region_name) = lower(lookup.dfe_region_name) as agrees
+    from published
+    inner join lookup using (la_code_dfe)
+"""
+
+SUITES = [
+    SuiteSpec(
+        name="dim_local_authority__codes_known",
+        asset=ASSET,
+        description="Every LA code any source prints is an upper-tier code in ONS's LTLA-UTLA lookup or in the boundary changes seed.",
+        query=KNOWN_CODES,
+        expectations=lambda: [ExpectAllAgree(description="An LA code known to ONS's LTLA-UTLA lookup or the boundary changes seed")],
+    ),
+    SuiteSpec(
+        name="dim_local_authority__regions_agree",
+        asset=ASSET,
+        description="Every LA row of every file sits in the region (or London sub-region) DfE's LA list gives that LA.",
+        query=REGIONS,
+        expectations=lambda: [ExpectAllAgree(description="The LA's region in DfE's LA list (la_code_list.xlsx)")],
+    ),
+]
