@@ -1,12 +1,14 @@
-"""Resilience figures: kills survived, reader queries during publishes, errors, fetch faults.
+"""Resilience figures: bad-input kinds tried, kills survived, reader queries during
+publishes, errors, fetch faults.
 
     uv run python benchmarks/resilience.py [--mirror DIR]
 
-Runs the resilience tests (tests/test_e2e_resilience.py: SIGKILL at fetch, load, dbt build,
-gates and publish of a real refresh on the mirror, then a recovery refresh with 8 read-only
-reader processes and a second, refused refresh; tests/test_fetch.py: HTTP faults against a
-server on 127.0.0.1) and prints what they measured. Prints figures; a failing test is
-printed as such and the script exits non-zero.
+Runs the resilience tests (tests/test_e2e_bad_input.py: every kind of bad source input in
+tests/bad_input.py through a real refresh; tests/test_e2e_resilience.py: SIGKILL at fetch,
+load, dbt build, gates and publish of a real refresh on the mirror, then a recovery refresh
+with 8 read-only reader processes and a second, refused refresh; tests/test_fetch.py: HTTP
+faults against a server on 127.0.0.1) and prints what they measured. Prints figures; a
+failing test is printed as such and the script exits non-zero.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ FETCH_FAULTS = {
     "test_html_page_is_refused": "HTML page instead of data",
     "test_pinned_checksum_mismatch_is_refused": "checksum differs from the pinned one",
     "test_a_file_over_the_size_limit_never_lands": "file and zip member over the size limit",
-    "test_zip_member_is_extracted_and_traversal_names_are_inert": "zip with a path-traversal entry",
+    "test_zip_member_is_extracted_and_an_archive_with_traversal_entries_is_refused": "zip with a path-traversal entry",
+    "test_a_body_that_does_not_decode_as_its_content_encoding_is_refused": "corrupt gzip body",
 }
 
 
@@ -55,13 +58,19 @@ def main() -> int:
     parser.add_argument("--mirror", type=Path, default=REPO.parent / "shared" / "releases")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "resilience.json"
-        env = {**os.environ, "CSC_RESILIENCE_REPORT": str(report), "CSC_SOURCE_MIRROR": str(args.mirror.resolve())}
-        code_e2e, e2e = run_pytest(["-m", "e2e", "tests/test_e2e_resilience.py"], env)
+        report, bad_report = Path(tmp) / "resilience.json", Path(tmp) / "bad_input.json"
+        env = {**os.environ, "CSC_RESILIENCE_REPORT": str(report), "CSC_BAD_INPUT_REPORT": str(bad_report),
+               "CSC_SOURCE_MIRROR": str(args.mirror.resolve())}
+        code_e2e, e2e = run_pytest(["-m", "e2e", "tests/test_e2e_bad_input.py", "tests/test_e2e_resilience.py"], env)
         code_fetch, fetch = run_pytest(["tests/test_fetch.py"], env)
         figures = json.loads(report.read_text()) if report.exists() else {}
+        bad = json.loads(bad_report.read_text()) if bad_report.exists() else {}
     kills = sorted(k.removeprefix("killed_at_") for k in figures if k.startswith("killed_at_"))
     faults = [(label, fetch.get(name, "not run")) for name, label in FETCH_FAULTS.items()]
+    cases = [n for n in e2e if n.startswith("test_bad_input_stops_the_refresh_and_keeps_the_publication")]
+    print(f"bad-input kinds tried:       {bad.get('kinds', 0)} (refresh stopped: {bad.get('stopped', 0)}, "
+          f"publication byte-identical: {bad.get('publication_unchanged', 0)}, every check passed: "
+          f"{sum(e2e[n] == 'PASSED' for n in cases)} of {len(cases)})")
     print(f"kills survived:              {len(kills)} ({', '.join(kills) or 'none'})")
     print(f"reader processes:            {figures.get('readers', 0)}")
     print(f"reader queries during a refresh and publish: {figures.get('reader_queries', 0)}")

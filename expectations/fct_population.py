@@ -35,7 +35,8 @@ UPPER_TIER = "geography in ('County', 'Unitary Authority', 'Metropolitan Distric
 # publisher did not mark as unavailable must never get that far.
 DENOMINATORS = """
     select la_code, mid_year, population_0_17, population_0_17_status, release as _release,
-           population_0_17 > 0 or population_0_17_status in ('not_available', 'not_applicable', 'suppressed') as agrees
+           coalesce(population_0_17 > 0, false)
+               or population_0_17_status in ('not_available', 'not_applicable', 'suppressed') as agrees
     from marts.fct_population
 """
 

@@ -4,7 +4,8 @@ authority, and every LA row sits in the region DfE's own LA list gives it.
 Measured on the mirror (2026-11): 167 codes seen across every file and vintage, all known to
 ONS's LTLA-UTLA lookup (April 2023) or to the boundary changes seed; 9,424 (file, LA, region)
 rows over 158 DfE numbers, all in their DfE region. A code typed wrong, or an LA moved to
-another region, fails the refresh before anything is published.
+another region, fails the refresh before anything is published, naming the file and row.
+(The first suite replaces a dbt test that checked current LAs only and named no file.)
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ REGIONS = """
         group by all
     )
     select published.*, lookup.dfe_region_name,
-           lower(published.region_name) = lower(lookup.dfe_region_name) as agrees
+           coalesce(lower(published.region_name) = lower(lookup.dfe_region_name), false) as agrees
     from published
     inner join lookup using (la_code_dfe)
 """

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # Columns that, when a suite's query returns them, locate a failing row in its source file.
 LOCATOR_COLUMNS = ("_release", "_source_file", "_row_number")
 # Columns that, when returned too, say which LA and period a failing row is about.
-IDENTIFYING_COLUMNS = ("la_code", "new_la_code", "la_name", "time_period", "mid_year")
+IDENTIFYING_COLUMNS = ("la_code", "new_la_code", "la_name", "time_period", "mid_year", "indicator_id", "measure")
 
 
 @dataclass(frozen=True)

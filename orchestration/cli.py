@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,17 @@ def _configure(mirror: Optional[Path], warehouse_dir: Optional[Path]):
 _NOISE = (" START ", "partial_parse", "subsetted execution", "Concurrency:", "Registered adapter")
 
 
+def failure_reason(error) -> str:
+    """What went wrong, in one line: the innermost cause of a step's error (Dagster wraps the
+    exception user code raised), without its module path."""
+    if error is None:
+        return "failed"
+    while error.cause is not None:
+        error = error.cause
+    message = " ".join(error.message.split())
+    return re.sub(r"^(?:[a-z_][\w]*\.)+(?=[A-Z]\w*:)", "", message)
+
+
 class _ProgressHandler(logging.Handler):
     """Turn Dagster's event stream into one line per step, check failure and message."""
 
@@ -82,7 +94,7 @@ class _ProgressHandler(logging.Handler):
             console.print(f"[green]✓ {step}[/green] [dim]({took:.1f}s)[/dim]")
         elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error
-            reason = error.message.strip().splitlines()[-1] if error else "failed"
+            reason = failure_reason(error)
             self.failures.append(f"{step}: {reason}")
             console.print(f"✗ {step}: {reason}", style="red", markup=False, highlight=False)
         elif kind == "STEP_SKIPPED":
@@ -146,9 +158,14 @@ def refresh(
     if result.success:
         console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
         return
-    reason = handler.failures[0] if handler.failures else "the run failed"
+    from orchestration.lib.report import write_run_failures
+
+    failures = handler.failures or ["the run failed"]
+    report = write_run_failures(settings.runs_dir / result.run_id / "validations", failures)
     console.print(f"[red bold]refresh failed[/red bold] after {took:.0f}s; the published warehouse was not changed.")
-    typer.echo(f"error: {reason}", err=True)
+    for reason in failures:
+        typer.echo(f"error: {reason}", err=True)
+    typer.echo(f"validation report: {report}", err=True)
     raise typer.Exit(1)
 
 
@@ -197,7 +214,7 @@ def _print_last_run(settings) -> None:
         for r in records:
             event = r.event_log_entry.dagster_event
             if event.event_type_value == "STEP_FAILURE" and event.event_specific_data.error:
-                reason = event.event_specific_data.error.message.strip().splitlines()[-1]
+                reason = failure_reason(event.event_specific_data.error)
                 out.print(f"  [red]✗ {escape(event.step_key)}[/red]: {escape(reason)}", highlight=False)
         report = settings.runs_dir / run.run_id / "validations" / "index.html"
         if report.exists():

@@ -40,3 +40,40 @@ def mirror_dir() -> Path:
     if not (path / "MANIFEST.csv").exists():
         pytest.fail(f"the real release mirror is not at {path}; set CSC_SOURCE_MIRROR")
     return path
+
+
+def csc_command(*args: str) -> list[str]:
+    """`csc ...` as a user runs it, in a process of its own."""
+    import sys
+
+    return [sys.executable, "-m", "orchestration.cli", *args]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment without the warehouse's own settings (each run names its own)."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CSC_SOURCE_MIRROR", "CSC_WAREHOUSE_DIR", "CSC_DUCKDB_PATH", "DAGSTER_HOME", "CSC_CATALOGUE")}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
+    """One full refresh on the real mirror, shared by the end-to-end modules: each clones it
+    (clone_warehouse) rather than refreshing from nothing again."""
+    import subprocess
+
+    warehouse = tmp_path_factory.mktemp("published") / "warehouse"
+    run = subprocess.run(csc_command("refresh", "--warehouse-dir", str(warehouse), "--mirror", str(mirror_dir)),
+                         capture_output=True, text=True, timeout=900, env=clean_env())
+    assert run.returncode == 0, run.stderr[-3000:]
+    return warehouse
+
+
+def clone_warehouse(source: Path, dest: Path) -> Path:
+    """A warehouse directory as it is: landed files, work database, publication, Dagster's
+    run history and remembered validations (an independent copy)."""
+    import shutil
+
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".refresh.lock"))
+    return dest

@@ -172,9 +172,8 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, key: str) -> Suit
 
     frame = con.execute(spec.query).df()
     suite = gx.ExpectationSuite(name=spec.name, expectations=list(spec.expectations()))
-    locators = [c for c in LOCATOR_COLUMNS if c in frame.columns]
-    if locators:
-        locators += [c for c in IDENTIFYING_COLUMNS if c in frame.columns]
+    # failing rows are named by the file and row they came from, and by LA and period
+    locators = [c for c in (*LOCATOR_COLUMNS, *IDENTIFYING_COLUMNS) if c in frame.columns]
     result_format: dict = {"result_format": "COMPLETE" if locators else "SUMMARY"}
     if locators:
         result_format["unexpected_index_column_names"] = locators

@@ -34,7 +34,22 @@ def write_outcome(directory: Path, outcome: dict) -> None:
     render(directory)
 
 
+RUN_FAILURES = "_refresh.failures.json"
+
+
+def write_run_failures(directory: Path, failures: list[str]) -> Path:
+    """Record why a refresh stopped (a file that could not be fetched or parsed, a failed
+    check) so the report shows it above the suites, then rewrite the report."""
+    directory.mkdir(parents=True, exist_ok=True)
+    _atomic_write(directory / RUN_FAILURES, json.dumps(failures, indent=1))
+    return render(directory)
+
+
 def render(directory: Path) -> Path:
+    try:
+        run_failures = json.loads((directory / RUN_FAILURES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run_failures = []
     outcomes = []
     for path in sorted(directory.glob(f"*{OUTCOME_SUFFIX}")):
         try:
@@ -60,7 +75,13 @@ def render(directory: Path) -> Path:
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>Validation report {escape(run_id)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Validation report: refresh {escape(run_id)}</h1>"
-        f"<p class=\"summary\">{len(outcomes) - len(failed)} of {len(outcomes)} suites passed"
+        + (
+            "<h2 class=\"fail\">The refresh stopped: nothing was published</h2><ul>"
+            + "".join(f"<li><code>{escape(f)}</code></li>" for f in run_failures)
+            + "</ul>"
+            if run_failures else ""
+        )
+        + f"<p class=\"summary\">{len(outcomes) - len(failed)} of {len(outcomes)} suites passed"
         f"{'' if not failed else f'; <span class=fail>{len(failed)} failed</span>: the refresh did not publish'}."
         f" Written {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC.</p>"
         "<table><thead><tr><th>result</th><th>asset</th><th>suite</th><th>details</th><th></th></tr></thead><tbody>"
