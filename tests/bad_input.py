@@ -169,13 +169,19 @@ def few_las(keep: int) -> Callable[[bytes], bytes]:
     return mutate
 
 
-def duplicate_first_row_of(la_name: str) -> Callable[[bytes], bytes]:
+def on_first_row_of(la_name: str, edit: Callable[[bytes], list[bytes]]) -> Callable[[bytes], bytes]:
+    """Replace an LA's first row with the lines ``edit`` makes of it."""
+
     def mutate(data: bytes) -> bytes:
         lines = _lines(data)
         i = first_row_of(data, la_name)
-        return b"\n".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
+        return b"\n".join(lines[:i] + edit(lines[i]) + lines[i + 1:])
 
     return mutate
+
+
+def duplicate_first_row_of(la_name: str) -> Callable[[bytes], bytes]:
+    return on_first_row_of(la_name, lambda line: [line, line])
 
 
 def truncated_mid_row(data: bytes) -> bytes:
@@ -204,23 +210,13 @@ def mixed_line_endings(data: bytes) -> bytes:
 
 
 def bom_before_row_of(la_name: str) -> Callable[[bytes], bytes]:
-    def mutate(data: bytes) -> bytes:
-        lines = _lines(data)
-        i = first_row_of(data, la_name)
-        lines[i] = "\ufeff".encode() + lines[i]
-        return b"\n".join(lines)
-
-    return mutate
+    return on_first_row_of(la_name, lambda line: ["\ufeff".encode() + line])
 
 
 def cp1252_name_of(la_name: str) -> Callable[[bytes], bytes]:
-    def mutate(data: bytes) -> bytes:
-        lines = _lines(data)
-        i = first_row_of(data, la_name)
-        lines[i] = lines[i].replace(f",{la_name},".encode(), f",{la_name[:-1]}\xe0,".encode("cp1252"), 1)
-        return b"\n".join(lines)
-
-    return mutate
+    """The LA's name with its last letter as 'à' in Windows-1252 (one byte, 0xE0)."""
+    return on_first_row_of(
+        la_name, lambda line: [line.replace(f",{la_name},".encode(), f",{la_name[:-1]}\xe0,".encode("cp1252"), 1)])
 
 
 def flip_a_byte(data: bytes) -> bytes:
