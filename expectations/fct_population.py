@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from expectations.rules import ExpectAllAgree
+from expectations.rules import agreement_suite
 from expectations.spec import SuiteSpec
 
 COMPARISON = """
@@ -61,12 +61,10 @@ SUITES = [
             gx.expectations.ExpectColumnValuesToBeBetween(column="england", min_value=1, max_value=1),
         ],
     ),
-    SuiteSpec(
-        name="fct_population__denominators",
-        asset=("marts", "fct_population"),
-        description="Every LA-year population is a positive number, or a value the publisher marked unavailable: never 0 or empty.",
-        query=DENOMINATORS,
-        expectations=lambda: [ExpectAllAgree(description="A positive child population (or the publisher's own unavailable mark)")],
+    agreement_suite(
+        "fct_population__denominators", ("marts", "fct_population"),
+        "Every LA-year population is a positive number, or a value the publisher marked unavailable: never 0 or empty.",
+        DENOMINATORS, "A positive child population (or the publisher's own unavailable mark)",
     ),
     SuiteSpec(
         name="fct_population__matches_ons_workbooks",

@@ -10,8 +10,7 @@ another region, fails the refresh before anything is published, naming the file 
 
 from __future__ import annotations
 
-from expectations.rules import ExpectAllAgree
-from expectations.spec import SuiteSpec
+from expectations.rules import agreement_suite
 
 ASSET = ("marts", "dim_local_authority")
 
@@ -54,18 +53,14 @@ REGIONS = """
 """
 
 SUITES = [
-    SuiteSpec(
-        name="dim_local_authority__codes_known",
-        asset=ASSET,
-        description="Every LA code any source prints is an upper-tier code in ONS's LTLA-UTLA lookup or in the boundary changes seed.",
-        query=KNOWN_CODES,
-        expectations=lambda: [ExpectAllAgree(description="An LA code known to ONS's LTLA-UTLA lookup or the boundary changes seed")],
+    agreement_suite(
+        "dim_local_authority__codes_known", ASSET,
+        "Every LA code any source prints is an upper-tier code in ONS's LTLA-UTLA lookup or in the boundary changes seed.",
+        KNOWN_CODES, "An LA code known to ONS's LTLA-UTLA lookup or the boundary changes seed",
     ),
-    SuiteSpec(
-        name="dim_local_authority__regions_agree",
-        asset=ASSET,
-        description="Every LA row of every file sits in the region (or London sub-region) DfE's LA list gives that LA.",
-        query=REGIONS,
-        expectations=lambda: [ExpectAllAgree(description="The LA's region in DfE's LA list (la_code_list.xlsx)")],
+    agreement_suite(
+        "dim_local_authority__regions_agree", ASSET,
+        "Every LA row of every file sits in the region (or London sub-region) DfE's LA list gives that LA.",
+        REGIONS, "The LA's region in DfE's LA list (la_code_list.xlsx)",
     ),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import great_expectations as gx
 
+from expectations.spec import SuiteSpec
+
 # Suppression and status symbols seen across DfE, ONS and MHCLG files (FILE_PROFILES.csv),
 # matched whole-cell. dbt's parse_published_value macro gives each its meaning.
 KNOWN_SYMBOLS = ("c", "x", "z", "k", "u", "low", "..", ":", "[c]", "[x]", "[z]", "[k]", "[u]")
@@ -40,3 +42,9 @@ class ExpectAllAgree(gx.expectations.ExpectColumnValuesToBeInSet):
 
     column: str = "agrees"
     value_set: list = [True]
+
+
+def agreement_suite(name: str, asset: tuple[str, ...], description: str, query: str, expected: str) -> SuiteSpec:
+    """A suite whose query returns one row per thing checked, with ``agrees``: every row must agree."""
+    return SuiteSpec(name=name, asset=asset, description=description, query=query,
+                     expectations=lambda: [ExpectAllAgree(description=expected)])
