@@ -218,6 +218,10 @@ def test_mixed_line_endings_bom_inside_and_another_delimiter_are_refused(tmp_pat
     bom.write_bytes("\ufeffa,b\n1,2\n\ufeff3,4\n".encode())
     with pytest.raises(SourceFormatError, match=r"bom\.csv: line 3: a byte order mark \(U\+FEFF\) inside the file"):
         read_csv_text(bom)
+    stray = tmp_path / "stray.csv"
+    stray.write_bytes(b"a,b\r\n1,2\r\r\n3,4\r\n")
+    with pytest.raises(SourceFormatError, match=r"stray\.csv: line 2: a carriage return not followed by a line feed"):
+        read_csv_text(stray)
     # one BOM at the start, and CRLF throughout, are fine
     ok = tmp_path / "ok.csv"
     ok.write_bytes("\ufeffa,b\r\n1,2\r\n".encode())

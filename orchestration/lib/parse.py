@@ -48,13 +48,20 @@ def _decode(path: Path, data: bytes, encoding: str) -> str:
 
 
 def _check_text_shape(path: Path, text: str) -> None:
-    """One line ending throughout, and a byte order mark only at the very start: a file that
-    breaks either was pieced together or edited by hand, and is refused rather than guessed at."""
+    """One line ending throughout (LF or CRLF, no stray CR), and a byte order mark only at the
+    very start: a file that breaks either was pieced together or edited by hand, and is refused
+    rather than guessed at."""
     bom = text.find("\ufeff")
     if bom >= 0:
         raise SourceFormatError(
             f"{path}: line {text.count(chr(10), 0, bom) + 1}: a byte order mark (U+FEFF) inside the file; "
             "expected one only at the start of the file"
+        )
+    lone_cr = re.search(r"\r(?!\n)", text)
+    if lone_cr:
+        raise SourceFormatError(
+            f"{path}: line {text.count(chr(10), 0, lone_cr.start()) + 1}: a carriage return not followed by a line feed; "
+            "expected LF or CRLF line endings"
         )
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
