@@ -56,15 +56,6 @@ def replace_once(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
     return mutate
 
 
-def then(*mutations: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
-    def mutate(data: bytes) -> bytes:
-        for m in mutations:
-            data = m(data)
-        return data
-
-    return mutate
-
-
 def _lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
 

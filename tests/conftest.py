@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,6 @@ def mirror_dir() -> Path:
 
 def csc_command(*args: str) -> list[str]:
     """`csc ...` as a user runs it, in a process of its own."""
-    import sys
-
     return [sys.executable, "-m", "orchestration.cli", *args]
 
 

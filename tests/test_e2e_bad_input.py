@@ -62,17 +62,15 @@ def build_mirror(good: Path, dest: Path, cases: list[BadInput]) -> Path:
     for path in broken:
         target = dest / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        data = (good / path).read_bytes()
-        for case in (c for c in cases if c.path == path):  # two cases may break one file
-            if case.sparse_bytes:
-                data = b""
-            elif case.mutate is not None:
-                data = case.mutate(data)
-        target.write_bytes(data)
-        sparse = max((c.sparse_bytes for c in cases if c.path == path), default=0)
-        if sparse:
+        here = [c for c in cases if c.path == path]  # two cases may break one file
+        if any(c.sparse_bytes for c in here):
             with open(target, "wb") as fh:
-                fh.truncate(sparse)  # a hole: nothing is written to disk
+                fh.truncate(max(c.sparse_bytes for c in here))  # a hole: nothing is written to disk
+            continue
+        data = (good / path).read_bytes()
+        for case in here:
+            data = case.mutate(data)
+        target.write_bytes(data)
     return dest
 
 

@@ -9,20 +9,19 @@ import csv
 import hashlib
 import shutil
 import subprocess
-import sys
 
 import duckdb
 import pytest
 
 from orchestration.lib.catalogue import load_catalogue
-from tests.conftest import clean_env, clone_warehouse
+from tests.conftest import clean_env, clone_warehouse, csc_command
 
 pytestmark = pytest.mark.e2e
 
 
 def csc(*args, warehouse):
     return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args, "--warehouse-dir", str(warehouse)],
+        csc_command(*args, "--warehouse-dir", str(warehouse)),
         capture_output=True,
         text=True,
         timeout=600,

@@ -207,22 +207,23 @@ def test_windows_1252_bytes_in_a_utf8_file_name_the_line(tmp_path):
         read_source_file(path, S251, release)
 
 
-def test_mixed_line_endings_bom_inside_and_another_delimiter_are_refused(tmp_path):
-    from orchestration.lib.parse import SourceFormatError, read_csv_text
+@pytest.mark.parametrize(("data", "message"), [
+    (b"a,b\r\n1,2\r\n3,4\n5,6\r\n", r"mixed line endings \(3 CRLF and 1 LF, the first LF-only at line 3\)"),
+    ("\ufeffa,b\n1,2\n\ufeff3,4\n".encode(), r"line 3: a byte order mark \(U\+FEFF\) inside the file"),
+    (b"a,b\r\n1,2\r\r\n3,4\r\n", r"line 2: a carriage return not followed by a line feed"),
+], ids=["mixed line endings", "BOM inside", "stray CR"])
+def test_a_pieced_together_text_file_is_refused(tmp_path, data, message):
+    from orchestration.lib.parse import read_csv_text
 
-    mixed = tmp_path / "mixed.csv"
-    mixed.write_bytes(b"a,b\r\n1,2\r\n3,4\n5,6\r\n")
-    with pytest.raises(SourceFormatError, match=r"mixed\.csv: mixed line endings \(3 CRLF and 1 LF, the first LF-only at line 3\)"):
-        read_csv_text(mixed)
-    bom = tmp_path / "bom.csv"
-    bom.write_bytes("\ufeffa,b\n1,2\n\ufeff3,4\n".encode())
-    with pytest.raises(SourceFormatError, match=r"bom\.csv: line 3: a byte order mark \(U\+FEFF\) inside the file"):
-        read_csv_text(bom)
-    stray = tmp_path / "stray.csv"
-    stray.write_bytes(b"a,b\r\n1,2\r\r\n3,4\r\n")
-    with pytest.raises(SourceFormatError, match=r"stray\.csv: line 2: a carriage return not followed by a line feed"):
-        read_csv_text(stray)
-    # one BOM at the start, and CRLF throughout, are fine
+    path = tmp_path / "pieced.csv"
+    path.write_bytes(data)
+    with pytest.raises(SourceFormatError, match=r"pieced\.csv: " + message):
+        read_csv_text(path)
+
+
+def test_one_bom_at_the_start_and_crlf_throughout_are_fine(tmp_path):
+    from orchestration.lib.parse import read_csv_text
+
     ok = tmp_path / "ok.csv"
     ok.write_bytes("\ufeffa,b\r\n1,2\r\n".encode())
     assert read_csv_text(ok).columns == ["a", "b"]

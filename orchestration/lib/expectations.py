@@ -72,20 +72,28 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> str:
+def fingerprint(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, table_states: dict | None = None) -> str:
     """What a suite's outcome depends on: its name, query and expectations, the expectation
-    code, and the columns and content of every table its query reads."""
+    code, and the columns and content of every table its query reads. ``table_states`` keeps
+    each table's state for the caller, so the suites of one gate read each table once."""
+    states = {} if table_states is None else table_states
     digest = hashlib.sha256(_code_version().encode())
     digest.update(f"{spec.name}\0{spec.query}".encode())
     for expectation in spec.expectations():
         digest.update(json.dumps(expectation.configuration.to_json_dict(), sort_keys=True, default=str).encode())
     for schema, table in sorted({(s.lower(), t.lower()) for s, t in _TABLE_REF.findall(spec.query)}):
-        columns = con.execute(
-            "select list(column_name || ' ' || data_type order by ordinal_position) from information_schema.columns"
-            " where table_schema = ? and table_name = ?", [schema, table]).fetchone()[0]
-        content = con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{table}" as t').fetchone() if columns else None
-        digest.update(f"{schema}.{table}:{columns}:{content}".encode())
+        if (schema, table) not in states:
+            states[schema, table] = _table_state(con, schema, table)
+        digest.update(f"{schema}.{table}:{states[schema, table]}".encode())
     return digest.hexdigest()
+
+
+def _table_state(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    columns = con.execute(
+        "select list(column_name || ' ' || data_type order by ordinal_position) from information_schema.columns"
+        " where table_schema = ? and table_name = ?", [schema, table]).fetchone()[0]
+    content = con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{table}" as t').fetchone() if columns else None
+    return f"{columns}:{content}"
 
 
 _GENERIC_FIELDS = {"id", "meta", "notes", "result_format", "description", "catch_exceptions", "rendered_content",
@@ -130,11 +138,12 @@ def _describe_failure(er, locators: list[str]) -> str:
     return detail
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, memo_dir: Path | None = None) -> SuiteOutcome:
+def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, memo_dir: Path | None = None,
+              table_states: dict | None = None) -> SuiteOutcome:
     """Validate the rows of ``spec.query``. With ``memo_dir``, a suite whose fingerprint
     matches its last passing validation there is not validated again: the same expectations
     on byte-identical input pass again, and the outcome says which refresh it comes from."""
-    key = fingerprint(con, spec) if memo_dir is not None else ""
+    key = fingerprint(con, spec, table_states) if memo_dir is not None else ""
     if memo_dir is not None:
         remembered = _recall(memo_dir, spec.name, key)
         if remembered is not None:

@@ -29,9 +29,10 @@ def build_gate(asset: tuple[str, ...], suites: list[SuiteSpec]) -> dg.AssetCheck
         settings = warehouse.settings()
         memo = None if settings.revalidate else settings.validation_memo_dir
         validations = settings.runs_dir / context.run.run_id / "validations"
+        table_states: dict = {}  # the step reads each table's state once, for all its suites
         with warehouse.connect(read_only=True) as con:
             for spec in suites:
-                outcome = run_suite(con, spec, memo_dir=memo)
+                outcome = run_suite(con, spec, memo_dir=memo, table_states=table_states)
                 path = write_result(outcome, validations, spec)
                 remember(outcome, settings.validation_memo_dir, context.run.run_id)
                 (context.log.info if outcome.success else context.log.error)(outcome.summary())
