@@ -73,6 +73,7 @@ class _ProgressHandler(logging.Handler):
         super().__init__()
         self.started: dict[str, float] = {}
         self.failures: list[str] = []
+        self.warnings: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", {}) or {}
@@ -103,6 +104,11 @@ class _ProgressHandler(logging.Handler):
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+                if evaluation.severity is not None and evaluation.severity.value == "WARN":  # reported, never blocking
+                    self.warnings.append(f"{name}: {evaluation.description or ''}")
+                    console.print(f"[yellow]! check {escape(name)}[/yellow] {escape(evaluation.description or '')}",
+                                  highlight=False)
+                    return
                 self.failures.append(f"check {name} failed: {evaluation.description or ''}".strip())
                 console.print(f"[red]✗ check {escape(name)}[/red] {escape(evaluation.description or '')}", highlight=False)
 

@@ -15,6 +15,18 @@ Environment variables (all optional):
   (a fork's, or one pointing at a local HTTP server in the tests).
 - ``CSC_REVALIDATE``: ``1`` validates every expectation suite again, even on input that
   passed unchanged before (``csc refresh --revalidate``).
+
+The publishers' interfaces (each the base address its client appends paths to; the defaults
+are the real services):
+
+- ``CSC_EES_CONTENT_API_URL``: Explore Education Statistics content API.
+- ``CSC_EES_API_URL``: EES public statistics API.
+- ``CSC_GOVUK_API_URL``: GOV.UK Content API (content items at ``/content<base_path>``).
+- ``CSC_ONS_URL``: the ONS website (a page's JSON at ``<page>/data``).
+- ``CSC_URL_REWRITE``: ``from=to`` address prefixes, comma-separated, applied to every address
+  the fetcher requests (discovered links and fixed catalogue links alike): tests, proxies and
+  air-gapped copies stand in for any host this way.
+- ``CSC_DISCOVERY_INTERVAL``: seconds between the release sensor's polls (default 3600).
 """
 
 from __future__ import annotations
@@ -37,6 +49,15 @@ QUIET_ENV = {
 }
 
 
+# The real publishers' interfaces (see orchestration/lib/discovery/).
+DEFAULT_INTERFACES = {
+    "CSC_EES_CONTENT_API_URL": "https://content.explore-education-statistics.service.gov.uk/api",
+    "CSC_EES_API_URL": "https://api.education.gov.uk/statistics/v1",
+    "CSC_GOVUK_API_URL": "https://www.gov.uk/api",
+    "CSC_ONS_URL": "https://www.ons.gov.uk",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     warehouse_dir: Path
@@ -45,6 +66,12 @@ class Settings:
     http_timeout: float = 60.0
     http_retries: int = 4
     revalidate: bool = False
+    url_rewrite: str = ""
+    ees_content_api_url: str = DEFAULT_INTERFACES["CSC_EES_CONTENT_API_URL"]
+    ees_api_url: str = DEFAULT_INTERFACES["CSC_EES_API_URL"]
+    govuk_api_url: str = DEFAULT_INTERFACES["CSC_GOVUK_API_URL"]
+    ons_url: str = DEFAULT_INTERFACES["CSC_ONS_URL"]
+    discovery_interval: int = 3600
 
     @property
     def published_path(self) -> Path:
@@ -65,6 +92,17 @@ class Settings:
     def runs_dir(self) -> Path:
         """One JSON record per refresh (what was fetched, checked and published)."""
         return self.warehouse_dir / "runs"
+
+    @property
+    def http_cache_dir(self) -> Path:
+        """Publishers' API answers with their ETag / Last-Modified, to ask again conditionally."""
+        return self.warehouse_dir / ".http_cache"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Every file ever landed, by sha256: history can be rebuilt after a publisher withdraws
+        or moves a file (``csc mirror export`` writes it out in the mirror layout)."""
+        return self.warehouse_dir / "archive"
 
     @property
     def validation_memo_dir(self) -> Path:
@@ -131,4 +169,14 @@ def get_settings() -> Settings:
         http_timeout=float(os.environ.get("CSC_HTTP_TIMEOUT", "60")),
         http_retries=int(os.environ.get("CSC_HTTP_RETRIES", "4")),
         revalidate=os.environ.get("CSC_REVALIDATE", "") not in ("", "0"),
+        url_rewrite=os.environ.get("CSC_URL_REWRITE", ""),
+        ees_content_api_url=_interface("CSC_EES_CONTENT_API_URL"),
+        ees_api_url=_interface("CSC_EES_API_URL"),
+        govuk_api_url=_interface("CSC_GOVUK_API_URL"),
+        ons_url=_interface("CSC_ONS_URL"),
+        discovery_interval=int(os.environ.get("CSC_DISCOVERY_INTERVAL", "3600")),
     )
+
+
+def _interface(name: str) -> str:
+    return (os.environ.get(name) or DEFAULT_INTERFACES[name]).rstrip("/")

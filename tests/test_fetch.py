@@ -214,7 +214,7 @@ def test_pinned_checksum_mismatch_is_refused(server, http_settings):
 
 def test_no_url_and_no_mirror_says_what_to_do(http_settings):
     r = Release(source="cla", family="f", release="ees_2099", file="x.csv", page="https://example.invalid/page")
-    with pytest.raises(FetchError, match="no direct download location.*https://example.invalid/page.*--mirror"):
+    with pytest.raises(FetchError, match="no download location: discovery did not find this file.*https://example.invalid/page.*--mirror"):
         fetch(http_settings, r)
 
 
@@ -223,9 +223,15 @@ def test_connection_reset_is_retried_then_bounded(server, http_settings):
     fetch(http_settings, release(server.base + "/reset.csv"))
     assert server.hits["/reset.csv"] == 2
     server.routes["/always-reset.csv"] = [{"reset": True}]
-    with pytest.raises(FetchError, match="failed after 3 attempt"):
-        fetch(http_settings, release(server.base + "/always-reset.csv"))
+    # a publisher that is down: the copy landed before stands in, and says why
+    kept = fetch(http_settings, release(server.base + "/always-reset.csv"))
     assert server.hits["/always-reset.csv"] == 3
+    assert kept.sha256 == sha256_of(landing_path(http_settings, release("x"))) and "failed after 3 attempt" in kept.note
+    # with nothing landed before, the refresh cannot go on: the error names the file and the reason
+    fresh = Release(source="cla", family="fam", release="ees_2098", file="data.csv", page="https://example.invalid",
+                    url=server.base + "/always-reset.csv")
+    with pytest.raises(FetchError, match="cla/ees_2098/data.csv: .* failed after 3 attempt"):
+        fetch(http_settings, fresh)
 
 
 def test_a_trickling_server_is_cut_off_at_the_overall_limit(server, http_settings):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import re
+import string
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -12,6 +14,9 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 FORMATS = ("ees_tidy_csv", "csv", "xlsx", "ods")
+# How a source's releases are found: the EES content API, the GOV.UK Content API, the ONS
+# website's page JSON (orchestration/lib/discovery/), or only fixed links in the catalogue.
+DISCOVERY_KINDS = ("ees", "govuk", "ons", "links")
 TEXT_FORMATS = ("ees_tidy_csv", "csv")
 WORKBOOK_FORMATS = ("xlsx", "ods")
 
@@ -64,6 +69,41 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """Where a source's releases are looked for, and when the next one is due."""
+
+    via: str  # one of DISCOVERY_KINDS
+    publication: str | None = None  # EES publication slug
+    release_label: str = "{slug}"  # EES: the warehouse's label for a release, from its slug
+    # Month (1-12) a new release usually appears, where the interface does not say (EES does),
+    # and how many months apart releases come.
+    usual_month: int | None = None
+    cadence_months: int = 12
+
+
+@dataclass(frozen=True)
+class Recognise:
+    """How a family's file is recognised among a release's files, and what a release that the
+    catalogue does not list yet is called and given (its other settings are the latest
+    catalogued release's)."""
+
+    file: re.Pattern
+    release: str | None = None  # template over the pattern's named groups, e.g. ofsted_{year}-03
+    constants: dict[str, str] = field(default_factory=dict)  # templates, as `release`
+
+    def match(self, file_name: str) -> dict[str, str] | None:
+        m = self.file.fullmatch(file_name)
+        return None if m is None else {k: v for k, v in m.groupdict().items() if v is not None}
+
+
+def fill(template: str, values: dict[str, str], what: str) -> str:
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise CatalogueError(f"{what}: template {template!r} needs {exc}, not in {sorted(values)}") from None
+
+
+@dataclass(frozen=True)
 class Family:
     source: str
     name: str
@@ -77,6 +117,7 @@ class Family:
     # fifty to seventy breakdown columns that change every year); otherwise an undeclared
     # header is an error.
     extract_only: bool = False
+    recognise: Recognise | None = None
 
     @property
     def raw_table(self) -> str:
@@ -109,6 +150,7 @@ class Source:
     publication: str
     page: str | None
     families: tuple[Family, ...]
+    discovery: Discovery = Discovery(via="links")
 
 
 @dataclass(frozen=True)
@@ -118,6 +160,12 @@ class Catalogue:
     @property
     def families(self) -> list[Family]:
         return [f for s in self.sources for f in s.families]
+
+    def source(self, name: str) -> Source:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        raise KeyError(f"no source {name!r} in the source catalogue")
 
     def family(self, name: str) -> Family:
         for f in self.families:
@@ -191,6 +239,7 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
             raise CatalogueError(f"family {name}: a release entry lacks {exc}") from exc
     return Family(
         source=source,
+        recognise=_recognise(name, spec.get("recognise"), releases, declared),
         name=_safe_component(name, "family"),
         description=" ".join(str(spec.get("description", "")).split()),
         format=fmt,
@@ -200,6 +249,84 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
         period=spec.get("period"),
         extract_only=bool(spec.get("extract_only", False)),
     )
+
+
+def _recognise(family: str, spec: dict | None, releases: list[Release], declared: set[str]) -> Recognise:
+    """The family's ``recognise`` block; by default its file is any name a catalogued release had."""
+    spec = spec or {}
+    pattern = spec.get("file")
+    if pattern is None:
+        pattern = "|".join(sorted({re.escape(r.file) for r in releases})) or "(?!)"
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise CatalogueError(f"family {family}: recognise.file {pattern!r} is not a regular expression ({exc})") from None
+    groups = set(compiled.groupindex)
+    constants = {str(k): str(v) for k, v in (spec.get("constants") or {}).items()}
+    unknown = set(constants) - declared
+    if unknown:
+        raise CatalogueError(f"family {family}: recognise.constants for undeclared column(s) {sorted(unknown)}")
+    for template in [spec.get("release"), *constants.values()]:
+        if template is None:
+            continue
+        needed = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        if not needed <= groups | {"slug", "published"}:
+            raise CatalogueError(f"family {family}: template {template!r} names {sorted(needed - groups)}, "
+                                 f"which recognise.file {pattern!r} does not capture")
+    for r in releases:
+        if compiled.fullmatch(r.file) is None:
+            raise CatalogueError(f"family {family}: recognise.file {pattern!r} does not match its own "
+                                 f"release {r.release} file {r.file!r}")
+    return Recognise(file=compiled, release=spec.get("release"), constants=constants)
+
+
+def _discovery(source: str, spec: dict | None) -> Discovery:
+    spec = dict(spec or {"via": "links"})
+    via = spec.pop("via", None)
+    if via not in DISCOVERY_KINDS:
+        raise CatalogueError(f"source {source}: discovery.via {via!r} is not one of {DISCOVERY_KINDS}")
+    if via == "ees" and not spec.get("publication"):
+        raise CatalogueError(f"source {source}: EES discovery needs the publication slug (discovery.publication)")
+    month = spec.get("usual_month")
+    if month is not None and not 1 <= int(month) <= 12:
+        raise CatalogueError(f"source {source}: discovery.usual_month {month!r} is not a month number")
+    unknown = set(spec) - {"publication", "release_label", "usual_month", "cadence_months"}
+    if unknown:
+        raise CatalogueError(f"source {source}: unknown discovery setting(s) {sorted(unknown)}")
+    return Discovery(
+        via=via,
+        publication=spec.get("publication"),
+        release_label=str(spec.get("release_label", "{slug}")),
+        usual_month=int(month) if month is not None else None,
+        cadence_months=int(spec.get("cadence_months", 12)),
+    )
+
+
+# The hosts whose pages the page-based adapters read (orchestration/lib/discovery/).
+PAGE_HOSTS = {"govuk": "www.gov.uk", "ons": "www.ons.gov.uk"}
+
+
+def unlocatable(catalogue: Catalogue) -> list[str]:
+    """Releases that could not be found without a mirror: neither a fixed link nor a place its
+    source's interface reads (a fork may keep such mirror-only releases; ours has none)."""
+    from urllib.parse import urlsplit
+
+    problems = []
+    for source in catalogue.sources:
+        via = source.discovery.via
+        for family in source.families:
+            for r in family.releases:
+                if r.url:
+                    continue
+                if via == "ees":
+                    slugs = source.discovery.release_label.split("{slug}")
+                    if len(slugs) == 2 and r.release.startswith(slugs[0]) and r.release.endswith(slugs[1]):
+                        continue
+                elif via in PAGE_HOSTS and r.page and urlsplit(r.page).netloc == PAGE_HOSTS[via]:
+                    continue
+                problems.append(f"family {family.name}: release {r.release} ({r.file}): no fixed `url`, and no "
+                                f"`page` on {PAGE_HOSTS.get(via, 'its publisher')} for the source's discovery ({via})")
+    return problems
 
 
 def parse_catalogue(data: dict) -> Catalogue:
@@ -213,6 +340,7 @@ def parse_catalogue(data: dict) -> Catalogue:
                 publication=sspec.get("publication", ""),
                 page=sspec.get("page"),
                 families=families,
+                discovery=_discovery(sname, sspec.get("discovery")),
             )
         )
     names = [f.name for s in sources for f in s.families]

@@ -1,11 +1,15 @@
-"""Fetch a catalogued source file into the landing area, atomically, with provenance.
+"""Fetch a source file into the landing area, atomically, with provenance.
 
 A file comes from the mirror directory when one is configured (``CSC_SOURCE_MIRROR`` or
-``csc refresh --mirror``), laid out ``<source>/<release>/<file>``; otherwise from the
-publisher's download location over HTTP. Either way it lands at
-``<warehouse>/landing/<source>/<release>/<file>`` through a temporary file and a rename,
-so a landed file is whole or absent, never partial. Beside it a ``.provenance.json``
-records sha256, size, origin and fetch time.
+``csc refresh --mirror``), laid out ``<source>/<release>/<file>``; otherwise over HTTP from the
+address discovery found (or the catalogue's fixed link), asked conditionally so an unchanged
+file costs a 304. Either way it lands at ``<warehouse>/landing/<source>/<release>/<file>``
+through a temporary file and a rename, so a landed file is whole or absent, never partial.
+Beside it a ``.provenance.json`` records sha256, size, origin, fetch time and the server's
+validators; the bytes also go into the content-addressed archive (:mod:`orchestration.lib.archive`).
+
+When the publisher is down, or has withdrawn a file the warehouse already has, the copy
+already landed (or archived) is used and the returned record says why (``note``).
 """
 
 from __future__ import annotations
@@ -16,24 +20,34 @@ import json
 import os
 import shutil
 import tempfile
-import time
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-import httpx
-
+from orchestration.lib import archive
 from orchestration.lib.catalogue import Release
+from orchestration.lib.http import (  # noqa: F401  (FetchError is this module's error too)
+    MAX_FILE_BYTES,
+    FetchError,
+    FileGone,
+    HttpClient,
+    PublisherUnreachable,
+    Validators,
+)
 from orchestration.settings import Settings
 
-MAX_FILE_BYTES = 512 * 1024 * 1024
-RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
-USER_AGENT = "csc-warehouse (open data warehouse for children's social care; +https://github.com)"
+
+class NotLocated(FileGone):
+    """Neither discovery nor the catalogue says where the file is (it may have been withdrawn)."""
 
 
-class FetchError(RuntimeError):
-    """A source file could not be fetched; the message names the file and the reason."""
+class ChecksumMismatch(FetchError):
+    """The bytes differ from the catalogue's pinned sha256."""
+
+    def __init__(self, message: str, digest: str):
+        super().__init__(message)
+        self.digest = digest
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,11 @@ class LandedFile:
     bytes: int
     origin: str
     fetched_at: str
+    url: str | None = None  # the address as the publisher gave it (before CSC_URL_REWRITE)
+    etag: str | None = None
+    last_modified: str | None = None
+    # Why an earlier copy stands in for a fresh fetch (publisher down, file withdrawn); not saved.
+    note: str | None = field(default=None, compare=False)
 
     @property
     def provenance_path(self) -> Path:
@@ -112,54 +131,6 @@ def _from_mirror(mirror: Path, release: Release, tmp: Path) -> str:
     return f"mirror:{src}"
 
 
-def _download(client: httpx.Client, url: str, dest: Path, *, retries: int, deadline: float, label: str) -> None:
-    """Stream ``url`` into ``dest`` with bounded retries, backoff and an overall deadline."""
-    attempt = 0
-    while True:
-        attempt += 1
-        try:
-            with client.stream("GET", url) as resp:
-                if resp.status_code in RETRY_STATUS:
-                    raise _Retryable(f"HTTP {resp.status_code}")
-                if resp.status_code >= 400:
-                    raise FetchError(f"{label}: {url} answered HTTP {resp.status_code}; not retried")
-                ctype = resp.headers.get("content-type", "")
-                if "text/html" in ctype:
-                    raise FetchError(
-                        f"{label}: {url} returned an HTML page (content-type {ctype!r}), "
-                        "expected a data file"
-                    )
-                expected = resp.headers.get("content-length")
-                if expected is not None and int(expected) > MAX_FILE_BYTES:
-                    raise FetchError(f"{label}: {url} is {expected} bytes, over the {MAX_FILE_BYTES}-byte limit")
-                written = 0
-                with open(dest, "wb") as out:
-                    for chunk in resp.iter_bytes():  # as received, so the time limit is checked per read
-                        if time.monotonic() > deadline:  # a server trickling bytes under the read timeout
-                            raise FetchError(f"{label}: {url} still sending after the overall time limit; "
-                                             f"{written} bytes received, nothing landed")
-                        written += len(chunk)
-                        if written > MAX_FILE_BYTES:
-                            raise FetchError(f"{label}: {url} exceeded the {MAX_FILE_BYTES}-byte limit")
-                        out.write(chunk)
-                # bytes on the wire (before any Content-Encoding is decoded) against the header
-                if expected is not None and resp.num_bytes_downloaded != int(expected):
-                    raise _Retryable(f"truncated body: {resp.num_bytes_downloaded} of {expected} bytes")
-                return
-        except httpx.DecodingError as exc:  # e.g. Content-Encoding: gzip over bytes that are not gzip
-            raise FetchError(f"{label}: {url} sent a body that does not decode as its Content-Encoding "
-                             f"{resp.headers.get('content-encoding')!r} ({exc}); nothing landed") from None
-        except (_Retryable, httpx.TransportError) as exc:
-            reason = str(exc) or type(exc).__name__
-            if attempt > retries or time.monotonic() >= deadline:
-                raise FetchError(f"{label}: {url} failed after {attempt} attempt(s): {reason}") from exc
-            time.sleep(min(2 ** (attempt - 1) * 0.5, max(0.0, deadline - time.monotonic()), 8.0))
-
-
-class _Retryable(Exception):
-    pass
-
-
 def _extract_member(archive: Path, member: str, dest: Path, label: str) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
@@ -188,52 +159,105 @@ def _extract_member(archive: Path, member: str, dest: Path, label: str) -> None:
         raise FetchError(f"{label}: download is not a valid zip archive ({exc})") from exc
 
 
-def _from_http(settings: Settings, release: Release, tmp: Path) -> str:
+def _from_http(client: HttpClient, release: Release, tmp: Path, url: str | None, member: str | None,
+               previous: LandedFile | None) -> tuple[str, Validators] | None:
+    """Download into ``tmp``; None when the server says the landed copy is current (304)."""
     label = str(release.relative_path)
-    if not release.url:
-        raise FetchError(
-            f"{label}: the catalogue records no direct download location for this file "
-            f"(publisher page: {release.page}); configure a mirror with --mirror or CSC_SOURCE_MIRROR"
+    if not url:
+        raise NotLocated(
+            f"{label}: no download location: discovery did not find this file and the catalogue records "
+            f"no fixed link (publisher page: {release.page}); configure a mirror with --mirror or CSC_SOURCE_MIRROR"
         )
-    deadline = time.monotonic() + settings.http_timeout * (settings.http_retries + 1)
-    timeout = httpx.Timeout(settings.http_timeout, connect=min(settings.http_timeout, 15.0))
-    with httpx.Client(timeout=timeout, follow_redirects=True, max_redirects=5, headers={"User-Agent": USER_AGENT}) as client:
-        if release.archive_member:
-            archive = tmp.with_name(tmp.name + ".zip")
-            try:
-                _download(client, release.url, archive, retries=settings.http_retries, deadline=deadline, label=label)
-                _extract_member(archive, release.archive_member, tmp, label)
-            finally:
-                archive.unlink(missing_ok=True)
-        else:
-            _download(client, release.url, tmp, retries=settings.http_retries, deadline=deadline, label=label)
-    return release.url
+    validators = Validators()
+    if previous is not None and previous.url == url and previous.sha256:
+        validators = Validators(previous.etag, previous.last_modified)
+    if member:
+        zipped = tmp.with_name(tmp.name + ".zip")
+        try:
+            answer = client.download(url, zipped, label=label, validators=validators, max_bytes=MAX_FILE_BYTES)
+            if answer.not_modified:
+                return None
+            _extract_member(zipped, member, tmp, label)
+        finally:
+            zipped.unlink(missing_ok=True)
+    else:
+        answer = client.download(url, tmp, label=label, validators=validators, max_bytes=MAX_FILE_BYTES)
+        if answer.not_modified:
+            return None
+    return url, Validators(answer.etag, answer.last_modified)
 
 
-def fetch(settings: Settings, release: Release) -> LandedFile:
-    """Land one catalogued file and return its provenance."""
+def _fallback(settings: Settings, release: Release, dest: Path, reason: FetchError) -> LandedFile:
+    """The copy already landed, else the archived one, standing in for a file that could not be
+    fetched because its publisher is down or has withdrawn it."""
+    previous = read_provenance(dest) if dest.exists() else None
+    if previous is not None and (not release.sha256 or previous.sha256 == release.sha256.lower()):
+        return replace(previous, note=f"kept the copy landed {previous.fetched_at}: {reason}")
+    restored = archive.restore(settings, release.relative_path, dest, release.sha256)
+    if restored is not None:
+        entry = restored
+        landed = LandedFile(source=release.source, family=release.family, release=release.release,
+                            file=release.file, path=str(dest), sha256=entry["sha256"], bytes=dest.stat().st_size,
+                            origin=f"archive:{entry['sha256']}", fetched_at=entry["fetched_at"], url=entry.get("url"))
+        _atomic_write_json(provenance_path(dest), _saved(landed))
+        return replace(landed, note=f"restored the archived copy fetched {entry['fetched_at']}: {reason}")
+    raise reason
+
+
+def _saved(landed: LandedFile) -> dict:
+    record = asdict(landed)
+    record.pop("note", None)
+    return record
+
+
+def keep_landed(settings: Settings, release: Release, reason: str) -> LandedFile:
+    """The copy of ``release`` already landed or archived, without asking the publisher."""
+    return _fallback(settings, release, landing_path(settings, release), NotLocated(f"{release.relative_path}: {reason}"))
+
+
+def fetch(settings: Settings, release: Release, *, url: str | None = None, archive_member: str | None = None,
+          client: HttpClient | None = None) -> LandedFile:
+    """Land one file and return its provenance. ``url`` (with ``archive_member`` for a zip) is
+    where discovery found it; without one, the catalogue's fixed link is used."""
     dest = landing_path(settings, release)
+    if url is None:
+        url, archive_member = release.url, release.archive_member
+    previous = read_provenance(dest) if dest.exists() else None
     tmp = _temp_beside(dest)
+    validators = Validators()
     try:
         if settings.mirror_dir is not None:
             origin = _from_mirror(settings.mirror_dir, release, tmp)
+            url = None
         else:
-            origin = _from_http(settings, release, tmp)
+            own = client is None
+            client = client or HttpClient(settings)
+            try:
+                got = _from_http(client, release, tmp, url, archive_member, previous)
+            except (PublisherUnreachable, FileGone) as exc:
+                return _fallback(settings, release, dest, exc)
+            finally:
+                if own:
+                    client.close()
+            if got is None:  # 304: the landed copy is the publisher's current file
+                return previous
+            origin, validators = got
         digest = sha256_of(tmp)
         if release.sha256 and digest != release.sha256.lower():
-            raise FetchError(
-                f"{release.relative_path}: sha256 {digest} differs from the catalogue's pinned {release.sha256}"
+            raise ChecksumMismatch(
+                f"{release.relative_path}: sha256 {digest} differs from the catalogue's pinned {release.sha256}",
+                digest,
             )
         size = tmp.stat().st_size
         if size == 0:
             raise FetchError(f"{release.relative_path}: the fetched file is empty (0 bytes)")
-        if dest.exists() and sha256_of(dest) == digest:
+        if dest.exists() and previous is not None and previous.sha256 == digest and sha256_of(dest) == digest:
             tmp.unlink()  # same bytes already landed: keep the file and its first fetch time
-            previous = read_provenance(dest)
-            if previous is not None:
-                return previous
-        else:
-            _install(tmp, dest)
+            if (previous.url, previous.etag, previous.last_modified) != (url, validators.etag, validators.last_modified):
+                previous = replace(previous, url=url, etag=validators.etag, last_modified=validators.last_modified)
+                _atomic_write_json(provenance_path(dest), _saved(previous))
+            return previous
+        _install(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
     landed = LandedFile(
@@ -244,10 +268,14 @@ def fetch(settings: Settings, release: Release) -> LandedFile:
         path=str(dest),
         sha256=digest,
         bytes=size,
-        origin=origin,
+        origin=origin if settings.mirror_dir is not None else (url or origin),
         fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        url=url,
+        etag=validators.etag,
+        last_modified=validators.last_modified,
     )
-    _atomic_write_json(provenance_path(dest), asdict(landed))
+    _atomic_write_json(provenance_path(dest), _saved(landed))
+    archive.put(settings, dest, landed)
     return landed
 
 
@@ -256,6 +284,8 @@ def read_provenance(path: Path) -> LandedFile | None:
     if not record.exists():
         return None
     try:
-        return LandedFile(**json.loads(record.read_text(encoding="utf-8")))
+        data = json.loads(record.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(LandedFile)}
+        return LandedFile(**{k: v for k, v in data.items() if k in known})
     except (ValueError, TypeError):
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from orchestration.lib.catalogue import Family
+from orchestration.lib.catalogue import Family, Release
 from orchestration.lib.fetch import LandedFile
 from orchestration.lib.parse import ROW_NUMBER, read_source_file
 
@@ -85,11 +85,14 @@ def loaded_versions(con: duckdb.DuckDBPyConnection, family: str) -> dict[tuple[s
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
-def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[LandedFile]) -> LoadResult:
-    """Bring ``raw.<family>`` in line with the landed files, in one transaction."""
+def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[LandedFile],
+                releases: list[Release] | None = None) -> LoadResult:
+    """Bring ``raw.<family>`` in line with the landed files, in one transaction. ``releases``
+    are the catalogue entries the files were landed for (discovery adds releases the catalogue
+    does not list yet); by default the family's catalogued releases."""
     ensure_raw_table(con, family)
     before = loaded_versions(con, family.name)
-    by_release = {r.release: r for r in family.releases}
+    by_release = {r.release: r for r in (releases if releases is not None else family.releases)}
 
     def version(f: LandedFile) -> tuple[str, str]:
         return f.sha256, family.parse_spec(by_release[f.release])

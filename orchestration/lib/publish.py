@@ -136,6 +136,16 @@ def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
             "comment on table meta.refresh_source_files is "
             "'Every source file in this publication: release vintage, sha256, size and origin.'"
         )
+        # What discovery found and how each publisher answered (absent before the first refresh
+        # that had discovery: a work database from an older version of this code).
+        from orchestration.lib import release_index
+
+        for table, comment in release_index.COMMENTS.items():
+            present = con.execute("select count(*) from duckdb_tables() where database_name = 'work' "
+                                  "and schema_name = 'meta' and table_name = ?", [table]).fetchone()[0]
+            if present:
+                con.execute(f"create table meta.{table} as select * from work.meta.{table} order by all")
+                con.execute(f"comment on table meta.{table} is {_sql_string(comment)}")
         n_files = con.execute("select count(*) from meta.refresh_source_files").fetchone()[0]
         if n_files == 0:
             raise PublishError("not publishing: the work database records no source files")
