@@ -2,6 +2,7 @@
 
     csc refresh [--mirror DIR]   fetch, land, load, dbt build, gates, publish
     csc status                   what is published, and how the last refresh went
+    csc mirror export DIR        the archive of landed files, in the mirror layout
     csc dev                      the Dagster UI on this warehouse
 """
 
@@ -123,7 +124,7 @@ def refresh(
     if revalidate:
         os.environ["CSC_REVALIDATE"] = "1"
     settings = _configure(mirror, warehouse_dir)
-    origin = f"mirror {settings.mirror_dir}" if settings.mirror_dir else "publishers' download locations"
+    origin = f"mirror {settings.mirror_dir}" if settings.mirror_dir else "the publishers (live discovery)"
     console.print(f"[bold]csc refresh[/bold] into {settings.warehouse_dir} from {origin}")
     started = time.monotonic()
 
@@ -163,6 +164,8 @@ def refresh(
     took = time.monotonic() - started
     if result.success:
         console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
+        for warning in handler.warnings:
+            console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
         return
     from orchestration.lib.report import write_run_failures
 
@@ -193,7 +196,29 @@ def status(warehouse_dir: WarehouseOption = None) -> None:
         for family, release, file, sha, rows in published["source_files"]:
             table.add_row(family, release, file, str(rows), sha[:12])
         out.print(table)
+        _print_publishers(published)
     _print_last_run(settings)
+
+
+def _print_publishers(published: dict) -> None:
+    """How each publisher answered the published refresh, and which releases are late."""
+    if published["sources"]:
+        table = Table("source", "asked", "answered", "latest release", "next due", "on time", title="publishers")
+        for s in published["sources"]:
+            on_time = {True: "[red]overdue[/red]", False: "yes", None: "not evaluated"}[s["overdue"]]
+            table.add_row(s["source"], s["interface"], "yes" if s["reachable"] else "[red]no[/red]",
+                          (s["latest_published_at"] or "")[:10], s["next_release_due"] or "", on_time)
+        out.print(table)
+        for s in published["sources"]:
+            if not s["reachable"]:
+                out.print(f"  [red]{escape(s['source'])}: publisher not reached[/red] (nothing new from it in this "
+                          f"publication): {escape(s['error'] or '')}", highlight=False)
+            if s["overdue"]:
+                out.print(f"  [yellow]{escape(s['source'])}: release overdue[/yellow]: {escape(s['freshness'])}",
+                          highlight=False)
+    for source, release, files, published_at in published["new_releases"]:
+        out.print(f"  new release {source}/{release}: {files} file(s), published {(published_at or '')[:10]}"
+                  " (found by discovery; not in the catalogue)")
 
 
 def _print_last_run(settings) -> None:
@@ -227,6 +252,27 @@ def _print_last_run(settings) -> None:
             out.print(f"  validation report: {report}")
     finally:
         instance.dispose()
+
+
+mirror_app = typer.Typer(no_args_is_help=True, help="The archive of landed files, in the mirror layout.")
+app.add_typer(mirror_app, name="mirror")
+
+
+@mirror_app.command("export")
+def mirror_export(
+    target: Annotated[Path, typer.Argument(help="Directory to write <source>/<release>/<file> into.")],
+    warehouse_dir: WarehouseOption = None,
+) -> None:
+    """Write every archived file (its latest landed version) out in the mirror layout, so one
+    connected machine can feed an air-gapped one (csc refresh --mirror TARGET there)."""
+    settings = _configure(None, warehouse_dir)
+    from orchestration.lib.archive import export
+
+    written = export(settings, target)
+    if not written:
+        console.print(f"[red]nothing archived yet in {settings.archive_dir}[/red]: run a refresh first")
+        raise typer.Exit(1)
+    out.print(f"wrote {len(written)} files to {target.resolve()}")
 
 
 @app.command()

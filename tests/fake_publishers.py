@@ -100,6 +100,7 @@ class FakePublishers:
     def __init__(self, catalogue: Catalogue, mirror: Path):
         self.mirror = mirror
         self.hits: Counter[str] = Counter()
+        self.sent: Counter[str] = Counter()  # paths answered 200 with a body
         self.not_modified = 0
         self.down: set[str] = set()  # prefixes that answer 503 (a publisher that is down)
         self.ees: dict[str, EesPublication] = {}
@@ -113,7 +114,8 @@ class FakePublishers:
 
     def _build(self, catalogue: Catalogue) -> None:
         today = date.today()
-        newest = {s.name: max(_year(r.release) for f in s.families for r in f.releases) for s in catalogue.sources}
+        newest = {s.name: max((_year(r.release) for f in s.families for r in f.releases if not r.url), default=2000)
+                  for s in catalogue.sources}
         for source in catalogue.sources:
             via = source.discovery.via
             for family in source.families:
@@ -206,6 +208,7 @@ class FakePublishers:
                     self.send_header("ETag", etag)
                     self.end_headers()
                     return
+                fake.sent[urlsplit(self.path).path + ("?" + urlsplit(self.path).query if "/file" in self.path else "")] += 1
                 self._send(200, body, ctype, etag=etag, modified=modified)
 
             def _send(self, status, body, ctype, etag=None, modified=None, retry_after=None):

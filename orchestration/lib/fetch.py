@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -212,13 +213,19 @@ def _saved(landed: LandedFile) -> dict:
 
 def keep_landed(settings: Settings, release: Release, reason: str) -> LandedFile:
     """The copy of ``release`` already landed or archived, without asking the publisher."""
-    return _fallback(settings, release, landing_path(settings, release), NotLocated(f"{release.relative_path}: {reason}"))
+    return _fallback(settings, release, landing_path(settings, release), NotLocated(
+        f"{release.relative_path}: {reason}; no copy of it is landed or archived here (a catalogue `url` to an "
+        "archived copy would let this warehouse rebuild it)"))
 
 
 def fetch(settings: Settings, release: Release, *, url: str | None = None, archive_member: str | None = None,
-          client: HttpClient | None = None) -> LandedFile:
+          client: HttpClient | None = None, revision: Callable[[], Release] | None = None) -> LandedFile:
     """Land one file and return its provenance. ``url`` (with ``archive_member`` for a zip) is
-    where discovery found it; without one, the catalogue's fixed link is used."""
+    where discovery found it; without one, the catalogue's fixed link is used.
+
+    ``revision``: bytes that differ from the release's pinned sha256 are refused, unless this
+    names the release they are instead (the publisher's revision of a pinned file on its page):
+    they land as that release, and the returned record says so (its ``release``)."""
     dest = landing_path(settings, release)
     if url is None:
         url, archive_member = release.url, release.archive_member
@@ -244,10 +251,15 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
             origin, validators = got
         digest = sha256_of(tmp)
         if release.sha256 and digest != release.sha256.lower():
-            raise ChecksumMismatch(
-                f"{release.relative_path}: sha256 {digest} differs from the catalogue's pinned {release.sha256}",
-                digest,
-            )
+            if revision is None:
+                raise ChecksumMismatch(
+                    f"{release.relative_path}: sha256 {digest} differs from the catalogue's pinned {release.sha256}",
+                    digest,
+                )
+            release = revision()
+            dest = landing_path(settings, release)
+            previous = read_provenance(dest) if dest.exists() else None
+            dest.parent.mkdir(parents=True, exist_ok=True)
         size = tmp.stat().st_size
         if size == 0:
             raise FetchError(f"{release.relative_path}: the fetched file is empty (0 bytes)")

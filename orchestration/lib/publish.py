@@ -196,4 +196,15 @@ def read_publication(settings: Settings) -> dict | None:
         checks = con.execute(
             "select asset_key, check_name, passed from meta.refresh_checks order by asset_key, check_name"
         ).fetchall()
-    return {"refresh": dict(zip(cols, row)), "source_files": files, "checks": checks, "path": str(path)}
+        present = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'meta'").fetchall()}
+        sources, new_releases = [], []
+        if "source_status" in present:
+            cursor = con.execute("select * from meta.source_status order by source")
+            names = [d[0] for d in cursor.description]
+            sources = [dict(zip(names, r)) for r in cursor.fetchall()]
+        if "release_index" in present:
+            new_releases = con.execute(
+                "select source, release, count(*) as files, min(published_at) as published_at from meta.release_index "
+                "where is_new group by all order by published_at, release").fetchall()
+    return {"refresh": dict(zip(cols, row)), "source_files": files, "checks": checks, "path": str(path),
+            "sources": sources, "new_releases": new_releases}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 
@@ -70,6 +70,9 @@ COMMENTS = {
 }
 
 
+ON_TIME_WINDOW_DAYS = 45
+
+
 @dataclass(frozen=True)
 class Freshness:
     overdue: bool | None  # None: not evaluated (no calendar known)
@@ -89,8 +92,10 @@ def freshness(source: Source, discovery: SourceDiscovery | None, today: date) ->
     latest = max((f.published or "" for f in discovery.files), default="")[:10] or None
     if discovery.next_release:
         due = date.fromisoformat(discovery.next_release)
-        if latest and date.fromisoformat(latest) >= due:
-            return Freshness(False, due.isoformat(), f"published {latest}, on or after the date due ({due})")
+        # a release within the weeks before the date due is the one that was due (publishers
+        # announce a month, and move the date on only after publishing)
+        if latest and date.fromisoformat(latest) >= due - timedelta(days=ON_TIME_WINDOW_DAYS):
+            return Freshness(False, due.isoformat(), f"published {latest}, the release due by {due}")
         if today > due:
             return Freshness(True, due.isoformat(), f"overdue: the publisher said the next release would come by "
                                                     f"{discovery.next_release_text or due}; the latest is of {latest}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from orchestration.lib.catalogue import CatalogueError, Family, Release, Source, fill
 from orchestration.lib.discovery import Found, SourceDiscovery, discover_cached
-from orchestration.lib.fetch import ChecksumMismatch, LandedFile, fetch, keep_landed
+from orchestration.lib.fetch import LandedFile, fetch, keep_landed
 from orchestration.lib.http import HttpClient, PublisherUnreachable
 from orchestration.settings import Settings
 
@@ -135,7 +135,7 @@ def land_family(settings: Settings, source: Source, family: Family, *, landed_be
     catalogue does not list are kept from them when the publisher cannot be reached.
     """
     discovery, error = None, None
-    if settings.mirror_dir is None and source.discovery.via != "links":
+    if settings.mirror_dir is None:
         try:
             discovery = discover_cached(settings, source, client, scope)
         except PublisherUnreachable as exc:
@@ -152,27 +152,36 @@ def land_family(settings: Settings, source: Source, family: Family, *, landed_be
                                                     "published": (row.get("published_at") or "")[:10], **values})
             planned.append(PlannedFile(release=release, is_new=True))
     files: list[tuple[PlannedFile, LandedFile]] = []
+    revisions = {row["release"]: row for row in landed_before if "_revised_" in row["release"]}
     for plan in planned:
         if settings.mirror_dir is None and plan.url is None:
             why = (f"the publisher could not be reached ({error})" if error
                    else f"discovery did not find it at {source.discovery.via} and the catalogue has no fixed link")
             files.append((plan, keep_landed(settings, plan.release, why)))
             continue
-        try:
-            files.append((plan, fetch(settings, plan.release, url=plan.url, archive_member=plan.archive_member,
-                                      client=client)))
-        except ChecksumMismatch:
-            if plan.found is None:
-                raise  # a fixed link that no longer serves the pinned bytes: not the publisher's file
-            revised = PlannedFile(release=replace(plan.release, release=revision_label(plan.release, plan.found),
-                                                  sha256=None, url=None, archive_member=None),
-                                  found=plan.found, is_new=True)
-            files.append((revised, fetch(settings, revised.release, url=revised.url,
-                                         archive_member=revised.archive_member, client=client)))
-            notes.append(f"{plan.release.relative_path}: the publisher's page now serves other bytes than the pinned "
-                         f"release: landed them as the new vintage {revised.release.release}")
-            files.append((plan, keep_landed(settings, plan.release,
-                                            f"the publisher replaced it with {revised.release.release}")))
+        if plan.release.sha256 and plan.found is not None:
+            # A pinned release located on a publisher's page: other bytes there are the
+            # publisher's revision, a vintage of its own; the pinned bytes stay as landed.
+            revised = replace(plan.release, release=revision_label(plan.release, plan.found), sha256=None,
+                              url=None, archive_member=None)
+            known = revisions.get(revised.release)
+            if known is not None and known.get("url") == plan.found.url:  # landed before: ask about it conditionally
+                files.append((PlannedFile(release=revised, found=plan.found, is_new=True),
+                              fetch(settings, revised, url=plan.url, archive_member=plan.archive_member, client=client)))
+                files.append((plan, keep_landed(settings, plan.release, f"the publisher replaced it with {revised.release}")))
+                continue
+            landed = fetch(settings, plan.release, url=plan.url, archive_member=plan.archive_member, client=client,
+                           revision=lambda revised=revised: revised)
+            if landed.release == revised.release:
+                notes.append(f"{plan.release.relative_path}: the publisher's page now serves other bytes than the "
+                             f"pinned release: landed them as the new vintage {revised.release}")
+                files.append((PlannedFile(release=revised, found=plan.found, is_new=True), landed))
+                files.append((plan, keep_landed(settings, plan.release, f"the publisher replaced it with {revised.release}")))
+            else:
+                files.append((plan, landed))
+            continue
+        files.append((plan, fetch(settings, plan.release, url=plan.url, archive_member=plan.archive_member,
+                                  client=client)))
     for plan, landed in files:
         if landed.note:
             notes.append(f"{plan.release.relative_path}: {landed.note}")
