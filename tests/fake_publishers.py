@@ -69,7 +69,7 @@ class GovukPage:
     first_published_at: str
     public_updated_at: str
     attachments: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
-    revision: int = 0
+    revisions: Counter = field(default_factory=Counter)  # file name -> times replaced (a new asset address each time)
 
 
 @dataclass
@@ -163,7 +163,7 @@ class FakePublishers:
         page = self.govuk[base_path]
         page.attachments[file] = body
         page.public_updated_at = updated
-        page.revision += 1
+        page.revisions[file] += 1
 
     # -- serving ---------------------------------------------------------------------------------
 
@@ -251,7 +251,7 @@ class FakePublishers:
         if path.startswith("/assets/media/"):
             _, _, _, file_id, name = path.split("/", 4)
             for page in self.govuk.values():
-                if name in page.attachments and _id("govuk", page.base_path, name, str(page.revision)) == file_id:
+                if name in page.attachments and _id("govuk", page.base_path, name, str(page.revisions[name])) == file_id:
                     return page.attachments[name], _ctype(name), _http_date(page.public_updated_at)
             return None
         if path.startswith("/ons/"):
@@ -334,7 +334,7 @@ class FakePublishers:
             return None
         attachments = [{
             "attachment_type": "file", "id": str(n), "title": name.rsplit(".", 1)[0].replace("_", " "),
-            "url": f"{ASSETS}/media/{_id('govuk', page.base_path, name, str(page.revision))}/{quote(name)}",
+            "url": f"{ASSETS}/media/{_id('govuk', page.base_path, name, str(page.revisions[name]))}/{quote(name)}",
             "content_type": _ctype(name), "filename": name, "file_size": len(body), "accessible": False,
         } for n, (name, body) in enumerate(sorted(page.attachments.items()))]
         return _json({

@@ -30,10 +30,13 @@ def family_fingerprints(settings, catalogue) -> tuple[dict[str, str], list[str]]
                 continue
             try:
                 found = discover(settings, source, client)
+                # GOV.UK's update date is the page's, shared by all its attachments: an attachment's
+                # own address (a new one when it is replaced) says whether that file changed
+                per_file_date = source.discovery.via != "govuk"
                 for family in source.families:
                     planned, _ = plan_family(source, family, found)
                     files = sorted((p.release.release, p.release.file, p.found.url, p.found.published or "",
-                                    p.found.updated or "", str(p.found.size or ""))
+                                    (p.found.updated or "") if per_file_date else "", str(p.found.size or ""))
                                    for p in planned if p.found is not None)
                     prints[family.name] = hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16]
             except (FetchError, ValueError) as exc:
