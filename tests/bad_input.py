@@ -22,9 +22,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from tests.odsfile import rewrite_ods
 
 CLA_2025 = "cla/ees_2025/cla_number_and_rate_per_10k_children.csv"
 CIN_2022 = "cin/ees_2022/{}_2013_to_2022.csv"
@@ -224,25 +225,12 @@ def html_page(_: bytes) -> bytes:
             b"<body><h1>Sorry, there is a problem with the service</h1></body></html>\n")
 
 
-def _rewrite_ods(data: bytes, edit: Callable[[str], str]) -> bytes:
-    """The same .ods with content.xml edited (mimetype stays first and stored)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "content.xml":
-                body = edit(body.decode("utf-8")).encode("utf-8")
-            dst.writestr(info, body, compress_type=info.compress_type)
-    return out.getvalue()
-
-
 def ods_sheet_renamed(sheet: str, to: str) -> Callable[[bytes], bytes]:
     def edit(xml: str) -> str:
         assert xml.count(f'table:name="{sheet}"') == 1
         return xml.replace(f'table:name="{sheet}"', f'table:name="{to}"')
 
-    return lambda data: _rewrite_ods(data, edit)
+    return lambda data: rewrite_ods(data, edit)
 
 
 def ods_row_inserted_above_header(sheet: str) -> Callable[[bytes], bytes]:
@@ -250,7 +238,7 @@ def ods_row_inserted_above_header(sheet: str) -> Callable[[bytes], bytes]:
         first_row = xml.index("<table:table-row", xml.index(f'table:name="{sheet}"'))
         return xml[:first_row] + "<table:table-row><table:table-cell/></table:table-row>" + xml[first_row:]
 
-    return lambda data: _rewrite_ods(data, edit)
+    return lambda data: rewrite_ods(data, edit)
 
 
 # --- the corpus ---------------------------------------------------------------------------

@@ -6,7 +6,9 @@ An .ods file is a zip holding ``mimetype`` (stored first, uncompressed), a manif
 
 from __future__ import annotations
 
+import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -47,3 +49,16 @@ def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
         zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+def rewrite_ods(data: bytes, edit: Callable[[str], str]) -> bytes:
+    """The same .ods with content.xml edited (mimetype stays first and stored)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "content.xml":
+                body = edit(body.decode("utf-8")).encode("utf-8")
+            dst.writestr(info, body, compress_type=info.compress_type)
+    return out.getvalue()

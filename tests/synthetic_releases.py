@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
+
+from tests.odsfile import rewrite_ods
 
 Edit = tuple[dict[str, str], str, str]  # (row must have these values, column, new value)
 
@@ -54,18 +54,6 @@ def next_ees_release(folder: Path, edits: dict[str, list[Edit]] | None = None) -
     return {p.name: _shift(p.read_bytes(), edits.get(p.name, [])) for p in sorted(folder.glob("*.csv"))}
 
 
-def _rewrite_ods(data: bytes, edit: Callable[[str], str]) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            body = src.read(info)
-            if info.filename == "content.xml":
-                body = edit(body.decode("utf-8")).encode("utf-8")
-            dst.writestr(info, body, compress_type=info.compress_type)
-    return out.getvalue()
-
-
 _VALUE = re.compile(r'(<table:table-cell[^>]*office:value-type="float"[^>]*office:value=")([-0-9.eE]+)("[^>]*>)(<text:p>)([^<]*)(</text:p>)')
 
 
@@ -89,4 +77,4 @@ def revised_ods(data: bytes, sheet: str, la_code: str, factor: int = 2) -> bytes
         assert n > 0, f"{la_code} has no figures on {sheet}"
         return xml[:row_start] + new_row + xml[row_end:]
 
-    return _rewrite_ods(data, edit)
+    return rewrite_ods(data, edit)

@@ -148,6 +148,24 @@ def http_catalogue(server: MirrorServer, good: Path, cases: list[BadInput], dest
     return dest
 
 
+def unpinned_catalogue(cases: list[BadInput], dest: Path) -> Path | None:
+    """The project's catalogue without the sha256 pins of the files that cases past the fetch
+    stage break: a pinned file with other bytes stops at fetch (a case of its own), and these
+    cases are about the checks behind it (a workbook whose sheet went missing, say)."""
+    paths = {c.path for c in cases if c.stage != "fetch"}
+    spec = yaml.safe_load(get_settings().catalogue_path.read_text(encoding="utf-8"))
+    dropped = 0
+    for source, publication in spec["sources"].items():
+        for family in publication["families"].values():
+            for release in family["releases"]:
+                if f"{source}/{release['release']}/{release['file']}" in paths and release.pop("sha256", None):
+                    dropped += 1
+    if not dropped:
+        return None
+    dest.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return dest
+
+
 def run_batch(cases: list[BadInput], warehouse: Path, good: Path, work: Path) -> dict:
     before = digest(warehouse / "csc.duckdb")
     args = ["refresh", "--warehouse-dir", str(warehouse)]
@@ -160,6 +178,9 @@ def run_batch(cases: list[BadInput], warehouse: Path, good: Path, work: Path) ->
             env["CSC_HTTP_TIMEOUT"], env["CSC_HTTP_RETRIES"] = "10", "1"
         else:
             args += ["--mirror", str(build_mirror(good, work / "mirror", cases))]
+            catalogue = unpinned_catalogue(cases, work / "sources.yml")
+            if catalogue is not None:
+                env["CSC_CATALOGUE"] = str(catalogue)
         started = time.monotonic()
         run = subprocess.run(csc_command(*args), capture_output=True, text=True, timeout=900, env=env)
         took = time.monotonic() - started

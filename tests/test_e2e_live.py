@@ -89,6 +89,17 @@ def test_a_live_refresh_lands_every_catalogued_file_and_publishes_what_the_mirro
     assert all(reachable for _, reachable, _ in status) and not any(overdue for *_, overdue in status)
 
 
+def test_the_archive_exports_as_a_mirror_an_air_gapped_machine_can_refresh_from(live, mirror_dir, tmp_path):
+    export = subprocess.run(csc_command("mirror", "export", str(tmp_path / "mirror"), "--warehouse-dir", str(live)),
+                            capture_output=True, text=True, timeout=300, env=clean_env())
+    assert export.returncode == 0, export.stderr
+    releases = load_catalogue().releases
+    written = sorted(p.relative_to(tmp_path / "mirror").as_posix() for p in (tmp_path / "mirror").rglob("*") if p.is_file())
+    assert written == sorted({str(r.relative_path) for r in releases})
+    for path in written:
+        assert (tmp_path / "mirror" / path).read_bytes() == (mirror_dir / path).read_bytes(), path
+
+
 def test_new_releases_arrive_as_vintages_with_no_edit_and_a_publisher_that_is_down_is_not_a_failed_night(live, fake, mirror_dir,
                                                                                                        tmp_path_factory):
     warehouse = clone_warehouse(live, tmp_path_factory.mktemp("next") / "warehouse")

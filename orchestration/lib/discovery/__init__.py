@@ -54,6 +54,22 @@ class SourceDiscovery:
     not_modified: int = 0
 
 
+def page_paths(source: Source, host: str) -> list[str]:
+    """The pages on ``host`` the catalogue locates this source's releases on (a release with a
+    fixed link is fetched from it and needs no discovery)."""
+    from urllib.parse import urlsplit
+
+    paths: list[str] = []
+    for family in source.families:
+        for release in family.releases:
+            if release.url or not release.page:
+                continue
+            parts = urlsplit(release.page)
+            if parts.netloc == host and parts.path.rstrip("/") not in paths:
+                paths.append(parts.path.rstrip("/"))
+    return paths
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 

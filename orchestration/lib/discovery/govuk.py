@@ -27,24 +27,10 @@ from orchestration.lib.catalogue import Source
 from orchestration.lib.http import FetchError, HttpClient
 from orchestration.settings import Settings
 
-from . import Found, SourceDiscovery, now_iso
+from . import Found, SourceDiscovery, now_iso, page_paths
 
-GOVUK_HOSTS = ("www.gov.uk",)
+GOVUK_HOST = "www.gov.uk"
 _ASSET_LINK = re.compile(r"""href=["'](https://assets\.publishing\.service\.gov\.uk/[^"']+)["']""")
-
-
-def page_paths(source: Source) -> list[str]:
-    """The GOV.UK pages the catalogue locates this source's releases on (releases with a fixed
-    link are fetched from it and need no discovery)."""
-    paths = []
-    for family in source.families:
-        for release in family.releases:
-            if release.url or not release.page:
-                continue
-            parts = urlsplit(release.page)
-            if parts.netloc in GOVUK_HOSTS and parts.path not in paths:
-                paths.append(parts.path)
-    return paths
 
 
 def attachments(item: dict) -> list[dict]:
@@ -65,7 +51,7 @@ def attachments(item: dict) -> list[dict]:
 def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDiscovery:
     base = settings.govuk_api_url
     result = SourceDiscovery(source=source.name, interface=f"GOV.UK Content API {base}", checked_at=now_iso())
-    for path in page_paths(source):
+    for path in page_paths(source, GOVUK_HOST):
         url = f"{base}/content{path}"
         item = client.get_json(url, label=f"{source.name}: GOV.UK page {path}")
         if not isinstance(item, dict) or "details" not in item:

@@ -20,27 +20,15 @@ is read as JSON whatever the header says.
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from orchestration.lib.catalogue import Source
 from orchestration.lib.http import FetchError, HttpClient
 from orchestration.settings import Settings
 
-from . import Found, SourceDiscovery, now_iso
+from . import Found, SourceDiscovery, now_iso, page_paths
 
-ONS_HOSTS = ("www.ons.gov.uk",)
-
-
-def page_paths(source: Source) -> list[str]:
-    paths = []
-    for family in source.families:
-        for release in family.releases:
-            if release.url or not release.page:
-                continue
-            parts = urlsplit(release.page)
-            if parts.netloc in ONS_HOSTS and parts.path not in paths:
-                paths.append(parts.path.rstrip("/"))
-    return paths
+ONS_HOST = "www.ons.gov.uk"
 
 
 def next_release_date(text: str | None) -> str | None:
@@ -77,7 +65,7 @@ def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDi
     base = settings.ons_url
     result = SourceDiscovery(source=source.name, interface=f"ONS website page JSON {base}", checked_at=now_iso())
     dates = []
-    for path in page_paths(source):
+    for path in page_paths(source, ONS_HOST):
         landing = _page(client, base, path, f"{source.name}: ONS dataset page {path}", "dataset_landing_page")
         description = landing.get("description") or {}
         when = next_release_date(description.get("nextRelease"))
