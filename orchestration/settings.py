@@ -20,7 +20,7 @@ The publishers' interfaces (each the base address its client appends paths to; t
 are the real services):
 
 - ``CSC_EES_CONTENT_API_URL``: Explore Education Statistics content API.
-- ``CSC_EES_API_URL``: EES public statistics API.
+- ``CSC_EES_API_URL``: EES public statistics API (no family reads a data set from it yet).
 - ``CSC_GOVUK_API_URL``: GOV.UK Content API (content items at ``/content<base_path>``).
 - ``CSC_ONS_URL``: the ONS website (a page's JSON at ``<page>/data``).
 - ``CSC_URL_REWRITE``: ``from=to`` address prefixes, comma-separated, applied to every address
