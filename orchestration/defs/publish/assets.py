@@ -6,8 +6,36 @@ from datetime import datetime, timezone
 import dagster as dg
 
 from orchestration.lib.dbt import mart_asset_keys
-from orchestration.lib.publish import CheckRecord, RefreshRecord, publish
+from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, publish
 from orchestration.lib.warehouse import WarehouseResource
+
+
+def unpassed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
+    """Every blocking check on the publication's upstream whose latest evaluation did not pass,
+    or passed on an earlier materialization than the data now in the work database. A run that
+    publishes on its own (materialising only the publication, from the UI) must not put out what
+    a gate refused in an earlier run."""
+    graph = context.repository_def.asset_graph
+    upstream = graph.get_ancestor_asset_keys(context.asset_key)
+    problems = []
+    for check_key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        if check_key.asset_key not in upstream or not graph.get_check_spec(check_key).blocking:
+            continue
+        name = f"{check_key.asset_key.to_user_string()}:{check_key.name}"
+        record = context.instance.get_latest_asset_check_evaluation_record(check_key)
+        evaluation = record.event.dagster_event.event_specific_data if record and record.event else None
+        if not isinstance(evaluation, dg.AssetCheckEvaluation):
+            problems.append(f"{name} has no evaluation" + (f" ({record.status.value})" if record else ""))
+            continue
+        if not evaluation.passed:
+            problems.append(f"{name} failed in run {record.run_id}")
+            continue
+        latest = context.instance.fetch_materializations(check_key.asset_key, limit=1).records
+        target = evaluation.target_materialization_data
+        if latest and (target is None or target.storage_id != latest[0].storage_id):
+            problems.append(f"{name} passed on an earlier materialization of {check_key.asset_key.to_user_string()} "
+                            f"than the one in the work database (run {latest[0].run_id})")
+    return problems
 
 
 def _checks_of_run(context: dg.AssetExecutionContext) -> list[CheckRecord]:
@@ -39,6 +67,11 @@ def publish_assets() -> dg.Definitions:
         description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta).",
     )
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        refused = unpassed_blocking_checks(context)
+        if refused:
+            raise PublishError(f"not publishing: {len(refused)} blocking check(s) on what the publication is built from "
+                               "have not passed for the data now in the work database: " + "; ".join(refused[:10])
+                               + ("" if len(refused) <= 10 else f"; and {len(refused) - 10} more"))
         run = context.instance.get_run_record_by_id(context.run_id)
         started_at = datetime.fromtimestamp(run.start_time, timezone.utc) if run.start_time else run.create_timestamp
         refresh = RefreshRecord(refresh_id=context.run_id, started_at=started_at, checks=_checks_of_run(context))
