@@ -1,7 +1,7 @@
 import pytest
 import yaml
 
-from orchestration.lib.catalogue import CatalogueError, load_catalogue, parse_catalogue
+from orchestration.lib.catalogue import CatalogueError, load_catalogue, parse_catalogue, unlocatable
 from orchestration.lib.dbt import load_manifest
 
 
@@ -75,3 +75,10 @@ def test_catalogue_checks_encodings():
     assert parse_catalogue(_one_release(encoding="windows-1252")).releases[0].encoding == "cp1252"
     with pytest.raises(CatalogueError, match="unknown encoding 'klingon'"):
         parse_catalogue(_one_release(encoding="klingon"))
+
+
+def test_every_catalogued_release_can_be_found_without_a_mirror():
+    assert unlocatable(load_catalogue()) == []
+    orphan = parse_catalogue(_one_release(page="https://example.org/somewhere"))
+    assert unlocatable(orphan) == ["family f: release r (x.ods): no fixed `url`, and no `page` on its publisher for the "
+                                   "source's discovery (links)"]

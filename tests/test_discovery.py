@@ -221,8 +221,10 @@ def test_govuk_discovery_reads_a_page_s_file_attachments_and_templates_name_new_
 
 def test_govuk_pages_without_structured_attachments_are_read_from_their_html(api):
     catalogue = parse_catalogue(CATALOGUE)
-    html = ('<section class="attachment embedded"><a href="https://assets.publishing.service.gov.uk/media/cc33/'
-            'Outcomes_March_2025.ods">Outcomes</a></section>')
+    # a rendered attachment links its thumbnail and its title to the same file
+    link = "https://assets.publishing.service.gov.uk/media/cc33/Outcomes_March_2025.ods"
+    html = (f'<section class="attachment embedded"><a href="{link}"><img src="thumb.png"></a>'
+            f'<h3><a href="{link}">Outcomes</a></h3></section>')
     api.add("/govuk/content/government/statistics/outcomes", govuk_item([], body=html))
     found = discover(get_settings(), catalogue.source("ofsted"))
     assert [(f.file, f.url) for f in found.files] == [
@@ -261,9 +263,12 @@ def test_ons_discovery_reads_editions_and_the_next_release(api):
         ("mye23tablesew.xlsx", f"{api.base}/ons/file?uri=/pop/datasets/mye/mid2023/mye23tablesew.xlsx"),
         ("mye24tablesew.xlsx", f"{api.base}/ons/file?uri=/pop/datasets/mye/mid2024/mye24tablesew.xlsx")]
     assert found.next_release == "2026-07-14"
-    # the family recognises only its catalogued file name, and has no template for a new one: noted, not guessed
+    # the catalogued file is located on its dataset page; the family recognises only that name, so
+    # the next edition's file is not its file until the catalogue says how to recognise it
     planned, notes = plan_family(catalogue.source("population"), catalogue.family("mye"), found)
-    assert [p.release.release for p in planned] == ["mye_2023"]
+    assert [(p.release.release, p.url) for p in planned] == [
+        ("mye_2023", f"{api.base}/ons/file?uri=/pop/datasets/mye/mid2023/mye23tablesew.xlsx")]
+    assert notes == []
 
 
 @pytest.mark.parametrize(("text", "expected"), [("14 July 2026", "2026-07-14"), ("July 2026", "2026-07-31"),
@@ -313,3 +318,96 @@ def test_catalogue_refuses_a_template_its_pattern_cannot_fill():
     bad["sources"]["ofsted"]["families"]["outcomes"]["recognise"]["file"] = r"Other_(?P<year>\d{4})\.ods"
     with pytest.raises(CatalogueError, match="does not match its own release outcomes_2025-03"):
         parse_catalogue(bad)
+
+
+def _rows(landing):
+    """The release-index rows a refresh writes, as the next refresh reads them."""
+    return [{"release": landed.release, "file": landed.file, "url": landed.url, "sha256": landed.sha256,
+             "publication": plan.found.publication if plan.found else None, "page": plan.release.page}
+            for plan, landed in landing.files]
+
+
+def test_a_publisher_s_revisions_of_a_pinned_file_are_vintages_that_keep_their_names_and_history(api, monkeypatch):
+    import hashlib
+
+    from orchestration.lib.releases import land_family
+
+    monkeypatch.setenv("CSC_URL_REWRITE", f"https://assets.publishing.service.gov.uk={api.base}/assets")
+    first = b"pinned bytes"
+    spec = yaml.safe_load(yaml.safe_dump(CATALOGUE))
+    spec["sources"]["ofsted"]["families"]["outcomes"]["releases"][0]["sha256"] = hashlib.sha256(first).hexdigest()
+    catalogue = parse_catalogue(spec)
+    source, family = catalogue.source("ofsted"), catalogue.family("outcomes")
+
+    def publish(body, media, updated):
+        item = govuk_item([file_attachment("Outcomes_March_2025.ods", media)])
+        item["public_updated_at"] = updated
+        api.add("/govuk/content/government/statistics/outcomes", item)
+        api.add(f"/assets/media/{media}/Outcomes_March_2025.ods", body, ctype="application/vnd.oasis.opendocument.spreadsheet")
+
+    def night(n, before):
+        settings = get_settings()
+        return land_family(settings, source, family, landed_before=before, scope=f"night {n}")
+
+    publish(first, "m1", "2025-07-10T09:30:00Z")
+    one = night(1, [])
+    assert [(p.release.release, p.is_new) for p, _ in one.files] == [("outcomes_2025-03", False)]
+    publish(b"revised bytes", "m2", "2025-09-02T09:30:00Z")
+    two = night(2, _rows(one))
+    assert sorted(landed.release for landed in two.landed) == ["outcomes_2025-03", "outcomes_2025-03_revised_2025-09-02"]
+    assert {landed.release: landed.sha256 for landed in two.landed}["outcomes_2025-03"] == hashlib.sha256(first).hexdigest()
+    # the page is edited again (same file): the revision keeps its name, nothing new lands
+    publish(b"revised bytes", "m2", "2025-10-20T09:30:00Z")
+    three = night(3, _rows(two))
+    assert sorted(landed.release for landed in three.landed) == sorted(landed.release for landed in two.landed)
+    # a second revision: a vintage of its own, and the first stays as history
+    publish(b"revised again", "m3", "2026-01-15T09:30:00Z")
+    four = night(4, _rows(three))
+    assert sorted(landed.release for landed in four.landed) == [
+        "outcomes_2025-03", "outcomes_2025-03_revised_2025-09-02", "outcomes_2025-03_revised_2026-01-15"]
+    # the publisher cannot be asked: every vintage landed before stays as it is
+    api.add("/govuk/content/government/statistics/outcomes", b"<html>maintenance</html>", ctype="text/html")
+    five = night(5, _rows(four))
+    assert five.error and "did not answer JSON" in five.error
+    assert sorted(landed.release for landed in five.landed) == sorted(landed.release for landed in four.landed)
+
+
+def test_a_new_release_whose_file_host_is_down_waits_for_the_next_night(api, monkeypatch):
+    from orchestration.lib.releases import land_family
+
+    catalogue = parse_catalogue(CATALOGUE)
+    serve_ees(api)
+    for slug, start in (("2024", 2020), ("2025", 2021)):
+        api.add(f"/api/releases/v-{slug}/files/f-cla_rates_{start}_to_{slug}.csv", b"time_period\n2024\n", ctype="text/csv")
+    api.add("/api/releases/v-2026/files/f-cla_rates_2022_to_2026.csv", b"busy", status=503, ctype="text/plain")
+    landing = land_family(get_settings(), catalogue.source("cla"), catalogue.family("cla_rates"), landed_before=[])
+    assert [landed.release for landed in landing.landed] == ["ees_2024", "ees_2025"]
+    assert any("ees_2026" in note and "not landed this time" in note and "HTTP 503" in note for note in landing.notes)
+
+
+def test_a_mirror_s_extra_release_folders_are_new_vintages_and_revisions(tmp_path, monkeypatch, warehouse):
+    """What `csc mirror export` writes on a connected machine lands on an air-gapped one."""
+    import hashlib
+
+    from orchestration.lib.releases import land_family
+
+    mirror = tmp_path / "mirror"
+    files = {"cla/ees_2024/cla_rates_2020_to_2024.csv": b"time_period\n2024\n",
+             "cla/ees_2025/cla_rates_2021_to_2025.csv": b"time_period\n2025\n",
+             "cla/ees_2026/cla_rates_2022_to_2026.csv": b"time_period\n2026\n",
+             "cla/scratch/cla_rates_2022_to_2026.csv": b"someone's copy\n",  # not a release folder: left alone
+             "ofsted/outcomes_2025-03/Outcomes_March_2025.ods": b"pinned",
+             "ofsted/outcomes_2025-03_revised_2025-09-02/Outcomes_March_2025.ods": b"revised"}
+    for path, body in files.items():
+        (mirror / path).parent.mkdir(parents=True, exist_ok=True)
+        (mirror / path).write_bytes(body)
+    monkeypatch.setenv("CSC_SOURCE_MIRROR", str(mirror))
+    spec = yaml.safe_load(yaml.safe_dump(CATALOGUE))
+    spec["sources"]["ofsted"]["families"]["outcomes"]["releases"][0]["sha256"] = hashlib.sha256(b"pinned").hexdigest()
+    catalogue = parse_catalogue(spec)
+    settings = get_settings()
+    cla = land_family(settings, catalogue.source("cla"), catalogue.family("cla_rates"), landed_before=[])
+    assert [(p.release.release, p.is_new) for p, _ in cla.files] == [("ees_2024", False), ("ees_2025", False), ("ees_2026", True)]
+    ofsted = land_family(settings, catalogue.source("ofsted"), catalogue.family("outcomes"), landed_before=[])
+    assert [(p.release.release, p.release.sheet, p.is_new) for p, _ in ofsted.files] == [
+        ("outcomes_2025-03", "Outcomes", False), ("outcomes_2025-03_revised_2025-09-02", "Outcomes", True)]

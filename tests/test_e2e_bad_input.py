@@ -132,6 +132,7 @@ def http_catalogue(server: MirrorServer, good: Path, cases: list[BadInput], dest
     spec = yaml.safe_load(get_settings().catalogue_path.read_text(encoding="utf-8"))
     by_path = {c.path: c for c in cases}
     for source, publication in spec["sources"].items():
+        publication["discovery"] = {"via": "links"}  # every file has a link on the local server: nothing to discover
         for family in publication["families"].values():
             for release in family["releases"]:
                 rel = f"{source}/{release['release']}/{release['file']}"

@@ -111,13 +111,17 @@ def test_at_most_two_requests_in_flight_per_host(publisher):
     for n in range(6):
         publisher.bodies[f"/{n}.json"] = json.dumps({"n": n}).encode()
     settings = get_settings()
+    answers = {}
     with HttpClient(settings) as client:
-        threads = [threading.Thread(target=client.get_json, args=(f"https://files.publisher.example/{n}.json",),
-                                    kwargs={"label": "t"}) for n in range(6)]
+        def ask(n):
+            answers[n] = client.get_json(f"https://files.publisher.example/{n}.json", label="t")
+
+        threads = [threading.Thread(target=ask, args=(n,)) for n in range(6)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+    assert answers == {n: {"n": n} for n in range(6)}
     assert len(publisher.log) == 6 and publisher.max_in_flight == 2
 
 
@@ -157,3 +161,39 @@ def test_a_withdrawn_file_rebuilds_from_the_archive_and_exports_in_the_mirror_la
     other = Release(source="cla", family="f", release="sfr_2012", file="new.csv", url="https://files.publisher.example/new.csv")
     with pytest.raises(FetchError, match=r"cla/sfr_2012/new.csv: .*/new.csv answered HTTP 404"):
         fetch(settings, other)
+
+
+def test_a_changed_pin_is_checked_against_the_bytes_not_answered_by_a_304(publisher):
+    from orchestration.lib.fetch import ChecksumMismatch
+
+    publisher.bodies["/p.csv"] = b"a,b\n1,2\n"
+    settings = get_settings()
+    r = Release(source="s", family="f", release="r1", file="p.csv", url="https://files.publisher.example/p.csv")
+    fetch(settings, r)
+    pinned = Release(source="s", family="f", release="r1", file="p.csv", url=r.url, sha256="0" * 64)
+    with pytest.raises(ChecksumMismatch, match="differs from the catalogue's pinned"):
+        fetch(settings, pinned)
+    assert [s for _, s, _, _ in publisher.log] == [200, 200]  # asked without validators: the bytes were checked
+
+
+def test_a_redirect_loop_is_refused_by_name(publisher):
+    import http.server
+
+    class Loop(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", self.path)
+            self.end_headers()
+
+    loop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Loop)
+    threading.Thread(target=loop.serve_forever, daemon=True).start()
+    try:
+        r = Release(source="s", family="f", release="r1", file="x.csv", url=f"http://127.0.0.1:{loop.server_address[1]}/x.csv")
+        with pytest.raises(FetchError, match="s/r1/x.csv: .* redirected too many times"):
+            fetch(get_settings(), r)
+    finally:
+        loop.shutdown()
+        loop.server_close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -34,7 +35,7 @@ def put(settings: Settings, path: Path, landed: "LandedFile") -> Path:
     blob = blob_path(settings, landed.sha256)
     if not blob.exists():
         blob.parent.mkdir(parents=True, exist_ok=True)
-        tmp = blob.with_name(f".{blob.name}.{os.getpid()}.tmp")
+        tmp = blob.with_name(f".{blob.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             os.link(path, tmp)
         except OSError:
@@ -78,7 +79,7 @@ def restore(settings: Settings, relative: PurePosixPath, dest: Path, sha256: str
         return None
     entry = candidates[-1]
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.restore")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.restore")
     shutil.copyfile(blob_path(settings, entry["sha256"]), tmp)
     os.replace(tmp, dest)
     return entry
@@ -93,7 +94,7 @@ def export(settings: Settings, target: Path) -> list[str]:
         if not dest.is_relative_to(root):
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         shutil.copyfile(blob_path(settings, entry["sha256"]), tmp)
         os.replace(tmp, dest)
         written.append(path)

@@ -17,6 +17,8 @@ FORMATS = ("ees_tidy_csv", "csv", "xlsx", "ods")
 # How a source's releases are found: the EES content API, the GOV.UK Content API, the ONS
 # website's page JSON (orchestration/lib/discovery/), or only fixed links in the catalogue.
 DISCOVERY_KINDS = ("ees", "govuk", "ons", "links")
+# The hosts whose pages the page-based adapters read.
+PAGE_HOSTS = {"govuk": "www.gov.uk", "ons": "www.ons.gov.uk"}
 TEXT_FORMATS = ("ees_tidy_csv", "csv")
 WORKBOOK_FORMATS = ("xlsx", "ods")
 
@@ -75,6 +77,13 @@ class Discovery:
     via: str  # one of DISCOVERY_KINDS
     publication: str | None = None  # EES publication slug
     release_label: str = "{slug}"  # EES: the warehouse's label for a release, from its slug
+
+    def slug_of(self, label: str) -> str | None:
+        """The EES release slug a warehouse label stands for (the inverse of ``release_label``)."""
+        prefix, _, suffix = self.release_label.partition("{slug}")
+        if label.startswith(prefix) and label.endswith(suffix) and len(label) > len(prefix) + len(suffix):
+            return label[len(prefix):len(label) - len(suffix)]
+        return None
     # Month (1-12) a new release usually appears, where the interface does not say (EES does),
     # and how many months apart releases come.
     usual_month: int | None = None
@@ -287,6 +296,9 @@ def _discovery(source: str, spec: dict | None) -> Discovery:
         raise CatalogueError(f"source {source}: discovery.via {via!r} is not one of {DISCOVERY_KINDS}")
     if via == "ees" and not spec.get("publication"):
         raise CatalogueError(f"source {source}: EES discovery needs the publication slug (discovery.publication)")
+    if via == "ees" and str(spec.get("release_label", "{slug}")).count("{slug}") != 1:
+        raise CatalogueError(f"source {source}: discovery.release_label {spec.get('release_label')!r} must name "
+                             "{slug} once (the release's slug)")
     month = spec.get("usual_month")
     if month is not None and not 1 <= int(month) <= 12:
         raise CatalogueError(f"source {source}: discovery.usual_month {month!r} is not a month number")
@@ -302,10 +314,6 @@ def _discovery(source: str, spec: dict | None) -> Discovery:
     )
 
 
-# The hosts whose pages the page-based adapters read (orchestration/lib/discovery/).
-PAGE_HOSTS = {"govuk": "www.gov.uk", "ons": "www.ons.gov.uk"}
-
-
 def unlocatable(catalogue: Catalogue) -> list[str]:
     """Releases that could not be found without a mirror: neither a fixed link nor a place its
     source's interface reads (a fork may keep such mirror-only releases; ours has none)."""
@@ -318,10 +326,8 @@ def unlocatable(catalogue: Catalogue) -> list[str]:
             for r in family.releases:
                 if r.url:
                     continue
-                if via == "ees":
-                    slugs = source.discovery.release_label.split("{slug}")
-                    if len(slugs) == 2 and r.release.startswith(slugs[0]) and r.release.endswith(slugs[1]):
-                        continue
+                if via == "ees" and source.discovery.slug_of(r.release) is not None:
+                    continue
                 elif via in PAGE_HOSTS and r.page and urlsplit(r.page).netloc == PAGE_HOSTS[via]:
                     continue
                 problems.append(f"family {family.name}: release {r.release} ({r.file}): no fixed `url`, and no "

@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -94,7 +95,7 @@ def landing_path(settings: Settings, release: Release) -> Path:
 
 
 def _atomic_write_json(path: Path, payload: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps(payload, indent=2, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
 
@@ -170,7 +171,8 @@ def _from_http(client: HttpClient, release: Release, tmp: Path, url: str | None,
             f"no fixed link (publisher page: {release.page}); configure a mirror with --mirror or CSC_SOURCE_MIRROR"
         )
     validators = Validators()
-    if previous is not None and previous.url == url and previous.sha256:
+    # ask conditionally only about a copy that is what the catalogue wants (a changed pin must see the bytes)
+    if previous is not None and previous.url == url and (not release.sha256 or previous.sha256 == release.sha256.lower()):
         validators = Validators(previous.etag, previous.last_modified)
     if member:
         zipped = tmp.with_name(tmp.name + ".zip")
@@ -219,13 +221,14 @@ def keep_landed(settings: Settings, release: Release, reason: str) -> LandedFile
 
 
 def fetch(settings: Settings, release: Release, *, url: str | None = None, archive_member: str | None = None,
-          client: HttpClient | None = None, revision: Callable[[], Release] | None = None) -> LandedFile:
+          client: HttpClient | None = None, revision: Callable[[str], Release] | None = None) -> LandedFile:
     """Land one file and return its provenance. ``url`` (with ``archive_member`` for a zip) is
     where discovery found it; without one, the catalogue's fixed link is used.
 
     ``revision``: bytes that differ from the release's pinned sha256 are refused, unless this
     names the release they are instead (the publisher's revision of a pinned file on its page):
-    they land as that release, and the returned record says so (its ``release``)."""
+    they land as the release it returns for their sha256, and the returned record says so (its
+    ``release``)."""
     dest = landing_path(settings, release)
     if url is None:
         url, archive_member = release.url, release.archive_member
@@ -247,6 +250,9 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
                 if own:
                     client.close()
             if got is None:  # 304: the landed copy is the publisher's current file
+                if previous is None:
+                    raise FetchError(f"{release.relative_path}: {url} answered 304 Not Modified, but nothing is "
+                                     "landed here to keep; expected the file")
                 return previous
             origin, validators = got
         digest = sha256_of(tmp)
@@ -256,7 +262,7 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
                     f"{release.relative_path}: sha256 {digest} differs from the catalogue's pinned {release.sha256}",
                     digest,
                 )
-            release = revision()
+            release = revision(digest)
             dest = landing_path(settings, release)
             previous = read_provenance(dest) if dest.exists() else None
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -265,6 +271,8 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
             raise FetchError(f"{release.relative_path}: the fetched file is empty (0 bytes)")
         if dest.exists() and previous is not None and previous.sha256 == digest and sha256_of(dest) == digest:
             tmp.unlink()  # same bytes already landed: keep the file and its first fetch time
+            if not archive.blob_path(settings, digest).exists():  # landed before the archive existed
+                archive.put(settings, dest, previous)
             if (previous.url, previous.etag, previous.last_modified) != (url, validators.etag, validators.last_modified):
                 previous = replace(previous, url=url, etag=validators.etag, last_modified=validators.last_modified)
                 _atomic_write_json(provenance_path(dest), _saved(previous))

@@ -185,6 +185,11 @@ class HttpClient:
             except httpx.DecodingError as exc:  # e.g. Content-Encoding: gzip over bytes that are not gzip
                 raise FetchError(f"{label}: {url} sent a body that does not decode as its Content-Encoding "
                                  f"{resp.headers.get('content-encoding')!r} ({exc}); nothing landed") from None
+            except httpx.TooManyRedirects as exc:
+                raise FetchError(f"{label}: {url} redirected too many times ({exc}); expected the file within "
+                                 "5 redirects") from None
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+                raise FetchError(f"{label}: {url} is not an address the fetcher can request ({exc})") from None
             except (_Retryable, httpx.TransportError) as exc:
                 reason = str(exc) or type(exc).__name__
                 wait = getattr(exc, "retry_after", None)
@@ -233,7 +238,9 @@ class HttpClient:
     # -- API answers ---------------------------------------------------------------------------
 
     def _cache_path(self, url: str) -> Path:
-        return self.settings.http_cache_dir / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".json")
+        # keyed by the address actually asked: a different CSC_URL_REWRITE is a different server
+        target = rewrite(url, self.rewrites)
+        return self.settings.http_cache_dir / (hashlib.sha256(target.encode()).hexdigest()[:32] + ".json")
 
     def get_json(self, url: str, *, label: str):
         """A JSON answer, asked conditionally against the last one cached for ``url``."""
@@ -247,7 +254,10 @@ class HttpClient:
         validators = Validators(cached.get("etag"), cached.get("last_modified")) if cached else Validators()
 
         def handle(resp: httpx.Response, deadline: float):
-            if resp.status_code == 304 and cached is not None:
+            if resp.status_code == 304:
+                if cached is None or "body" not in cached:
+                    raise FetchError(f"{label}: {url} answered 304 Not Modified to a request that had nothing to "
+                                     "compare with; expected the document")
                 self.not_modified += 1
                 return cached["body"], None, None
             body = bytearray()
@@ -267,7 +277,7 @@ class HttpClient:
             url, label=label, headers={"Accept": "application/json", **validators.headers()}, handle=handle)
         if etag or modified:
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps({"url": url, "etag": etag, "last_modified": modified, "body": data,
                                        "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}),
                            encoding="utf-8")

@@ -8,22 +8,28 @@ For each file a publisher's interface lists (:class:`~orchestration.lib.discover
    EES label template (``ees_{slug}``), or for a page-based publisher (GOV.UK, ONS) from the
    catalogued release on the same page with the same file;
 3. a label the catalogue lists gets the catalogue's entry (with the discovered address); a new
-   label gets a copy of the family's latest catalogued release (sheet, header rows, encoding,
-   constants), with the constants the ``recognise`` block fills in.
+   label gets a copy of the family's latest catalogued release on the same page (else its
+   latest; sheet, header rows, encoding, constants), with the constants ``recognise`` fills in.
 
-A catalogued release discovery did not find keeps its fixed link (``url``), or, failing that,
-the copy already landed: :func:`plan_family` says which, and the fetcher acts on it.
+A pinned release whose page serves other bytes was revised by its publisher: the bytes land as
+a vintage of their own, ``<release>_revised_<day the page changed>`` (the label is kept for
+those bytes on later nights), and the pinned vintage stays. A catalogued release discovery did
+not find keeps its fixed link (``url``), or the copy already landed. When the publisher cannot
+be asked, every release landed before (new vintages and revisions included) stays as landed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from orchestration.lib.catalogue import CatalogueError, Family, Release, Source, fill
-from orchestration.lib.discovery import Found, SourceDiscovery, discover_cached
+from orchestration.lib.discovery import Found, SourceDiscovery, discover_cached, mirror, now_iso
 from orchestration.lib.fetch import LandedFile, fetch, keep_landed
-from orchestration.lib.http import HttpClient, PublisherUnreachable
+from orchestration.lib.http import FetchError, HttpClient, PublisherUnreachable
 from orchestration.settings import Settings
+
+REVISED = "_revised_"
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class PlannedFile:
     release: Release
     found: Found | None = None  # how discovery located it (None: fixed link, mirror or landed copy)
     is_new: bool = False  # a release the catalogue does not list yet
+    before: dict = field(default_factory=dict, compare=False)  # its release-index row from earlier refreshes
 
     @property
     def url(self) -> str | None:
@@ -41,11 +48,12 @@ class PlannedFile:
         return self.found.archive_member if self.found else self.release.archive_member
 
 
-def revision_label(release: Release, found: Found) -> str:
-    """A pinned release whose page now serves other bytes was revised by its publisher: the new
-    bytes are a vintage of their own, named after the release and the day the page changed."""
-    day = (found.updated or found.published or "")[:10] or "undated"
-    return f"{release.release}_revised_{day}"
+def _context(found: Found | None = None, row: dict | None = None) -> dict[str, str]:
+    """Values a template may name besides the file pattern's groups."""
+    if found is not None:
+        return {"slug": found.release, "published": (found.published or "")[:10]}
+    row = row or {}
+    return {"slug": row.get("publisher_release") or "", "published": (row.get("published_at") or "")[:10]}
 
 
 def new_release(family: Family, template: Release, label: str, file: str, page: str | None,
@@ -59,25 +67,44 @@ def new_release(family: Family, template: Release, label: str, file: str, page: 
                    sha256=None, constants=constants)
 
 
-def template_for(family: Family, page: str | None) -> Release:
+def revised_release(pinned: Release, label: str) -> Release:
+    """The publisher's revision of a pinned release: its settings, other bytes."""
+    return replace(pinned, release=label, sha256=None, url=None, archive_member=None)
+
+
+def _same_page(release: Release, found: Found) -> bool:
+    return bool(release.page) and urlsplit(release.page).path.rstrip("/") == found.publication.rstrip("/")
+
+
+def template_for(family: Family, found: Found | None = None) -> Release:
     """The catalogued release a new one takes its settings from: the latest on the same page,
     else the family's latest."""
     if not family.releases:
         raise CatalogueError(f"family {family.name}: no catalogued release to take settings from")
-    same_page = [r for r in family.releases if page and r.page and r.page.rstrip("/") == page.rstrip("/")]
+    same_page = [r for r in family.releases if found is not None and _same_page(r, found)]
     return (same_page or list(family.releases))[-1]
 
 
 def _label(source: Source, family: Family, found: Found, values: dict[str, str]) -> str | None:
     recognise = family.recognise
-    context = {"slug": found.release, "published": (found.published or "")[:10], **values}
+    context = {**_context(found), **values}
     if recognise and recognise.release:
         return fill(recognise.release, context, f"family {family.name}: recognise.release")
     if source.discovery.via == "ees":
         return fill(source.discovery.release_label, context, f"source {source.name}: discovery.release_label")
-    same_page = [r for r in family.releases if r.page and r.page.rstrip("/") == found.page.rstrip("/")
-                 and r.file == found.file and not r.url]
-    return same_page[-1].release if same_page else None
+    same = [r for r in family.releases if _same_page(r, found) and r.file == found.file and not r.url]
+    return same[-1].release if same else None
+
+
+def _mirror_label(family: Family, found: Found, label: str | None) -> str | None:
+    """In a mirror the folder is the release: a file belongs to the family there only when the
+    folder is named as the family would name its release, or as a revision of a pinned one."""
+    folder = found.release_title
+    if label == folder:
+        return label
+    base = folder.split(REVISED, 1)[0] if REVISED in folder else None
+    pinned = {r.release: r for r in family.releases if r.sha256}
+    return folder if base in pinned and pinned[base].file == found.file else None
 
 
 def plan_family(source: Source, family: Family, discovery: SourceDiscovery | None) -> tuple[list[PlannedFile], list[str]]:
@@ -85,15 +112,26 @@ def plan_family(source: Source, family: Family, discovery: SourceDiscovery | Non
     notes: list[str] = []
     catalogued = {r.release: r for r in family.releases}
     located: dict[str, PlannedFile] = {}
+    in_mirror = discovery is not None and discovery.interface.startswith("mirror ")
     for found in (discovery.files if discovery else []):
         values = family.recognise.match(found.file) if family.recognise else None
-        if values is None:
+        if values is None and not (in_mirror and REVISED in found.release_title):
             continue
-        label = _label(source, family, found, values)
+        label = _label(source, family, found, values or {}) if values is not None else None
+        if in_mirror:
+            label = _mirror_label(family, found, label)
+            if label is None:
+                continue
+            base = label.split(REVISED, 1)[0] if REVISED in label else None
+            if base in catalogued:
+                located[label] = PlannedFile(release=revised_release(catalogued[base], label), found=found, is_new=True)
+                continue
         if label is None:
             notes.append(f"{found.file} on {found.page}: recognised, but no release label (add recognise.release)")
             continue
         if label in located:
+            if located[label].found.url == found.url:
+                continue  # the same file listed twice
             raise CatalogueError(
                 f"family {family.name}: release {label} matches two files, {located[label].found.file} "
                 f"({located[label].found.url}) and {found.file} ({found.url}); expected one")
@@ -101,12 +139,28 @@ def plan_family(source: Source, family: Family, discovery: SourceDiscovery | Non
             located[label] = PlannedFile(release=replace(catalogued[label], page=catalogued[label].page or found.page),
                                          found=found)
         else:
-            release = new_release(family, template_for(family, found.page), label, found.file, found.page,
-                                  {"slug": found.release, "published": (found.published or "")[:10], **values})
+            release = new_release(family, template_for(family, found), label, found.file, found.page,
+                                  {**_context(found), **values})
             located[label] = PlannedFile(release=release, found=found, is_new=True)
     planned = [located.get(r.release) or PlannedFile(release=r) for r in family.releases]
     planned += [p for label, p in located.items() if label not in catalogued]
     return planned, notes
+
+
+def rebuild(family: Family, row: dict) -> Release | None:
+    """The release behind an earlier release-index row the catalogue does not list (a new
+    vintage, or a publisher's revision of a pinned one), to keep it as landed."""
+    catalogued = {r.release: r for r in family.releases}
+    base = row["release"].split(REVISED, 1)[0] if REVISED in row["release"] else None
+    if base in catalogued:
+        return revised_release(catalogued[base], row["release"])
+    if not family.releases:
+        return None
+    values = (family.recognise.match(row["file"]) if family.recognise else None) or {}
+    page_found = Found(family.source, row["file"], row.get("url") or "", row.get("publication") or "",
+                       row.get("publisher_release") or "", "", row.get("page") or "")
+    return new_release(family, template_for(family, page_found), row["release"], row["file"], row.get("page"),
+                       {**_context(row=row), **values})
 
 
 @dataclass
@@ -115,7 +169,7 @@ class FamilyLanding:
 
     files: list[tuple[PlannedFile, LandedFile]]
     discovery: SourceDiscovery | None
-    error: str | None  # the publisher could not be reached: nothing new from it this time
+    error: str | None  # the publisher could not be asked: nothing new from it this time
     notes: list[str]
 
     @property
@@ -127,62 +181,102 @@ class FamilyLanding:
         return [planned.release for planned, _ in self.files]
 
 
+class _Lander:
+    def __init__(self, settings: Settings, source: Source, family: Family, landed_before: list[dict],
+                 client: HttpClient | None):
+        self.settings, self.source, self.family, self.client = settings, source, family, client
+        self.before = {row["release"]: row for row in landed_before}
+        self.files: list[tuple[PlannedFile, LandedFile]] = []
+        self.notes: list[str] = []
+
+    def keep(self, plan: PlannedFile, why: str) -> None:
+        """The release as landed before; a pinned one with a fixed link may also come from there."""
+        if self.settings.mirror_dir is None and plan.release.url and plan.found is None:
+            self.files.append((plan, fetch(self.settings, plan.release, client=self.client)))
+            return
+        self.files.append((plan, keep_landed(self.settings, plan.release, why)))
+
+    def land(self, plan: PlannedFile) -> None:
+        if plan.release.sha256 and plan.found is not None:
+            return self.land_pinned(plan)
+        try:
+            self.files.append((plan, fetch(self.settings, plan.release, url=plan.url,
+                                           archive_member=plan.archive_member, client=self.client)))
+        except PublisherUnreachable as exc:
+            if not plan.is_new:
+                raise
+            self.notes.append(f"{plan.release.relative_path}: a new release, not landed this time: {exc}")
+
+    def land_pinned(self, plan: PlannedFile) -> None:
+        """A pinned release located on a publisher's page: other bytes there are the publisher's
+        revision. A revision landed before from the same address is asked about conditionally;
+        the same bytes keep the label they were first given."""
+        pinned, found = plan.release, plan.found
+        earlier = [row for label, row in self.before.items() if label.startswith(pinned.release + REVISED)]
+        same_address = [row for row in earlier if row.get("url") == found.url]
+        if same_address:
+            revised = revised_release(pinned, same_address[-1]["release"])
+            self.files.append((PlannedFile(revised, found, is_new=True),
+                               fetch(self.settings, revised, url=found.url, archive_member=found.archive_member,
+                                     client=self.client)))
+            self.keep(PlannedFile(pinned), f"the publisher replaced it with {revised.release}")
+            return
+
+        def label_for(digest: str) -> Release:
+            for row in earlier:
+                if row.get("sha256") == digest:
+                    return revised_release(pinned, row["release"])
+            day = (found.updated or found.published or now_iso())[:10]
+            return revised_release(pinned, f"{pinned.release}{REVISED}{day}")
+
+        landed = fetch(self.settings, pinned, url=found.url, archive_member=found.archive_member,
+                       client=self.client, revision=label_for)
+        if landed.release == pinned.release:
+            self.files.append((plan, landed))
+            return
+        revised = revised_release(pinned, landed.release)
+        self.notes.append(f"{pinned.relative_path}: the publisher's page now serves other bytes than the pinned "
+                          f"release: landed them as the vintage {revised.release}")
+        self.files.append((PlannedFile(revised, found, is_new=True), landed))
+        self.keep(PlannedFile(pinned), f"the publisher replaced it with {revised.release}")
+
+
 def land_family(settings: Settings, source: Source, family: Family, *, landed_before: list[dict],
                 client: HttpClient | None = None, scope: str = "") -> FamilyLanding:
     """Discover, plan and land the family's files.
 
-    ``landed_before`` are the family's release-index rows from earlier refreshes: releases the
-    catalogue does not list are kept from them when the publisher cannot be reached.
+    ``landed_before`` are the family's release-index rows from earlier refreshes: the releases
+    the catalogue does not list are kept from them when the publisher cannot be asked, and
+    earlier revisions of pinned releases stay vintages of their own.
     """
     discovery, error = None, None
-    if settings.mirror_dir is None:
+    if settings.mirror_dir is not None:
+        discovery = mirror.discover(settings.mirror_dir, source)
+    else:
         try:
             discovery = discover_cached(settings, source, client, scope)
-        except PublisherUnreachable as exc:
+        except FetchError as exc:  # down, or answering something that is not its interface
             error = str(exc)
     planned, notes = plan_family(source, family, discovery)
-    if error:
-        catalogued = {r.release for r in family.releases}
-        for row in landed_before:
-            if row["release"] in catalogued or not row.get("sha256"):
-                continue
-            values = (family.recognise.match(row["file"]) if family.recognise else None) or {}
-            release = new_release(family, template_for(family, row.get("page")), row["release"], row["file"],
-                                  row.get("page"), {"slug": row.get("publisher_release") or "",
-                                                    "published": (row.get("published_at") or "")[:10], **values})
-            planned.append(PlannedFile(release=release, is_new=True))
-    files: list[tuple[PlannedFile, LandedFile]] = []
-    revisions = {row["release"]: row for row in landed_before if "_revised_" in row["release"]}
+    lander = _Lander(settings, source, family, landed_before, client)
+    lander.notes = notes
     for plan in planned:
         if settings.mirror_dir is None and plan.url is None:
-            why = (f"the publisher could not be reached ({error})" if error
-                   else f"discovery did not find it at {source.discovery.via} and the catalogue has no fixed link")
-            files.append((plan, keep_landed(settings, plan.release, why)))
+            lander.keep(plan, f"the publisher could not be asked ({error})" if error else
+                        f"discovery ({source.discovery.via}) did not find it and the catalogue has no fixed link")
+        else:
+            lander.land(plan)
+    # what was landed before and is not planned now: kept when the publisher was not asked, and
+    # always for revisions (a page shows only its latest bytes; the earlier revisions are history)
+    done = {landed.release for _, landed in lander.files} | {p.release.release for p, _ in lander.files}
+    for label, row in lander.before.items():
+        if label in done or not row.get("sha256") or label in {r.release for r in family.releases}:
             continue
-        if plan.release.sha256 and plan.found is not None:
-            # A pinned release located on a publisher's page: other bytes there are the
-            # publisher's revision, a vintage of its own; the pinned bytes stay as landed.
-            revised = replace(plan.release, release=revision_label(plan.release, plan.found), sha256=None,
-                              url=None, archive_member=None)
-            known = revisions.get(revised.release)
-            if known is not None and known.get("url") == plan.found.url:  # landed before: ask about it conditionally
-                files.append((PlannedFile(release=revised, found=plan.found, is_new=True),
-                              fetch(settings, revised, url=plan.url, archive_member=plan.archive_member, client=client)))
-                files.append((plan, keep_landed(settings, plan.release, f"the publisher replaced it with {revised.release}")))
-                continue
-            landed = fetch(settings, plan.release, url=plan.url, archive_member=plan.archive_member, client=client,
-                           revision=lambda revised=revised: revised)
-            if landed.release == revised.release:
-                notes.append(f"{plan.release.relative_path}: the publisher's page now serves other bytes than the "
-                             f"pinned release: landed them as the new vintage {revised.release}")
-                files.append((PlannedFile(release=revised, found=plan.found, is_new=True), landed))
-                files.append((plan, keep_landed(settings, plan.release, f"the publisher replaced it with {revised.release}")))
-            else:
-                files.append((plan, landed))
-            continue
-        files.append((plan, fetch(settings, plan.release, url=plan.url, archive_member=plan.archive_member,
-                                  client=client)))
-    for plan, landed in files:
+        if error or (REVISED in label and settings.mirror_dir is None):
+            release = rebuild(family, row)
+            if release is not None:
+                lander.keep(PlannedFile(release, is_new=True, before=row), "kept as landed")
+    for plan, landed in lander.files:
         if landed.note:
-            notes.append(f"{plan.release.relative_path}: {landed.note}")
-    return FamilyLanding(files=files, discovery=discovery, error=error, notes=notes)
+            lander.notes.append(f"{plan.release.relative_path}: {landed.note}")
+    return FamilyLanding(files=lander.files, discovery=discovery, error=error, notes=lander.notes)

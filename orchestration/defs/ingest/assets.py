@@ -50,31 +50,34 @@ def build_ingest_asset(source: Source, family: Family) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings()
-        landing = land_family(settings, source, family, landed_before=_landed_before(warehouse, family.name),
-                              scope=context.run_id)
+        before = _landed_before(warehouse, family.name)
+        landing = land_family(settings, source, family, landed_before=before, scope=context.run_id)
         if landing.error:
-            context.log.warning(f"{source.name}: publisher not reached, carrying on with the files already landed "
-                                f"(nothing new from it this time): {landing.error}")
+            context.log.warning(f"{source.name}: the publisher could not be asked, carrying on with the files already "
+                                f"landed (nothing new from it this time): {landing.error}")
         for note in landing.notes:
             context.log.warning(note)
         for plan, landed in landing.files:
             context.log.info(f"landed {plan.release.relative_path} ({landed.bytes} bytes, sha256 {landed.sha256[:12]})"
                              + (" [new release]" if plan.is_new else ""))
-        fresh = release_index.freshness(source, landing.discovery, date.today())
+        # a mirror has no release calendar: freshness is judged on the publishers' own answers
+        fresh = release_index.freshness(source, None if settings.mirror_dir else landing.discovery, date.today())
         rows = []
         checked_at = landing.discovery.checked_at if landing.discovery else release_index.now_iso()
+        earlier = {row["release"]: row for row in before}
         for plan, landed in landing.files:
             found = plan.found
+            prior = earlier.get(plan.release.release, {}) if found is None else {}  # kept as landed: as it was
             rows.append({
                 "source": source.name, "family": family.name, "release": plan.release.release,
                 "file": plan.release.file, "is_new": plan.is_new,
                 "located_by": release_index.located_by(plan, landed, settings.mirror_dir is not None, landing.discovery),
-                "publication": found.publication if found else None,
-                "publisher_release": found.release if found else None,
-                "release_title": found.release_title if found else None,
-                "page": found.page if found else plan.release.page,
-                "published_at": found.published if found else None,
-                "updated_at": found.updated if found else None,
+                "publication": found.publication if found else prior.get("publication"),
+                "publisher_release": found.release if found else prior.get("publisher_release"),
+                "release_title": found.release_title if found else prior.get("release_title"),
+                "page": found.page if found else (prior.get("page") or plan.release.page),
+                "published_at": found.published if found else prior.get("published_at"),
+                "updated_at": found.updated if found else prior.get("updated_at"),
                 "url": landed.url or (found.url if found else plan.release.url),
                 "etag": landed.etag, "last_modified": landed.last_modified, "bytes": landed.bytes,
                 "sha256": landed.sha256, "fetched_at": landed.fetched_at, "checked_at": checked_at,

@@ -10,6 +10,7 @@ nightly schedule stays as the safety net. ``CSC_DISCOVERY_INTERVAL`` sets the po
 
 import hashlib
 import json
+from dataclasses import replace
 
 import dagster as dg
 
@@ -57,7 +58,9 @@ def release_sensors() -> dg.Definitions:
                     "and everything downstream of them.",
     )
     def new_releases(context: dg.SensorEvaluationContext):
-        settings = get_settings()
+        # short time-outs and one retry: a tick must end well inside Dagster's 60 s sensor limit,
+        # even with a publisher down (the next tick asks again)
+        settings = replace(get_settings(), http_timeout=8.0, http_retries=1)
         if settings.mirror_dir is not None:
             return dg.SkipReason(f"files come from the mirror {settings.mirror_dir}: no publisher to poll")
         previous = json.loads(context.cursor) if context.cursor else {}
@@ -72,7 +75,9 @@ def release_sensors() -> dg.Definitions:
         selection = dg.AssetSelection.assets(*[dg.AssetKey(["raw", catalogue.family(n).raw_table]) for n in changed])
         keys = selection.downstream().resolve(context.repository_def.asset_graph)
         return dg.RunRequest(
-            run_key="new-releases-" + hashlib.sha256(json.dumps([current[n] for n in changed]).encode()).hexdigest()[:16],
+            # from what changed and what it changed from: a file going back to earlier bytes is a change too
+            run_key="new-releases-" + hashlib.sha256(json.dumps(
+                [[n, previous.get(n), current[n]] for n in changed]).encode()).hexdigest()[:16],
             asset_selection=sorted(keys),
             tags={"csc/trigger": "sensor", "csc/families": ",".join(changed)},
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from orchestration.lib.catalogue import Source
-from orchestration.lib.http import HttpClient, PublisherUnreachable
+from orchestration.lib.http import FetchError, HttpClient, PublisherUnreachable
 from orchestration.settings import Settings
 
 
@@ -87,7 +87,14 @@ def discover(settings: Settings, source: Source, client: HttpClient | None = Non
     client = client or HttpClient(settings)
     try:
         before = (client.requests, client.not_modified)
-        found = adapters[via](settings, source, client)
+        try:
+            found = adapters[via](settings, source, client)
+        except (AttributeError, TypeError, KeyError, ValueError) as exc:  # an answer not in the interface's shape
+            if isinstance(exc, FetchError):
+                raise
+            raise FetchError(f"{source.name}: the {via} interface answered in an unexpected shape "
+                             f"({type(exc).__name__}: {exc}); expected the contract cited in "
+                             f"orchestration/lib/discovery/{via}.py") from exc
         found.requests = client.requests - before[0]
         found.not_modified = client.not_modified - before[1]
         return found
@@ -96,36 +103,28 @@ def discover(settings: Settings, source: Source, client: HttpClient | None = Non
             client.close()
 
 
-_cache: dict[tuple, tuple[float, SourceDiscovery | Exception]] = {}
-CACHE_SECONDS = 600.0
+_cache: dict[tuple, SourceDiscovery | FetchError] = {}
 
 
 def discover_cached(settings: Settings, source: Source, client: HttpClient | None = None,
                     scope: str = "") -> SourceDiscovery:
-    """``discover``, asked once per source within a run (``scope``: the run id) (every family of a source shares it);
-    an unreachable publisher is remembered for the run too, so its families do not each wait
-    through the retries again."""
-    import time
-
+    """``discover``, asked once per source within a run (``scope``: the run id), so every family
+    of a source plans from the same answer; a publisher that failed is remembered for the run
+    too, so its families do not each wait through the retries again."""
     key = (scope, source.name, settings.warehouse_dir, settings.url_rewrite, settings.ees_content_api_url,
            settings.govuk_api_url, settings.ons_url)
     hit = _cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
-        if isinstance(hit[1], Exception):
-            raise hit[1]
-        return hit[1]
+    if isinstance(hit, FetchError):
+        raise hit
+    if hit is not None:
+        return hit
     try:
         found = discover(settings, source, client)
-    except PublisherUnreachable as exc:
-        _cache[key] = (time.monotonic(), exc)
+    except FetchError as exc:
+        _cache[key] = exc
         raise
-    _cache[key] = (time.monotonic(), found)
+    _cache[key] = found
     return found
 
 
-def forget() -> None:
-    """Drop remembered answers (a new run, or a test)."""
-    _cache.clear()
-
-
-__all__ = ["Found", "SourceDiscovery", "discover", "discover_cached", "forget", "PublisherUnreachable", "now_iso"]
+__all__ = ["Found", "SourceDiscovery", "discover", "discover_cached", "PublisherUnreachable", "now_iso", "page_paths"]

@@ -35,7 +35,7 @@ from __future__ import annotations
 from calendar import monthrange
 from urllib.parse import quote
 
-from orchestration.lib.catalogue import Source
+from orchestration.lib.catalogue import Source, fill
 from orchestration.lib.http import FetchError, HttpClient
 from orchestration.settings import Settings
 
@@ -47,7 +47,7 @@ MAX_PAGES = 50
 
 
 def label_for(source: Source, slug: str) -> str:
-    return source.discovery.release_label.format(slug=slug)
+    return fill(source.discovery.release_label, {"slug": slug}, f"source {source.name}: discovery.release_label")
 
 
 def next_release_date(partial: dict | None) -> tuple[str | None, str | None]:
@@ -79,8 +79,10 @@ def _pages(client: HttpClient, url: str, page_size: int, label: str):
         if not isinstance(answer, dict) or not isinstance(answer.get("results"), list):
             raise FetchError(f"{label}: {url} is not a paged EES list (no 'results'); expected {{results, paging}}")
         yield from answer["results"]
-        paging = answer.get("paging") or {}
-        if page >= int(paging.get("totalPages") or 1) or page >= MAX_PAGES:
+        pages = int((answer.get("paging") or {}).get("totalPages") or 1)
+        if pages > MAX_PAGES:
+            raise FetchError(f"{label}: {url} says it has {pages} pages of {page_size}; expected at most {MAX_PAGES}")
+        if page >= pages:
             return
         page += 1
 

@@ -23,13 +23,13 @@ import html
 import re
 from urllib.parse import unquote, urlsplit
 
-from orchestration.lib.catalogue import Source
+from orchestration.lib.catalogue import PAGE_HOSTS, Source
 from orchestration.lib.http import FetchError, HttpClient
 from orchestration.settings import Settings
 
 from . import Found, SourceDiscovery, now_iso, page_paths
 
-GOVUK_HOST = "www.gov.uk"
+GOVUK_HOST = PAGE_HOSTS["govuk"]
 _ASSET_LINK = re.compile(r"""href=["'](https://assets\.publishing\.service\.gov\.uk/[^"']+)["']""")
 
 
@@ -40,12 +40,12 @@ def attachments(item: dict) -> list[dict]:
     if structured:
         return structured
     chunks = list(details.get("documents") or []) + [details.get("body") or ""]
-    links = []
+    links: dict[str, dict] = {}  # a rendered attachment links its thumbnail and its title to one file
     for chunk in chunks:
         for url in _ASSET_LINK.findall(chunk if isinstance(chunk, str) else ""):
             url = html.unescape(url)
-            links.append({"attachment_type": "file", "url": url, "filename": unquote(url.rsplit("/", 1)[-1])})
-    return links
+            links.setdefault(url, {"attachment_type": "file", "url": url, "filename": unquote(url.rsplit("/", 1)[-1])})
+    return list(links.values())
 
 
 def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDiscovery:

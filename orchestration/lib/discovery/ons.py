@@ -22,13 +22,13 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from orchestration.lib.catalogue import Source
+from orchestration.lib.catalogue import PAGE_HOSTS, Source
 from orchestration.lib.http import FetchError, HttpClient
 from orchestration.settings import Settings
 
 from . import Found, SourceDiscovery, now_iso, page_paths
 
-ONS_HOST = "www.ons.gov.uk"
+ONS_HOST = PAGE_HOSTS["ons"]
 
 
 def next_release_date(text: str | None) -> str | None:
