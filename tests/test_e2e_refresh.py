@@ -9,6 +9,7 @@ import csv
 import hashlib
 import shutil
 import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -379,6 +380,41 @@ def test_failed_raw_gate_keeps_the_publication(published, mirror_dir, tmp_path):
     report = next(line.split("validation report:")[1].strip() for line in status.stdout.splitlines() if "validation report:" in line)
     html = open(report, encoding="utf-8").read()
     assert "FAILED" in html and "raw_cla_number_and_rate_per_10k" in html and "children_count=?" in html
+
+
+PUBLISH_ALONE = """
+import dagster as dg
+from orchestration.settings import get_settings
+
+settings = get_settings()
+settings.export_env()
+import os
+os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
+from orchestration.definitions import defs
+
+with dg.DagsterInstance.get() as instance:
+    result = defs.resolve_job_def("refresh").execute_in_process(
+        instance=instance, asset_selection=[dg.AssetKey(["published", "csc_duckdb"])], raise_on_error=False)
+    print("published" if result.success else "refused")
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error.cause is not None:  # the reason, not Dagster's wrapper
+                error = error.cause
+            print(error.message)
+"""
+
+
+def test_publishing_alone_after_a_failed_gate_is_refused(published):
+    # as from the UI: materialise only the publication, after the refresh above failed its raw gate
+    before = digest(published / "csc.duckdb")
+    run = subprocess.run([sys.executable, "-c", PUBLISH_ALONE], capture_output=True, text=True, timeout=600,
+                         env=clean_env(CSC_WAREHOUSE_DIR=str(published)))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith("refused"), run.stdout[-3000:]
+    assert "not publishing" in run.stdout
+    assert "raw/cla_number_and_rate_per_10k:raw_cla_number_and_rate_per_10k failed in run" in run.stdout
+    assert digest(published / "csc.duckdb") == before
 
 
 def test_next_good_refresh_recovers_and_reloads_only_what_changed(published, mirror_dir):

@@ -15,9 +15,12 @@ def unpassed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
     or passed on an earlier materialization than the data now in the work database. A run that
     publishes on its own (materialising only the publication, from the UI) must not put out what
     a gate refused in an earlier run."""
-    graph = context.repository_def.asset_graph
+    # the whole graph: a run of a subset (the publication alone) sees only its own assets and no checks
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
     upstream = graph.get_ancestor_asset_keys(context.asset_key)
-    problems = []
+    failed, unevaluated, stale = [], [], []
     for check_key in sorted(graph.asset_check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
         if check_key.asset_key not in upstream or not graph.get_check_spec(check_key).blocking:
             continue
@@ -25,17 +28,18 @@ def unpassed_blocking_checks(context: dg.AssetExecutionContext) -> list[str]:
         record = context.instance.get_latest_asset_check_evaluation_record(check_key)
         evaluation = record.event.dagster_event.event_specific_data if record and record.event else None
         if not isinstance(evaluation, dg.AssetCheckEvaluation):
-            problems.append(f"{name} has no evaluation" + (f" ({record.status.value})" if record else ""))
+            unevaluated.append(f"{name} was never evaluated" if record is None else
+                               f"{name} was planned in run {record.run_id} but not evaluated")
             continue
         if not evaluation.passed:
-            problems.append(f"{name} failed in run {record.run_id}")
+            failed.append(f"{name} failed in run {record.run_id}")
             continue
         latest = context.instance.fetch_materializations(check_key.asset_key, limit=1).records
         target = evaluation.target_materialization_data
         if latest and (target is None or target.storage_id != latest[0].storage_id):
-            problems.append(f"{name} passed on an earlier materialization of {check_key.asset_key.to_user_string()} "
-                            f"than the one in the work database (run {latest[0].run_id})")
-    return problems
+            stale.append(f"{name} passed on an earlier materialization of {check_key.asset_key.to_user_string()} "
+                         f"than the one in the work database (run {latest[0].run_id})")
+    return failed + stale + unevaluated  # the cause first
 
 
 def _checks_of_run(context: dg.AssetExecutionContext) -> list[CheckRecord]:
