@@ -114,39 +114,36 @@ class FakePublishers:
 
     def _build(self, catalogue: Catalogue) -> None:
         today = date.today()
-        newest = {s.name: max((_year(r.release) for f in s.families for r in f.releases if not r.url), default=2000)
-                  for s in catalogue.sources}
-        for source in catalogue.sources:
+        newest: dict[str, int] = {}
+        for source, _family, r in catalogue.without_fixed_link():
+            newest[source.name] = max(newest.get(source.name, 2000), _year(r.release))
+        for source, _family, r in catalogue.without_fixed_link():
             via = source.discovery.via
-            for family in source.families:
-                for r in family.releases:
-                    if r.url:
-                        continue
-                    folder = self.mirror / r.source / r.release
-                    if via == "ees":
-                        pub = self.ees.setdefault(source.discovery.publication, EesPublication(
-                            source.discovery.publication, source.publication,
-                            next_release={"year": (today + timedelta(days=90)).year,
-                                          "month": (today + timedelta(days=90)).month, "day": None}))
-                        slug = r.release.removeprefix("ees_")
-                        if not any(x.slug == slug for x in pub.releases):
-                            files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
-                            pub.releases.append(EesRelease(slug, f"Reporting year {slug}",
-                                                           _release_date(r.release, newest[source.name]), files))
-                    elif via == "govuk":
-                        path = urlsplit(r.page).path
-                        page = self.govuk.setdefault(path, GovukPage(
-                            path, path.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
-                            _release_date(r.release, newest[source.name]), _release_date(r.release, newest[source.name])))
-                        page.attachments[r.file] = (folder / r.file).read_bytes()
-                    elif via == "ons":
-                        path = urlsplit(r.page).path.rstrip("/")
-                        dataset = self.ons.setdefault(path, OnsDataset(
-                            path, path.rsplit("/", 1)[-1],
-                            next_release=(today + timedelta(days=200)).strftime("%d %B %Y")))
-                        edition = "mid" + r.release.rsplit("_", 1)[-1]
-                        dataset.editions.setdefault(edition, {})[r.file] = (folder / r.file).read_bytes()
-                        dataset.release_dates[edition] = _release_date(r.release, newest[source.name])
+            folder = self.mirror / r.source / r.release
+            if via == "ees":
+                pub = self.ees.setdefault(source.discovery.publication, EesPublication(
+                    source.discovery.publication, source.publication,
+                    next_release={"year": (today + timedelta(days=90)).year,
+                                  "month": (today + timedelta(days=90)).month, "day": None}))
+                slug = source.discovery.slug_of(r.release)
+                if not any(x.slug == slug for x in pub.releases):
+                    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+                    pub.releases.append(EesRelease(slug, f"Reporting year {slug}",
+                                                   _release_date(r.release, newest[source.name]), files))
+            elif via == "govuk":
+                path = urlsplit(r.page).path
+                page = self.govuk.setdefault(path, GovukPage(
+                    path, path.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
+                    _release_date(r.release, newest[source.name]), _release_date(r.release, newest[source.name])))
+                page.attachments[r.file] = (folder / r.file).read_bytes()
+            elif via == "ons":
+                path = urlsplit(r.page).path.rstrip("/")
+                dataset = self.ons.setdefault(path, OnsDataset(
+                    path, path.rsplit("/", 1)[-1],
+                    next_release=(today + timedelta(days=200)).strftime("%d %B %Y")))
+                edition = "mid" + r.release.rsplit("_", 1)[-1]
+                dataset.editions.setdefault(edition, {})[r.file] = (folder / r.file).read_bytes()
+                dataset.release_dates[edition] = _release_date(r.release, newest[source.name])
         for pub in self.ees.values():
             pub.releases.sort(key=lambda x: x.published)
         with open(self.mirror / "MANIFEST.csv", encoding="utf-8") as fh:

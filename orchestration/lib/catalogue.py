@@ -186,6 +186,10 @@ class Catalogue:
     def releases(self) -> list[Release]:
         return [r for f in self.families for r in f.releases]
 
+    def without_fixed_link(self) -> list[tuple[Source, Family, Release]]:
+        """The releases found through their source's interface (those with no fixed ``url``)."""
+        return [(s, f, r) for s in self.sources for f in s.families for r in f.releases if not r.url]
+
 
 def _safe_component(value: str, what: str) -> str:
     """Catalogue names become path components: refuse anything that could leave a folder."""
@@ -320,18 +324,14 @@ def unlocatable(catalogue: Catalogue) -> list[str]:
     from urllib.parse import urlsplit
 
     problems = []
-    for source in catalogue.sources:
+    for source, family, r in catalogue.without_fixed_link():
         via = source.discovery.via
-        for family in source.families:
-            for r in family.releases:
-                if r.url:
-                    continue
-                if via == "ees" and source.discovery.slug_of(r.release) is not None:
-                    continue
-                elif via in PAGE_HOSTS and r.page and urlsplit(r.page).netloc == PAGE_HOSTS[via]:
-                    continue
-                problems.append(f"family {family.name}: release {r.release} ({r.file}): no fixed `url`, and no "
-                                f"`page` on {PAGE_HOSTS.get(via, 'its publisher')} for the source's discovery ({via})")
+        if via == "ees" and source.discovery.slug_of(r.release) is not None:
+            continue
+        if via in PAGE_HOSTS and r.page and urlsplit(r.page).netloc == PAGE_HOSTS[via]:
+            continue
+        problems.append(f"family {family.name}: release {r.release} ({r.file}): no fixed `url`, and no "
+                        f"`page` on {PAGE_HOSTS.get(via, 'its publisher')} for the source's discovery ({via})")
     return problems
 
 
