@@ -241,7 +241,11 @@ def _print_last_run(settings) -> None:
         failed = [e.event_specific_data for e in checks if not e.event_specific_data.passed]
         out.print(f"  checks: {len(checks) - len(failed)} of {len(checks)} passed")
         for evaluation in failed:
-            out.print(f"  [red]✗ {escape(evaluation.asset_key.to_user_string())}:{escape(evaluation.check_name)}[/red] {escape(evaluation.description or '')}", highlight=False)
+            name = f"{escape(evaluation.asset_key.to_user_string())}:{escape(evaluation.check_name)}"
+            if evaluation.severity is not None and evaluation.severity.value == "WARN":  # a warning, it blocked nothing
+                out.print(f"  [yellow]! {name}[/yellow] {escape(evaluation.description or '')}", highlight=False)
+            else:
+                out.print(f"  [red]✗ {name}[/red] {escape(evaluation.description or '')}", highlight=False)
         for r in records:
             event = r.event_log_entry.dagster_event
             if event.event_type_value == "STEP_FAILURE" and event.event_specific_data.error:
