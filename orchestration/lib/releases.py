@@ -72,16 +72,18 @@ def revised_release(pinned: Release, label: str) -> Release:
     return replace(pinned, release=label, sha256=None, url=None, archive_member=None)
 
 
-def _same_page(release: Release, found: Found) -> bool:
-    return bool(release.page) and urlsplit(release.page).path.rstrip("/") == found.publication.rstrip("/")
+def _same_page(release: Release, publication: str | None) -> bool:
+    """Whether the release's page is the page (path) a publisher lists a file on."""
+    return bool(release.page and publication) and \
+        urlsplit(release.page).path.rstrip("/") == publication.rstrip("/")
 
 
-def template_for(family: Family, found: Found | None = None) -> Release:
+def template_for(family: Family, publication: str | None = None) -> Release:
     """The catalogued release a new one takes its settings from: the latest on the same page,
     else the family's latest."""
     if not family.releases:
         raise CatalogueError(f"family {family.name}: no catalogued release to take settings from")
-    same_page = [r for r in family.releases if found is not None and _same_page(r, found)]
+    same_page = [r for r in family.releases if _same_page(r, publication)]
     return (same_page or list(family.releases))[-1]
 
 
@@ -92,7 +94,7 @@ def _label(source: Source, family: Family, found: Found, values: dict[str, str])
         return fill(recognise.release, context, f"family {family.name}: recognise.release")
     if source.discovery.via == "ees":
         return fill(source.discovery.release_label, context, f"source {source.name}: discovery.release_label")
-    same = [r for r in family.releases if _same_page(r, found) and r.file == found.file and not r.url]
+    same = [r for r in family.releases if _same_page(r, found.publication) and r.file == found.file and not r.url]
     return same[-1].release if same else None
 
 
@@ -139,7 +141,7 @@ def plan_family(source: Source, family: Family, discovery: SourceDiscovery | Non
             located[label] = PlannedFile(release=replace(catalogued[label], page=catalogued[label].page or found.page),
                                          found=found)
         else:
-            release = new_release(family, template_for(family, found), label, found.file, found.page,
+            release = new_release(family, template_for(family, found.publication), label, found.file, found.page,
                                   {**_context(found), **values})
             located[label] = PlannedFile(release=release, found=found, is_new=True)
     planned = [located.get(r.release) or PlannedFile(release=r) for r in family.releases]
@@ -157,10 +159,8 @@ def rebuild(family: Family, row: dict) -> Release | None:
     if not family.releases:
         return None
     values = (family.recognise.match(row["file"]) if family.recognise else None) or {}
-    page_found = Found(family.source, row["file"], row.get("url") or "", row.get("publication") or "",
-                       row.get("publisher_release") or "", "", row.get("page") or "")
-    return new_release(family, template_for(family, page_found), row["release"], row["file"], row.get("page"),
-                       {**_context(row=row), **values})
+    return new_release(family, template_for(family, row.get("publication")), row["release"], row["file"],
+                       row.get("page"), {**_context(row=row), **values})
 
 
 @dataclass
@@ -249,6 +249,9 @@ def land_family(settings: Settings, source: Source, family: Family, *, landed_be
     the catalogue does not list are kept from them when the publisher cannot be asked, and
     earlier revisions of pinned releases stay vintages of their own.
     """
+    if client is None and settings.mirror_dir is None:  # one connection pool for the family's requests
+        with HttpClient(settings) as own:
+            return land_family(settings, source, family, landed_before=landed_before, client=own, scope=scope)
     discovery, error = None, None
     if settings.mirror_dir is not None:
         discovery = mirror.discover(settings.mirror_dir, source)
