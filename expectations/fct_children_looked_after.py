@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectWithinTolerance
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 
 ASSET = ("marts", "fct_children_looked_after")
 # Rates per 10,000 children. Most LAs publish under 250, but the City of London (about 700
@@ -82,7 +81,7 @@ SUITES = [
         asset=ASSET,
         description="Each published rate equals count / population x 10,000 to the publisher's rounding.",
         query=RATE_CONSISTENCY,
-        expectations=lambda: [ExpectWithinTolerance()],
+        expectations=lambda: [rules.ExpectWithinTolerance()],
     ),
     SuiteSpec(
         name="fct_children_looked_after__england_totals",
@@ -90,7 +89,7 @@ SUITES = [
         description="The sum of LA counts equals England's published count, to rounding and suppression.",
         query=ENGLAND_TOTALS,
         expectations=lambda: [
-            ExpectWithinTolerance(),
+            rules.ExpectWithinTolerance(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=1),
         ],
     ),

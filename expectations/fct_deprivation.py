@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.spec import SuiteSpec
+from expectations.spec import SuiteSpec, gx
 
 SUITES = [
     SuiteSpec(

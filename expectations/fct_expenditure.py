@@ -10,10 +10,9 @@ guardianship support moved into that block (before, the publisher counted them e
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectWithinTolerance
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 
 RO3_LINES_ADD_UP = """
     with per_authority as (
@@ -67,7 +66,7 @@ PER_YEAR = """
 
 
 def _reconciles():
-    return [ExpectWithinTolerance(), gx.expectations.ExpectTableRowCountToBeBetween(min_value=100)]
+    return [rules.ExpectWithinTolerance(), gx.expectations.ExpectTableRowCountToBeBetween(min_value=100)]
 
 
 SUITES = [

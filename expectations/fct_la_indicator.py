@@ -3,7 +3,7 @@ denominator convention (reporting year Y is divided by the mid-year estimate of 
 
 from __future__ import annotations
 
-from expectations.rules import ExpectWithinTolerance
+from expectations import rules
 from expectations.spec import SuiteSpec
 
 ASSET = ("marts", "fct_la_indicator")
@@ -55,13 +55,13 @@ SUITES = [
         asset=ASSET,
         description="Rates recomputed from counts and the conformed population agree with the published rates.",
         query=RECOMPUTED_RATES,
-        expectations=lambda: [ExpectWithinTolerance()],
+        expectations=lambda: [rules.ExpectWithinTolerance()],
     ),
     SuiteSpec(
         name="fct_la_indicator__denominator_convention",
         asset=ASSET,
         description="The newest CLA release's child population equals the ONS mid-year estimate of the year before.",
         query=DENOMINATOR,
-        expectations=lambda: [ExpectWithinTolerance()],
+        expectations=lambda: [rules.ExpectWithinTolerance()],
     ),
 ]

@@ -10,10 +10,9 @@ error would move every LA by far more.
 
 from __future__ import annotations
 
-import great_expectations as gx
 
 from expectations.rules import agreement_suite
-from expectations.spec import SuiteSpec
+from expectations.spec import SuiteSpec, gx
 
 COMPARISON = """
     with pairs as (

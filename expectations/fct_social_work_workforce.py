@@ -8,10 +8,9 @@ return once per member LA would add several hundred FTE and fail this gate.
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectWithinTolerance
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 
 ENGLAND_TOTALS = """
     with units as (
@@ -35,6 +34,6 @@ SUITES = [
         asset=("marts", "fct_social_work_workforce"),
         description="Social worker FTE summed over reporting units equals England's, in years when every unit returned.",
         query=ENGLAND_TOTALS,
-        expectations=lambda: [ExpectWithinTolerance(), gx.expectations.ExpectTableRowCountToBeBetween(min_value=5)],
+        expectations=lambda: [rules.ExpectWithinTolerance(), gx.expectations.ExpectTableRowCountToBeBetween(min_value=5)],
     ),
 ]

@@ -3,10 +3,9 @@ the warehouse derives from the ILACS history checked against Ofsted's own 31 Mar
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectAllAgree
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 
 JUDGEMENTS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
 SUB_JUDGEMENTS = ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]
@@ -90,7 +89,7 @@ SUITES = [
         description="Every LA in Ofsted's 31 March tables (2024 matched by name) is in the region, after DfE's corrections, that the LA dimension gives its code.",
         query=REGIONS_AGREE,
         expectations=lambda: [
-            ExpectAllAgree(),
+            rules.ExpectAllAgree(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
         ],
     ),
@@ -113,7 +112,7 @@ SUITES = [
         description="Every ILACS inspection in Data to Insight's scrapes up to the end of Ofsted's history is in the warehouse with the same date and judgement.",
         query=MATCHES_D2I_SCRAPE,
         expectations=lambda: [
-            ExpectAllAgree(),
+            rules.ExpectAllAgree(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=200),
         ],
     ),
@@ -149,7 +148,7 @@ SUITES = [
                     "derived from the inspection history is the one Ofsted lists, from the same inspection.",
         query=IN_EFFECT_MATCHES_OFSTED,
         expectations=lambda: [
-            ExpectAllAgree(),
+            rules.ExpectAllAgree(),
             gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
         ],
     ),

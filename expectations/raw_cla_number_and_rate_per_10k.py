@@ -3,9 +3,8 @@ the three measures, every one present for every release and year."""
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.spec import SuiteSpec
+from expectations.spec import SuiteSpec, gx
 
 TABLE = "raw.cla_number_and_rate_per_10k"
 MEASURES = [

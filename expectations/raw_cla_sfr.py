@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectPublishedCell
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 from orchestration.lib.catalogue import Family, load_catalogue
 
 GEOGRAPHY = {"geographic_level", "old_la_code", "la_name", "new_la_code", "time_period"}
@@ -29,7 +28,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
                 e.ExpectColumnValuesToNotBeNull(column="old_la_code"),
                 e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^20(?:0|1)[0-9]$"),
                 e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10|12|92)[0-9]{6}$"),
-                *[ExpectPublishedCell(column=c) for c in values],
+                *[rules.ExpectPublishedCell(column=c) for c in values],
             ],
         ),
         SuiteSpec(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectPublishedCell
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 
 # File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
 UPPER_TIER_2019 = 151
@@ -25,7 +24,7 @@ def _suite(table: str) -> list[SuiteSpec]:
                 e.ExpectColumnValuesToMatchRegex(column="la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$"),
                 e.ExpectColumnValuesToBeUnique(column="la_code"),
                 e.ExpectTableRowCountToEqual(value=UPPER_TIER_2019),
-                *[ExpectPublishedCell(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
+                *[rules.ExpectPublishedCell(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
                 *[e.ExpectColumnValuesToNotBeNull(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
                 e.ExpectColumnValuesToBeBetween(column="rank_value", min_value=1, max_value=UPPER_TIER_2019),
                 e.ExpectColumnValuesToBeBetween(column="proportion_value", min_value=0, max_value=1),

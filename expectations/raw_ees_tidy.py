@@ -7,10 +7,9 @@ in every vintage, and per release and year a plausible number of LAs and all nin
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectAllAgree, ExpectPublishedCell, ExpectUnsignedPublishedCell
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 from orchestration.lib.catalogue import Family, load_catalogue
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
@@ -48,7 +47,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             e.ExpectColumnValuesToBeInSet(column="time_identifier", value_set=["Reporting year"]),
             e.ExpectColumnValuesToBeInSet(column="geographic_level", value_set=["National", "Regional", "Local authority"]),
             e.ExpectColumnValuesToBeInSet(column="country_code", value_set=["E92000001"]),
-            *[(ExpectPublishedCell if c in signed else ExpectUnsignedPublishedCell)(column=c) for c in values],
+            *[(rules.ExpectPublishedCell if c in signed else rules.ExpectUnsignedPublishedCell)(column=c) for c in values],
         ]
 
     def la_rows():
@@ -78,7 +77,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
         return [e.ExpectColumnValuesToBeBetween(column="rows_with_this_key", min_value=1, max_value=1)]
 
     def vintages():
-        return [ExpectAllAgree(description="An LA-year a release published a number for is still in the next release "
+        return [rules.ExpectAllAgree(description="An LA-year a release published a number for is still in the next release "
                                            "(alone or in a joint return)")]
 
     return [

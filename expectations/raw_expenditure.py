@@ -3,10 +3,9 @@ MHCLG revenue outturn RO3 and RSX workbooks (2022-23 to 2024-25, two 2024-25 vin
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.rules import ExpectPublishedCell
-from expectations.spec import SuiteSpec
+from expectations import rules
+from expectations.spec import SuiteSpec, gx
 from orchestration.lib.catalogue import load_catalogue
 
 FINANCIAL_YEAR = r"^20[0-9]{2}-[0-9]{2}$"
@@ -31,7 +30,7 @@ def _s251() -> list[SuiteSpec]:
                 e.ExpectColumnValuesToNotBeNull(column="line_description"),
                 e.ExpectColumnValuesToMatchRegex(column="line_number", regex=r"^[0-9]{1,2}$"),
                 e.ExpectColumnValuesToMatchRegex(column="financial_year", regex=FINANCIAL_YEAR),
-                ExpectPublishedCell(column="net_current_expenditure"),
+                rules.ExpectPublishedCell(column="net_current_expenditure"),
             ],
         ),
         SuiteSpec(
@@ -67,7 +66,7 @@ def _revenue_outturn(family_name: str) -> list[SuiteSpec]:
                 e.ExpectColumnValuesToNotBeNull(column="la_name"),
                 e.ExpectColumnValuesToMatchRegex(column="financial_year", regex=FINANCIAL_YEAR),
                 *[e.ExpectColumnValuesToNotBeNull(column=c) for c in values],
-                *[ExpectPublishedCell(column=c) for c in values],
+                *[rules.ExpectPublishedCell(column=c) for c in values],
             ],
         ),
         SuiteSpec(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import great_expectations as gx
 
-from expectations.spec import SuiteSpec
+from expectations.spec import SuiteSpec, gx
 
 CLOSENESS = r"^(?i:extremely close|very close|close|somewhat close|not close|-)\s*$"
 

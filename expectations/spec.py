@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Columns that, when a suite's query returns them, locate a failing row in its source file.
 LOCATOR_COLUMNS = ("_release", "_source_file", "_row_number")
@@ -24,3 +26,24 @@ class SuiteSpec:
     description: str
     query: str
     expectations: Callable[[], Sequence[object]]
+
+
+class LazyModule:
+    """A module imported when one of its names is first used. Suites are defined (names,
+    queries, assets) when Dagster loads its definitions, but Great Expectations (~2.5 s to
+    import) is only needed when a suite is validated: ``gx.expectations.ExpectX(...)`` inside
+    a suite's ``expectations`` callable imports it then."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        full = f"{self._name}.{attr}"
+        if full == "great_expectations.expectations":  # a package: stay lazy one level down
+            return LazyModule(full)
+        return getattr(importlib.import_module(self._name), attr)
+
+
+gx = LazyModule("great_expectations")
