@@ -1,6 +1,6 @@
 """`csc`: the warehouse's command line.
 
-    csc refresh [--mirror DIR]   fetch, land, load, dbt build, gates, publish
+    csc refresh [--mirror DIR]   fetch, land, load; then build what changed: gates, dbt, publish
     csc status                   what is published, and how the last refresh went
     csc mirror export DIR        the archive of landed files, in the mirror layout
     csc dev                      the Dagster UI on this warehouse
@@ -114,15 +114,30 @@ class _ProgressHandler(logging.Handler):
                 console.print(f"[red]✗ check {escape(name)}[/red] {escape(evaluation.description or '')}", highlight=False)
 
 
+def _execute(job, handler: "_ProgressHandler", instance, tags: dict):
+    import dagster as dg
+
+    @dg.logger
+    def progress_logger(_init_context):
+        logger = logging.Logger("csc", level=logging.DEBUG)  # step events are DEBUG records
+        logger.addHandler(handler)
+        return logger
+
+    return job.with_logger_defs({"console": progress_logger}).execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        tags=tags,
+        run_config={"loggers": {"console": {}}},  # a logger not named in run config is not used
+    )
+
+
 @app.command()
 def refresh(
     mirror: MirrorOption = None,
     warehouse_dir: WarehouseOption = None,
-    revalidate: Annotated[bool, typer.Option("--revalidate", help="Validate every expectation suite again, also on input that passed unchanged before.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild and check everything, also what has not changed since it was last built.")] = False,
 ) -> None:
-    """Full refresh: fetch -> land -> load raw -> dbt build -> expectation gates -> publish."""
-    if revalidate:
-        os.environ["CSC_REVALIDATE"] = "1"
+    """Refresh: fetch -> land -> load raw, then build what changed: gates -> dbt build -> gates -> publish."""
     settings = _configure(mirror, warehouse_dir)
     origin = f"mirror {settings.mirror_dir}" if settings.mirror_dir else "the publishers (live discovery)"
     console.print(f"[bold]csc refresh[/bold] into {settings.warehouse_dir} from {origin}")
@@ -132,7 +147,7 @@ def refresh(
 
     from orchestration.lib.warehouse import RefreshLockedError, refresh_lock
 
-    try:  # refuse early, before minutes of imports and parsing, when a refresh is running
+    try:  # refuse early, before seconds of imports, when a refresh is running
         with refresh_lock(settings):
             pass
     except RefreshLockedError as exc:
@@ -141,31 +156,33 @@ def refresh(
 
     with console.status("loading definitions (parsing the dbt project if it changed)"):
         from orchestration.definitions import defs
+        from orchestration.lib.plan import plan_build
 
-        job = defs.resolve_job_def("refresh")
     handler = _ProgressHandler()
-
-    @dg.logger
-    def progress_logger(_init_context):
-        logger = logging.Logger("csc", level=logging.DEBUG)  # step events are DEBUG records
-        logger.addHandler(handler)
-        return logger
-
     instance = dg.DagsterInstance.get()
     try:
-        result = job.with_logger_defs({"console": progress_logger}).execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags={"csc/trigger": "cli"},
-            run_config={"loggers": {"console": {}}},  # a logger not named in run config is not used
-        )
+        if full:
+            result = _execute(defs.resolve_job_def("full_refresh"), handler, instance, {"csc/trigger": "cli"})
+        else:
+            # the two runs the nightly schedule and its sensor make (orchestration/defs/schedules.py)
+            result = _execute(defs.resolve_job_def("ingest"), handler, instance, {"csc/trigger": "cli"})
+            if result.success:
+                plan = plan_build(instance, defs.resolve_asset_graph())
+                if plan.empty:
+                    console.print(f"[green bold]nothing changed[/green bold] since the last build: {settings.published_path} "
+                                  f"is current (ingest {result.run_id}, {time.monotonic() - started:.1f}s)")
+                    _print_warnings(handler)
+                    return
+                console.print(f"[bold]building what changed[/bold]: {escape(plan.summary())}", highlight=False)
+                job = defs.resolve_job_def("build").get_subset(asset_selection=set(plan.assets),
+                                                               asset_check_selection=set(plan.checks))
+                result = _execute(job, handler, instance, {"csc/trigger": "cli", "csc/after_ingest": result.run_id})
     finally:
         instance.dispose()
     took = time.monotonic() - started
     if result.success:
         console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
-        for warning in handler.warnings:
-            console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+        _print_warnings(handler)
         return
     from orchestration.lib.report import write_run_failures
 
@@ -176,6 +193,11 @@ def refresh(
         typer.echo(f"error: {reason}", err=True)
     typer.echo(f"validation report: {report}", err=True)
     raise typer.Exit(1)
+
+
+def _print_warnings(handler: "_ProgressHandler") -> None:
+    for warning in handler.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
 
 
 @app.command()
@@ -226,7 +248,7 @@ def _print_last_run(settings) -> None:
 
     instance = dg.DagsterInstance.get()
     try:
-        runs = instance.get_runs(filters=dg.RunsFilter(job_name="refresh"), limit=1)
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"csc/stage": ["ingest", "build", "full"]}), limit=1)
         if not runs:
             out.print("no refresh has run on this warehouse yet")
             return

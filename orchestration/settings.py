@@ -13,8 +13,6 @@ Environment variables (all optional):
 - ``CSC_HTTP_TIMEOUT``, ``CSC_HTTP_RETRIES``: HTTP fetch timeout (seconds) and retries.
 - ``CSC_CATALOGUE``: a source catalogue to use instead of ``orchestration/catalogue/sources.yml``
   (a fork's, or one pointing at a local HTTP server in the tests).
-- ``CSC_REVALIDATE``: ``1`` validates every expectation suite again, even on input that
-  passed unchanged before (``csc refresh --revalidate``).
 
 The publishers' interfaces (each the base address its client appends paths to; the defaults
 are the real services):
@@ -65,7 +63,6 @@ class Settings:
     mirror_dir: Path | None
     http_timeout: float = 60.0
     http_retries: int = 4
-    revalidate: bool = False
     url_rewrite: str = ""
     ees_content_api_url: str = DEFAULT_INTERFACES["CSC_EES_CONTENT_API_URL"]
     ees_api_url: str = DEFAULT_INTERFACES["CSC_EES_API_URL"]
@@ -103,12 +100,6 @@ class Settings:
         """Every file ever landed, by sha256: history can be rebuilt after a publisher withdraws
         or moves a file (``csc mirror export`` writes it out in the mirror layout)."""
         return self.warehouse_dir / "archive"
-
-    @property
-    def validation_memo_dir(self) -> Path:
-        """The last passing result of each expectation suite, with the fingerprint of what it
-        validated: an unchanged input is not validated again (CSC_REVALIDATE=1 forces it)."""
-        return self.warehouse_dir / ".validated"
 
     @property
     def dagster_home(self) -> Path:
@@ -168,7 +159,6 @@ def get_settings() -> Settings:
         mirror_dir=Path(mirror).resolve() if mirror else None,
         http_timeout=float(os.environ.get("CSC_HTTP_TIMEOUT", "60")),
         http_retries=int(os.environ.get("CSC_HTTP_RETRIES", "4")),
-        revalidate=os.environ.get("CSC_REVALIDATE", "") not in ("", "0"),
         url_rewrite=os.environ.get("CSC_URL_REWRITE", ""),
         ees_content_api_url=_interface("CSC_EES_CONTENT_API_URL"),
         ees_api_url=_interface("CSC_EES_API_URL"),

@@ -181,10 +181,24 @@ def test_every_catalogue_family_is_an_asset():
     assert {f"raw/{f.raw_table}" for f in load_catalogue().families} <= keys
 
 
-def test_refresh_job_schedule_and_executor():
-    job = defs.resolve_job_def("refresh")
-    assert job.executor_def.name == "in_process"
+def test_jobs_schedule_sensor_and_executor():
+    ingest, build, full = (defs.resolve_job_def(n) for n in ("ingest", "build", "full_refresh"))
+    assert {j.executor_def.name for j in (ingest, build, full)} == {"in_process"}
+    raw = {k for k in EXPECTED_ASSETS if k.startswith("raw/")}
+    assert {k.to_user_string() for k in full.asset_layer.executable_asset_keys} == EXPECTED_ASSETS
+    # ingest lands the raw tables; build makes everything from them, never re-landing a source
+    assert {k.to_user_string() for k in ingest.asset_layer.executable_asset_keys} == raw
+    assert {k.to_user_string() for k in build.asset_layer.executable_asset_keys} == EXPECTED_ASSETS - raw
+    # the gates on raw tables run in build, the release-freshness warnings in ingest
+    from orchestration.defs.schedules import build_job, ingest_job
+
+    checks_of = {j.name: j.selection.resolve_checks(graph()) for j in (ingest_job, build_job)}
+    assert {k.name for k in checks_of["ingest"]} == {"release_on_time"}
+    build_checks = checks_of["build"]
+    assert {k.name for k in build_checks} >= {s.name for s in discover_suites()}
+    assert "release_on_time" not in {k.name for k in build_checks}
     schedule = defs.resolve_schedule_def("nightly_refresh")
-    assert schedule.job_name == "refresh" and schedule.execution_timezone == "Europe/London"
+    assert schedule.job_name == "ingest" and schedule.execution_timezone == "Europe/London"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    assert {k.to_user_string() for k in job.asset_layer.executable_asset_keys} == EXPECTED_ASSETS
+    sensor = defs.resolve_sensor_def("build_what_changed")
+    assert sensor.job_name == "build" and sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -274,7 +274,7 @@ def test_bad_input_stops_the_refresh_and_keeps_the_publication(corpus, case):
     assert "▶ published__csc_duckdb" not in out
     family = family_of(case)
     if case.stage in ("fetch", "parse"):
-        assert f"✗ raw__{family}:" in out and "▶ csc_dbt_models" not in out
+        assert re.search(rf"✗ ingest__\w+: .*raw\.{family}: ", out) and "▶ csc_dbt_models" not in out
     elif case.stage == "raw gate":
         assert f"✗ check raw/{family}:" in out and "▶ csc_dbt_models" not in out
     else:

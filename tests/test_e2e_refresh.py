@@ -393,7 +393,7 @@ os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
 from orchestration.definitions import defs
 
 with dg.DagsterInstance.get() as instance:
-    result = defs.resolve_job_def("refresh").execute_in_process(
+    result = defs.resolve_job_def("full_refresh").execute_in_process(
         instance=instance, asset_selection=[dg.AssetKey(["published", "csc_duckdb"])], raise_on_error=False)
     print("published" if result.success else "refused")
     for event in result.all_events:

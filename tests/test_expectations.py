@@ -76,26 +76,13 @@ def test_failed_suite_is_in_an_offline_html_report(fixture_mirror, tmp_path):
     assert not re.search(r"@import|url\(", html, re.IGNORECASE)
 
 
-def test_a_passing_result_is_reused_only_while_its_input_is_unchanged(fixture_mirror, tmp_path):
-    from orchestration.lib.expectations import fingerprint, remember
+def test_a_suite_code_version_follows_its_query_and_the_expectation_code():
+    from dataclasses import replace
 
-    memo = tmp_path / "validated"
-    with loaded(fixture_mirror) as con:
-        first = run_suite(con, ROWS_SUITE, memo_dir=memo)
-        assert first.success and first.reused_from is None and first.fingerprint
-        remember(first, memo, "run-1")
-        again = run_suite(con, ROWS_SUITE, memo_dir=memo)
-        assert again.reused_from == "run-1" and again.evaluated == first.evaluated and again.rows == first.rows
-        assert "input unchanged since refresh run-1" in again.summary()
-        # one changed cell changes the fingerprint: validated again, and the failure is found
-        con.execute("update raw.cla_number_and_rate_per_10k set children_count = '?' where _release = 'ees_2025' and _row_number = 3")
-        changed = run_suite(con, ROWS_SUITE, memo_dir=memo)
-        assert not changed.success and changed.reused_from is None
-        remember(changed, memo, "run-2")  # a failure is never remembered
-        con.execute("update raw.cla_number_and_rate_per_10k set children_count = '1' where _release = 'ees_2025' and _row_number = 3")
-        assert run_suite(con, ROWS_SUITE, memo_dir=memo).reused_from is None  # other content than run-1's
-        # so is a column's type, with the same values
-        before = fingerprint(con, ROWS_SUITE)
-        con.execute("alter table raw.cla_number_and_rate_per_10k alter _row_number type varchar")
-        assert fingerprint(con, ROWS_SUITE) != before
-    assert '"refresh_id": "run-1"' in (memo / f"{ROWS_SUITE.name}.json").read_text()
+    from orchestration.lib.expectations import suite_code_version
+
+    version = suite_code_version(ROWS_SUITE)
+    assert version == suite_code_version(ROWS_SUITE) and len(version) == 16
+    assert suite_code_version(replace(ROWS_SUITE, query=ROWS_SUITE.query + " where true")) != version
+    assert suite_code_version(replace(ROWS_SUITE, name="another")) != version
+

@@ -359,7 +359,8 @@ def parse_catalogue(data: dict) -> Catalogue:
 @lru_cache(maxsize=4)
 def _load(path: str, mtime: float) -> Catalogue:
     with open(path, encoding="utf-8") as fh:
-        return parse_catalogue(yaml.safe_load(fh))
+        # libyaml's loader when it is there: ~10 times faster on this 5,000-line file
+        return parse_catalogue(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

@@ -8,6 +8,7 @@ key of the ingest asset that loads that raw table, so the whole graph is one lin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 from collections.abc import Mapping
@@ -20,6 +21,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtP
 
 from orchestration.settings import get_settings
 
+# the config that changes what a build writes (not tags, docs or meta)
+_BUILD_CONFIG = ("materialized", "contract", "column_types", "schema", "full_refresh", "persist_docs")
 WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
 
@@ -69,7 +72,7 @@ def load_manifest() -> dict:
 def mart_asset_keys() -> list[dg.AssetKey]:
     """Asset keys of every model in models/marts: what the publication depends on."""
     manifest = load_manifest()
-    translator = CscDbtTranslator()
+    translator = CscDbtTranslator(manifest)
     keys = []
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["fqn"][1:2] == ["marts"]:
@@ -78,8 +81,26 @@ def mart_asset_keys() -> list[dg.AssetKey]:
 
 
 class CscDbtTranslator(DagsterDbtTranslator):
-    def __init__(self) -> None:
+    def __init__(self, manifest: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+        self._macros = (manifest or {}).get("macros", {})
+
+    def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        """The node's own checksum (its SQL or seed file) with the SQL of the project macros it
+        calls and its config (materialization, contract): a changed macro rebuilds the models
+        that use it (orchestration/lib/plan.py)."""
+        checksum = (dbt_resource_props.get("checksum") or {}).get("checksum")
+        if checksum is None:
+            return None
+        macros = sorted((dbt_resource_props.get("depends_on") or {}).get("macros") or [])
+        digest = hashlib.sha256(checksum.encode())
+        for name in macros:
+            if name.startswith(f"macro.{dbt_resource_props.get('package_name')}."):
+                digest.update(name.encode() + b"\0" + self._macros.get(name, {}).get("macro_sql", "").encode())
+        config = {k: v for k, v in (dbt_resource_props.get("config") or {}).items() if k in _BUILD_CONFIG}
+        digest.update(json.dumps(config, sort_keys=True, default=str).encode())
+        digest.update(json.dumps(sorted((dbt_resource_props.get("columns") or {}).items()), default=str).encode())
+        return digest.hexdigest()[:16]
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):

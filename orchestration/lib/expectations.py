@@ -8,9 +8,9 @@ ephemeral GX context. Results are written as JSON under ``<warehouse>/runs/<run>
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,13 +32,10 @@ class SuiteOutcome:
     rows: int
     failures: list[str] = field(default_factory=list)
     result: dict = field(default_factory=dict)
-    fingerprint: str = ""
-    reused_from: str | None = None  # the refresh whose passing result was reused (input unchanged)
 
     def summary(self) -> str:
         if self.success:
-            reused = f" (input unchanged since refresh {self.reused_from})" if self.reused_from else ""
-            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows{reused}"
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
         return f"{self.suite}: {self.failed} of {self.evaluated} expectations failed: " + "; ".join(self.failures)
 
 
@@ -56,44 +53,21 @@ def _batch_definition():
     return asset.add_batch_definition_whole_dataframe("rows")
 
 
-# The schema-qualified tables a suite's query reads: its result depends on nothing else.
-_TABLE_REF = re.compile(r"\b(raw|reference|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
-def _code_version() -> str:
-    """The expectation code itself: a change to a rule, a suite module or this runner, or to
-    Great Expectations, invalidates every remembered result."""
-    import great_expectations as gx
-
-    digest = hashlib.sha256(gx.__version__.encode())
+def _code_digest() -> str:
+    """The expectation code itself: every suite module and rule, this runner, and the Great
+    Expectations version (read without importing it)."""
+    digest = hashlib.sha256(importlib.metadata.version("great_expectations").encode())
     for path in sorted([*get_settings().expectations_dir.glob("*.py"), Path(__file__)]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, table_states: dict | None = None) -> str:
-    """What a suite's outcome depends on: its name, query and expectations, the expectation
-    code, and the columns and content of every table its query reads. ``table_states`` keeps
-    each table's state for the caller, so the suites of one gate read each table once."""
-    states = {} if table_states is None else table_states
-    digest = hashlib.sha256(_code_version().encode())
-    digest.update(f"{spec.name}\0{spec.query}".encode())
-    for expectation in spec.expectations():
-        digest.update(json.dumps(expectation.configuration.to_json_dict(), sort_keys=True, default=str).encode())
-    for schema, table in sorted({(s.lower(), t.lower()) for s, t in _TABLE_REF.findall(spec.query)}):
-        if (schema, table) not in states:
-            states[schema, table] = _table_state(con, schema, table)
-        digest.update(f"{schema}.{table}:{states[schema, table]}".encode())
-    return digest.hexdigest()
-
-
-def _table_state(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    columns = con.execute(
-        "select list(column_name || ' ' || data_type order by ordinal_position) from information_schema.columns"
-        " where table_schema = ? and table_name = ?", [schema, table]).fetchone()[0]
-    content = con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{schema}"."{table}" as t').fetchone() if columns else None
-    return f"{columns}:{content}"
+def suite_code_version(spec: SuiteSpec) -> str:
+    """A suite's code version: its name and query, and the expectation code. A suite whose code
+    version changed runs again on the next refresh, even when its table did not change
+    (orchestration/lib/plan.py); one whose table and code are unchanged is not run again."""
+    return hashlib.sha256(f"{_code_digest()}\0{spec.name}\0{spec.query}".encode()).hexdigest()[:16]
 
 
 _GENERIC_FIELDS = {"id", "meta", "notes", "result_format", "description", "catch_exceptions", "rendered_content",
@@ -138,45 +112,12 @@ def _describe_failure(er, locators: list[str]) -> str:
     return detail
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, memo_dir: Path | None = None,
-              table_states: dict | None = None) -> SuiteOutcome:
-    """Validate the rows of ``spec.query``. With ``memo_dir``, a suite whose fingerprint
-    matches its last passing validation there is not validated again: the same expectations
-    on byte-identical input pass again, and the outcome says which refresh it comes from."""
-    key = fingerprint(con, spec, table_states) if memo_dir is not None else ""
-    if memo_dir is not None:
-        remembered = _recall(memo_dir, spec.name, key)
-        if remembered is not None:
-            return remembered
-    return _validate(con, spec, key)
+def run_suite(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
+    """Validate the rows of ``spec.query``."""
+    return _validate(con, spec)
 
 
-def remember(outcome: SuiteOutcome, memo_dir: Path, refresh_id: str) -> None:
-    """Keep a passing outcome, so an unchanged input need not be validated again."""
-    if not outcome.success or not outcome.fingerprint:
-        return
-    memo_dir.mkdir(parents=True, exist_ok=True)
-    record = {"fingerprint": outcome.fingerprint, "refresh_id": outcome.reused_from or refresh_id,
-              "evaluated": outcome.evaluated, "rows": outcome.rows, "result": outcome.result}
-    path = memo_dir / f"{outcome.suite}.json"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _recall(memo_dir: Path, suite: str, key: str) -> SuiteOutcome | None:
-    path = memo_dir / f"{suite}.json"
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if record.get("fingerprint") != key:
-        return None
-    return SuiteOutcome(suite=suite, success=True, evaluated=record["evaluated"], failed=0, rows=record["rows"],
-                        result=record["result"], fingerprint=key, reused_from=record["refresh_id"])
-
-
-def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, key: str) -> SuiteOutcome:
+def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
     import great_expectations as gx
 
     frame = con.execute(spec.query).df()
@@ -197,7 +138,6 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec, key: str) -> Suit
         rows=len(frame),
         failures=failures,
         result=result.to_json_dict(),
-        fingerprint=key,
     )
 
 
@@ -218,6 +158,5 @@ def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None 
         "evaluated": outcome.evaluated,
         "rows": outcome.rows,
         "failures": outcome.failures,
-        "reused_from": outcome.reused_from,
     })
     return path

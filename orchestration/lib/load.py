@@ -90,7 +90,7 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
     """Bring ``raw.<family>`` in line with the landed files, in one transaction. ``releases``
     are the catalogue entries the files were landed for (discovery adds releases the catalogue
     does not list yet); by default the family's catalogued releases."""
-    ensure_raw_table(con, family)
+    con.execute(SOURCE_FILES_DDL)
     before = loaded_versions(con, family.name)
     by_release = {r.release: r for r in (releases if releases is not None else family.releases)}
 
@@ -101,13 +101,18 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
     unchanged = [f for f in landed if before.get((f.release, f.file)) == version(f)]
     current = {(f.release, f.file) for f in landed}
     stale = [key for key in before if key not in current]
+    table = f"raw.{quote(family.raw_table)}"
+    if not changed and not stale and before:  # the table holds these very files, parsed this very way
+        total = con.execute(f"select count(*) from {table}").fetchone()[0]
+        return LoadResult(family=family.name, loaded=[], unchanged=[f"{f.release}/{f.file}" for f in unchanged],
+                          removed=[], row_count=total)
+    ensure_raw_table(con, family)
 
     # Parse every changed file before touching the table: one bad file changes nothing.
     frames: list[tuple[LandedFile, pl.DataFrame]] = []
     for f in changed:
         frames.append((f, read_source_file(Path(f.path), family, by_release[f.release])))
 
-    table = f"raw.{quote(family.raw_table)}"
     now = datetime.now(timezone.utc)
     columns = family.column_names + list(LINEAGE_COLUMNS)
     con.execute("begin transaction")

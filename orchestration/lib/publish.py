@@ -39,9 +39,10 @@ create table meta.refresh_checks (
     check_name  varchar not null,
     passed      boolean not null,
     severity    varchar,
-    description varchar
+    description varchar,
+    evaluated_in_refresh varchar
 );
-comment on table meta.refresh_checks is 'Every check (dbt tests and expectation suites) run by this refresh, with its result.';
+comment on table meta.refresh_checks is 'The latest result of every check (dbt tests, expectation suites, release freshness) on what this publication is built from, and the refresh that evaluated it: a refresh re-checks only what changed.';
 """
 
 
@@ -56,6 +57,7 @@ class CheckRecord:
     passed: bool
     severity: str | None = None
     description: str | None = None
+    refresh_id: str | None = None  # the refresh that evaluated it (this one, or the one that last built its asset)
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,9 @@ def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
             raise PublishError("not publishing: the work database records no source files")
         if refresh.checks:
             con.executemany(
-                "insert into meta.refresh_checks values (?, ?, ?, ?, ?, ?)",
-                [[refresh.refresh_id, c.asset_key, c.check_name, c.passed, c.severity, c.description] for c in refresh.checks],
+                "insert into meta.refresh_checks values (?, ?, ?, ?, ?, ?, ?)",
+                [[refresh.refresh_id, c.asset_key, c.check_name, c.passed, c.severity, c.description,
+                  c.refresh_id or refresh.refresh_id] for c in refresh.checks],
             )
         con.execute(
             "insert into meta.refresh values (?, ?, ?, ?, ?, ?)",

@@ -123,21 +123,23 @@ def located_by(planned: PlannedFile, landed: LandedFile, mirror: bool, discovery
     return "fixed link"
 
 
-def write(con: duckdb.DuckDBPyConnection, source: Source, family: str, rows: list[dict],
+def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, list[dict]],
           discovery: SourceDiscovery | None, checked_at: str, error: str | None, fresh: Freshness) -> None:
-    """Replace the family's rows and the source's status, in one transaction."""
+    """Replace the rows of these families of ``source`` and the source's status, in one
+    transaction (one commit for a source's families, not one each)."""
     con.execute(DDL)
     con.execute("begin transaction")
     try:
-        con.execute("delete from meta.release_index where family = ?", [family])
         columns = ["source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
                    "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
                    "fetched_at", "checked_at", "note"]
-        if rows:
-            con.executemany(
-                f"insert or replace into meta.release_index ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-                [[row.get(c) for c in columns] for row in rows],
-            )
+        for family, rows in families.items():
+            con.execute("delete from meta.release_index where family = ?", [family])
+            if rows:
+                con.executemany(
+                    f"insert or replace into meta.release_index ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+                    [[row.get(c) for c in columns] for row in rows],
+                )
         latest = max((f.published or "" for f in (discovery.files if discovery else [])), default="") or None
         con.execute(
             "insert or replace into meta.source_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -63,13 +63,12 @@ def render(directory: Path) -> Path:
     for o in outcomes:
         status = '<span class="pass">passed</span>' if o.get("success") else '<span class="fail">FAILED</span>'
         detail = ""
-        reused = f" (input unchanged since refresh <code>{escape(o['reused_from'])}</code>, which validated it)" if o.get("reused_from") else ""
         if o.get("failures"):
             detail = "<ul>" + "".join(f"<li><code>{escape(f)}</code></li>" for f in o["failures"]) + "</ul>"
         rows.append(
             f"<tr><td>{status}</td><td><code>{escape(o.get('asset', ''))}</code></td><td><code>{escape(o['suite'])}</code>"
             f"<br>{escape(o.get('description', ''))}</td><td>{o.get('evaluated', 0)} expectations on {o.get('rows', 0)} rows"
-            f"{reused}{detail}</td><td><a href=\"{escape(o['suite'])}.json\">result JSON</a></td></tr>"
+            f"{detail}</td><td><a href=\"{escape(o['suite'])}.json\">result JSON</a></td></tr>"
         )
     html = (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -6,13 +6,15 @@ import shutil
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt import CscDbtTranslator, dbt_project, ensure_manifest
+from orchestration.lib.dbt import CscDbtTranslator, dbt_project, load_manifest
 from orchestration.lib.warehouse import WarehouseResource
 
 
 @dg.definitions
 def dbt_definitions() -> dg.Definitions:
-    @dbt_assets(manifest=ensure_manifest(), project=dbt_project(), dagster_dbt_translator=CscDbtTranslator())
+    manifest = load_manifest()
+
+    @dbt_assets(manifest=manifest, project=dbt_project(), dagster_dbt_translator=CscDbtTranslator(manifest))
     def csc_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         # `warehouse` exports CSC_DUCKDB_PATH for the dbt process and holds the refresh lock.
         invocation = dbt.cli(["build"], context=context)

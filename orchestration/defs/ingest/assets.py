@@ -1,13 +1,25 @@
-"""One asset per file family in the source catalogue: discover the family's releases at its
-publisher, land every vintage, and load what changed into ``raw.<family>``. Adding a family to
-the catalogue adds an asset; a publisher adding a release of a known family needs nothing.
+"""One asset per file family in the source catalogue, in one step per source: discover the
+source's releases at its publisher, land every vintage, and load what changed into
+``raw.<family>``. Adding a family to the catalogue adds an asset; a publisher adding a release
+of a known family needs nothing.
 
-Each asset also reports whether its source's next release is overdue (``release_on_time``, a
+A family is materialized only when what its raw table holds changed (its data version, a
+digest of the loaded files' sha256s and parse specs) or its code did (its catalogue entry, the
+parser and loader): an unchanged family records nothing, so nothing downstream of it is
+rebuilt (orchestration/lib/plan.py reads these versions). The step lands every family it was
+asked for and reports every family that failed, then fails.
+
+Each family also reports whether its source's next release is overdue (``release_on_time``, a
 warning check: it never blocks the refresh) and writes its rows of the release index
 (``meta.release_index``, ``meta.source_status``).
 """
 
+import hashlib
+import json
+from dataclasses import asdict
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 import dagster as dg
 
@@ -18,102 +30,173 @@ from orchestration.lib.releases import land_family
 from orchestration.lib.warehouse import WarehouseResource
 
 FRESHNESS_CHECK = "release_on_time"
+# the code that turns a family's files into its raw table: a change re-materializes every family
+_LOADER_CODE = ("catalogue.py", "parse.py", "load.py")
 
 
-def _landed_before(warehouse: WarehouseResource, family: str) -> list[dict]:
-    with warehouse.connect() as con:
-        con.execute(release_index.DDL)
-        cursor = con.execute("select * from meta.release_index where family = ?", [family])
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+class IngestError(RuntimeError):
+    pass
 
 
-def build_ingest_asset(source: Source, family: Family) -> dg.AssetsDefinition:
+@cache
+def _loader_digest() -> str:
+    lib = Path(__file__).resolve().parents[2] / "lib"
+    digest = hashlib.sha256()
+    for name in _LOADER_CODE:
+        digest.update(name.encode() + b"\0" + (lib / name).read_bytes())
+    return digest.hexdigest()
+
+
+def code_version(source: Source, family: Family) -> str:
+    """The family's catalogue entry (columns, releases, parse settings, discovery) and the code
+    that loads it."""
+    entry = json.dumps([asdict(family), asdict(source.discovery)], sort_keys=True, default=str)
+    return hashlib.sha256((_loader_digest() + entry).encode()).hexdigest()[:16]
+
+
+def data_version(con, family: Family) -> str:
+    """What raw.<family> holds: each loaded file's release, name, sha256 and parse spec."""
+    rows = con.execute("select release, file, sha256, parse_spec from meta.source_files where family = ? "
+                       "order by release, file", [family.name]).fetchall()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+
+
+def _landed_before(con, family: str) -> list[dict]:
+    cursor = con.execute("select * from meta.release_index where family = ?", [family])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Source, family: Family,
+                  last: dict[dg.AssetKey, dict], index: dict):
+    """Land and load one family; yield its freshness check, and its materialization if its raw
+    table or its code changed since the last one (``last``: tags of the latest materialization).
+    Its release-index rows go into ``index``, which the step writes for all its families."""
     key = dg.AssetKey(["raw", family.raw_table])
-
-    @dg.asset(
-        key=key,
-        group_name="ingest",
-        kinds={"duckdb", "python"},
-        description=family.description,
-        metadata={
-            "source": family.source,
-            "format": family.format,
-            "discovered_via": source.discovery.via,
-            "releases": dg.MetadataValue.json([r.release for r in family.releases]),
-        },
-        check_specs=[dg.AssetCheckSpec(
-            FRESHNESS_CHECK, asset=key,
-            description="The source's next release is not overdue (the publisher's own next release date, or the "
-                        "catalogue's usual month). A warning: a late publisher never blocks a refresh.",
-        )],
-    )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        settings = warehouse.settings()
-        before = _landed_before(warehouse, family.name)
-        landing = land_family(settings, source, family, landed_before=before, scope=context.run_id)
-        if landing.error:
-            context.log.warning(f"{source.name}: the publisher could not be asked, carrying on with the files already "
-                                f"landed (nothing new from it this time): {landing.error}")
-        for note in landing.notes:
-            context.log.warning(note)
-        for plan, landed in landing.files:
+    before = _landed_before(con, family.name)
+    landing = land_family(settings, source, family, landed_before=before, scope=context.run_id)
+    if landing.error:
+        context.log.warning(f"{source.name}: the publisher could not be asked, carrying on with the files already "
+                            f"landed (nothing new from it this time): {landing.error}")
+    for note in landing.notes:
+        context.log.warning(note)
+    for plan, landed in landing.files:
+        if plan.is_new or plan.release.release not in {row["release"] for row in before}:
             context.log.info(f"landed {plan.release.relative_path} ({landed.bytes} bytes, sha256 {landed.sha256[:12]})"
                              + (" [new release]" if plan.is_new else ""))
-        # a mirror has no release calendar: freshness is judged on the publishers' own answers
-        fresh = release_index.freshness(source, None if settings.mirror_dir else landing.discovery, date.today())
-        rows = []
-        checked_at = landing.discovery.checked_at if landing.discovery else release_index.now_iso()
-        earlier = {row["release"]: row for row in before}
-        for plan, landed in landing.files:
-            found = plan.found
-            prior = earlier.get(plan.release.release, {}) if found is None else {}  # kept as landed: as it was
-            rows.append({
-                "source": source.name, "family": family.name, "release": plan.release.release,
-                "file": plan.release.file, "is_new": plan.is_new,
-                "located_by": release_index.located_by(plan, landed, settings.mirror_dir is not None, landing.discovery),
-                "publication": found.publication if found else prior.get("publication"),
-                "publisher_release": found.release if found else prior.get("publisher_release"),
-                "release_title": found.release_title if found else prior.get("release_title"),
-                "page": found.page if found else (prior.get("page") or plan.release.page),
-                "published_at": found.published if found else prior.get("published_at"),
-                "updated_at": found.updated if found else prior.get("updated_at"),
-                "url": landed.url or (found.url if found else plan.release.url),
-                "etag": landed.etag, "last_modified": landed.last_modified, "bytes": landed.bytes,
-                "sha256": landed.sha256, "fetched_at": landed.fetched_at, "checked_at": checked_at,
-                "note": landed.note,
-            })
-        with warehouse.connect() as con:
-            result = load_family(con, family, landing.landed, landing.releases)
-            release_index.write(con, source, family.name, rows, landing.discovery, checked_at, landing.error, fresh)
-        context.log.info(
-            f"raw.{family.raw_table}: loaded {len(result.loaded)}, unchanged {len(result.unchanged)}, "
-            f"removed {len(result.removed)}; {result.row_count} rows"
-        )
-        new = [p.release.release for p, _ in landing.files if p.is_new]
-        return dg.MaterializeResult(
+    # a mirror has no release calendar: freshness is judged on the publishers' own answers
+    fresh = release_index.freshness(source, None if settings.mirror_dir else landing.discovery, date.today())
+    rows = []
+    checked_at = landing.discovery.checked_at if landing.discovery else release_index.now_iso()
+    earlier = {row["release"]: row for row in before}
+    for plan, landed in landing.files:
+        found = plan.found
+        prior = earlier.get(plan.release.release, {}) if found is None else {}  # kept as landed: as it was
+        rows.append({
+            "source": source.name, "family": family.name, "release": plan.release.release,
+            "file": plan.release.file, "is_new": plan.is_new,
+            "located_by": release_index.located_by(plan, landed, settings.mirror_dir is not None, landing.discovery),
+            "publication": found.publication if found else prior.get("publication"),
+            "publisher_release": found.release if found else prior.get("publisher_release"),
+            "release_title": found.release_title if found else prior.get("release_title"),
+            "page": found.page if found else (prior.get("page") or plan.release.page),
+            "published_at": found.published if found else prior.get("published_at"),
+            "updated_at": found.updated if found else prior.get("updated_at"),
+            "url": landed.url or (found.url if found else plan.release.url),
+            "etag": landed.etag, "last_modified": landed.last_modified, "bytes": landed.bytes,
+            "sha256": landed.sha256, "fetched_at": landed.fetched_at, "checked_at": checked_at,
+            "note": landed.note,
+        })
+    result = load_family(con, family, landing.landed, landing.releases)
+    index["families"][family.name] = rows
+    index["source"] = (landing.discovery, checked_at, landing.error, fresh)
+    version = data_version(con, family)
+    yield dg.AssetCheckResult(
+        asset_key=key,
+        check_name=FRESHNESS_CHECK,
+        passed=fresh.overdue is not True,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=fresh.text,
+        metadata={"next_release_due": fresh.due or "", "evaluated": fresh.overdue is not None},
+    )
+    previous = last.get(key, {})
+    code = code_version(source, family)
+    if previous.get("dagster/data_version") == version and previous.get("dagster/code_version") == code:
+        return  # unchanged: nothing recorded, nothing downstream rebuilt
+    context.log.info(
+        f"raw.{family.raw_table}: loaded {len(result.loaded)}, unchanged {len(result.unchanged)}, "
+        f"removed {len(result.removed)}; {result.row_count} rows"
+    )
+    new = [p.release.release for p, _ in landing.files if p.is_new]
+    yield dg.MaterializeResult(
+        asset_key=key,
+        data_version=dg.DataVersion(version),
+        metadata={
+            "dagster/row_count": result.row_count,
+            "loaded": dg.MetadataValue.json(result.loaded),
+            "unchanged": dg.MetadataValue.json(result.unchanged),
+            "removed": dg.MetadataValue.json(result.removed),
+            "new_releases": dg.MetadataValue.json(new),
+            "publisher_unreachable": landing.error or "",
+            "sha256": dg.MetadataValue.json({f"{f.release}/{f.file}": f.sha256 for f in landing.landed}),
+        },
+    )
+
+
+def build_source_assets(source: Source) -> dg.AssetsDefinition:
+    keys = {family.name: dg.AssetKey(["raw", family.raw_table]) for family in source.families}
+    specs = [
+        dg.AssetSpec(
+            key=keys[family.name],
+            group_name="ingest",
+            kinds={"duckdb", "python"},
+            description=family.description,
+            code_version=code_version(source, family),
+            skippable=True,  # unchanged: no materialization, nothing downstream rebuilt
             metadata={
-                "dagster/row_count": result.row_count,
-                "loaded": dg.MetadataValue.json(result.loaded),
-                "unchanged": dg.MetadataValue.json(result.unchanged),
-                "removed": dg.MetadataValue.json(result.removed),
-                "new_releases": dg.MetadataValue.json(new),
-                "publisher_unreachable": landing.error or "",
-                "sha256": dg.MetadataValue.json({f"{f.release}/{f.file}": f.sha256 for f in landing.landed}),
+                "source": family.source,
+                "format": family.format,
+                "discovered_via": source.discovery.via,
+                "releases": dg.MetadataValue.json([r.release for r in family.releases]),
             },
-            check_results=[dg.AssetCheckResult(
-                check_name=FRESHNESS_CHECK,
-                passed=fresh.overdue is not True,
-                severity=dg.AssetCheckSeverity.WARN,
-                description=fresh.text,
-                metadata={"next_release_due": fresh.due or "", "evaluated": fresh.overdue is not None},
-            )],
         )
+        for family in source.families
+    ]
+    checks = [
+        dg.AssetCheckSpec(
+            FRESHNESS_CHECK, asset=keys[family.name],
+            description="The source's next release is not overdue (the publisher's own next release date, or the "
+                        "catalogue's usual month). A warning: a late publisher never blocks a refresh.",
+        )
+        for family in source.families
+    ]
+
+    @dg.multi_asset(name=f"ingest__{source.name}", specs=specs, check_specs=checks, can_subset=True,
+                    description=f"{source.publisher}: {source.publication}")
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        selected = [f for f in source.families if keys[f.name] in context.selected_asset_keys]
+        records = context.instance.get_asset_records([keys[f.name] for f in selected])
+        last = {r.asset_entry.asset_key: r.asset_entry.last_materialization_record.asset_materialization.tags or {}
+                for r in records if r.asset_entry.last_materialization_record is not None}
+        failed = []
+        settings = warehouse.settings()
+        index: dict = {"families": {}, "source": None}
+        with warehouse.connect() as con:  # one connection for the step: opening the file costs ~20 ms
+            con.execute(release_index.DDL)
+            for family in selected:  # every family is tried: one bad file does not hide another
+                try:
+                    yield from ingest_family(context, con, settings, source, family, last, index)
+                except Exception as exc:  # reported below, with every other family that failed
+                    context.log.error(f"raw.{family.raw_table}: {exc}")
+                    failed.append(f"raw.{family.raw_table}: {exc}")
+            if index["source"] is not None:
+                release_index.write(con, source, index["families"], *index["source"])
+        if failed:
+            raise IngestError("; ".join(failed))
 
     return _ingest
 
 
 @dg.definitions
 def ingest_assets() -> dg.Definitions:
-    catalogue = load_catalogue()
-    return dg.Definitions(assets=[build_ingest_asset(s, f) for s in catalogue.sources for f in s.families])
+    return dg.Definitions(assets=[build_source_assets(s) for s in load_catalogue().sources])

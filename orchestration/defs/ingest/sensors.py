@@ -3,8 +3,8 @@
 Each tick asks discovery what every source's publisher lists now (conditional requests, so an
 unchanged answer costs a 304), fingerprints each family's files (address, publication and
 update dates, size), and compares with the fingerprints kept in the sensor's cursor. Families
-with a new or changed file get one run: their ingest assets and everything downstream of
-them (dbt models, gates, the publication). The first tick only remembers what is there; the
+with a new or changed file get one ``ingest`` run of just those families; the build sensor
+(orchestration/defs/schedules.py) then builds what they changed. The first tick only remembers what is there; the
 nightly schedule stays as the safety net. ``CSC_DISCOVERY_INTERVAL`` sets the polling interval.
 """
 
@@ -51,11 +51,11 @@ def release_sensors() -> dg.Definitions:
 
     @dg.sensor(
         name="new_releases",
-        job_name="refresh",
+        job_name="ingest",
         minimum_interval_seconds=get_settings().discovery_interval,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Polls the publishers' interfaces and refreshes the families with a new or changed file, "
-                    "and everything downstream of them.",
+        description="Polls the publishers' interfaces and ingests the families with a new or changed file "
+                    "(build_what_changed builds what they changed).",
     )
     def new_releases(context: dg.SensorEvaluationContext):
         # short time-outs and one retry: a tick must end well inside Dagster's 60 s sensor limit,
@@ -72,8 +72,7 @@ def release_sensors() -> dg.Definitions:
             return dg.SkipReason(f"first poll: remembered the files of {len(current)} families{unreachable}")
         if not changed:
             return dg.SkipReason(f"nothing new or changed at any publisher{unreachable}")
-        selection = dg.AssetSelection.assets(*[dg.AssetKey(["raw", catalogue.family(n).raw_table]) for n in changed])
-        keys = selection.downstream().resolve(context.repository_def.asset_graph)
+        keys = [dg.AssetKey(["raw", catalogue.family(n).raw_table]) for n in changed]
         return dg.RunRequest(
             # from what changed and what it changed from: a file going back to earlier bytes is a change too
             run_key="new-releases-" + hashlib.sha256(json.dumps(

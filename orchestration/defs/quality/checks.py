@@ -2,9 +2,9 @@
 
 The suites of one asset run in one step (a multi-asset check: one check per suite in the UI,
 one step to plan and log). A failed suite stops everything downstream of its asset, the
-publication included. A suite whose input and code are unchanged since it last passed is not
-validated again (orchestration.lib.expectations.run_suite); its check says which refresh
-validated that input.
+publication included. Each check carries its suite's code version; a refresh runs a suite
+again only when its table was rebuilt, its code changed, or its last result does not vouch
+for the table as it is now (orchestration/lib/plan.py).
 """
 
 from itertools import groupby
@@ -13,7 +13,7 @@ import dagster as dg
 
 from expectations import discover_suites
 from expectations.spec import SuiteSpec
-from orchestration.lib.expectations import remember, run_suite, write_result
+from orchestration.lib.expectations import run_suite, suite_code_version, write_result
 from orchestration.lib.warehouse import WarehouseResource
 
 
@@ -23,18 +23,19 @@ def build_gate(asset: tuple[str, ...], suites: list[SuiteSpec]) -> dg.AssetCheck
     @dg.multi_asset_check(
         name=f"gate__{'__'.join(asset)}",
         description=f"Expectation suites on {'.'.join(asset)}: " + ", ".join(s.name for s in suites),
-        specs=[dg.AssetCheckSpec(s.name, asset=key, description=s.description, blocking=True) for s in suites],
+        specs=[dg.AssetCheckSpec(s.name, asset=key, description=s.description, blocking=True,
+                                 metadata={"code_version": suite_code_version(s)}) for s in suites],
+        can_subset=True,
     )
     def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-        settings = warehouse.settings()
-        memo = None if settings.revalidate else settings.validation_memo_dir
-        validations = settings.runs_dir / context.run.run_id / "validations"
-        table_states: dict = {}  # the step reads each table's state once, for all its suites
+        validations = warehouse.settings().runs_dir / context.run.run_id / "validations"
+        selected = {k.name for k in context.selected_asset_check_keys}
         with warehouse.connect(read_only=True) as con:
             for spec in suites:
-                outcome = run_suite(con, spec, memo_dir=memo, table_states=table_states)
+                if spec.name not in selected:
+                    continue
+                outcome = run_suite(con, spec)
                 path = write_result(outcome, validations, spec)
-                remember(outcome, settings.validation_memo_dir, context.run.run_id)
                 (context.log.info if outcome.success else context.log.error)(outcome.summary())
                 yield dg.AssetCheckResult(
                     asset_key=key,
@@ -46,7 +47,7 @@ def build_gate(asset: tuple[str, ...], suites: list[SuiteSpec]) -> dg.AssetCheck
                         "expectations": outcome.evaluated,
                         "failed": outcome.failed,
                         "rows": outcome.rows,
-                        "validated_in_refresh": outcome.reused_from or context.run.run_id,
+                        "code_version": suite_code_version(spec),
                         "result": dg.MetadataValue.path(str(path)),
                         "report": dg.MetadataValue.path(str(validations / "index.html")),
                     },
