@@ -17,6 +17,7 @@ import io
 import json
 import os
 import queue
+import re
 import shutil
 import subprocess
 import threading
