@@ -10,8 +10,8 @@ Cases, each in its own process on the same warehouse, in this order:
 - no-op (CLI): ``csc refresh`` again, nothing changed;
 - no-op (schedule): one night as the daemon runs it (benchmarks/nightly_tick.py: the nightly
   schedule's ingest run, then the build sensor), nothing changed;
-- one changed file: a corrected workforce release (one LA's starters headcount in the 2025
-  workforce file, +1) served in place of the published one, then ``csc refresh``.
+- one changed file: a corrected workforce release (one LA's average caseload in the 2025
+  workforce file, +0.1) served in place of the published one, then ``csc refresh``.
 
 For each: wall time, peak resident memory of the process and the processes it waited for
 (dbt), where the time went (start-up until the first run starts; the ingest, gates, dbt and
@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-# the corrected release of the one-changed-file case: one cell of Birmingham's 2025 row
+# the corrected release of the one-changed-file case: Birmingham's 2025 average caseload, +0.1
 CHANGED_FILE = Path("workforce/ees_2025/csww_indicators_2017_to_2025.csv")
 CHANGED_ROW = ("2025,Reporting year,Local authority,", ",Birmingham,")
 TARGETS = {"cold": "<= 3 x floor", "no-op (CLI)": "<= 10 s", "no-op (schedule)": "<= 10 s",
@@ -127,8 +127,8 @@ def changed_mirror(mirror: Path, into: Path) -> Path:
     row = next(i for i, line in enumerate(lines) if line.startswith(CHANGED_ROW[0]) and CHANGED_ROW[1] in line)
     cells = lines[row].split(",")
     header = lines[0].rstrip("\r\n").split(",")
-    column = header.index("starters_headcount")
-    cells[column] = str(int(cells[column]) + 1)
+    column = header.index("caseload_fte")
+    cells[column] = f"{float(cells[column]) + 0.1:.1f}"
     lines[row] = ",".join(cells)
     target.unlink()
     target.write_text("".join(lines), encoding="utf-8")

@@ -159,6 +159,7 @@ def refresh(
         from orchestration.lib.plan import plan_build
 
     handler = _ProgressHandler()
+    publishes = True
     instance = dg.DagsterInstance.get()
     try:
         if full:
@@ -174,12 +175,18 @@ def refresh(
                     _print_warnings(handler)
                     return
                 console.print(f"[bold]building what changed[/bold]: {escape(plan.summary())}", highlight=False)
+                publishes = dg.AssetKey(["published", "csc_duckdb"]) in plan.assets
                 job = defs.resolve_job_def("build").get_subset(asset_selection=set(plan.assets),
                                                                asset_check_selection=set(plan.checks))
                 result = _execute(job, handler, instance, {"csc/trigger": "cli", "csc/after_ingest": result.run_id})
     finally:
         instance.dispose()
     took = time.monotonic() - started
+    if result.success and not full and not publishes:  # checks ran again; no table they publish changed
+        console.print(f"[green bold]checked[/green bold]: {settings.published_path} is current, nothing to publish again "
+                      f"(refresh {result.run_id}, {took:.0f}s)")
+        _print_warnings(handler)
+        return
     if result.success:
         console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
         _print_warnings(handler)

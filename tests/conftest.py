@@ -71,7 +71,7 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
 
 def clone_warehouse(source: Path, dest: Path) -> Path:
     """A warehouse directory as it is: landed files, work database, publication, Dagster's
-    run history and remembered validations (an independent copy)."""
+    run history (an independent copy)."""
     import shutil
 
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".refresh.lock"))

@@ -1,8 +1,9 @@
 """End to end on the real release mirror: `csc refresh` as a user runs it, figures read from the files.
 
-One warehouse for the module (a copy of the session's published one), refreshed twice more:
-bad at the raw gate (the publication stays byte-identical), then good again, reloading only
-the file that changed. tests/test_e2e_bad_input.py runs the other kinds of bad input.
+One warehouse for the module (a copy of the session's published one), refreshed again: bad at
+the raw gate (the publication stays byte-identical), good again (only the refused gate runs
+again), then with one corrected file (only what is built from it is rebuilt), then with
+nothing changed (nothing runs after ingest, from the CLI or the nightly schedule). tests/test_e2e_bad_input.py runs the other kinds of bad input.
 """
 
 import csv
@@ -11,10 +12,12 @@ import shutil
 import subprocess
 import sys
 
+import dagster as dg
 import duckdb
 import pytest
 
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.settings import REPO_ROOT
 from tests.conftest import clean_env, clone_warehouse, csc_command
 
 pytestmark = pytest.mark.e2e
@@ -417,11 +420,72 @@ def test_publishing_alone_after_a_failed_gate_is_refused(published):
     assert digest(published / "csc.duckdb") == before
 
 
-def test_next_good_refresh_recovers_and_reloads_only_what_changed(published, mirror_dir):
-    before = dict(query(published, "select release || '/' || file, loaded_at from meta.refresh_source_files"))
+def test_next_good_refresh_recovers_and_rebuilds_nothing_the_failure_did_not_change(published, mirror_dir):
+    # the good file lands again; the gate that refused the bad one runs again and passes; no
+    # model was built from the bad file (the gate blocked it), so none is rebuilt and the
+    # publication, which never held the bad figure, stays as it is
+    before = digest(published / "csc.duckdb")
     run = csc("refresh", "--mirror", str(mirror_dir), warehouse=published)
     assert run.returncode == 0, run.stderr[-3000:]
-    after = dict(query(published, "select release || '/' || file, loaded_at from meta.refresh_source_files"))
-    changed = sorted(k for k in after if after[k] != before[k])
-    assert changed == ["ees_2025/cla_number_and_rate_per_10k_children.csv"]
+    # the table's checks: its six suites and the dbt tests on it as a source
+    assert "building what changed: 0 asset(s) and 7 check(s)" in run.stderr, run.stderr[-3000:]
+    assert "raw/cla_number_and_rate_per_10k:raw_cla_number_and_rate_per_10k: failed in run" in run.stderr
+    assert digest(published / "csc.duckdb") == before
     assert latest(published, "E08000025", 2025) == (2317, "published", "ees_2025")
+    with duckdb.connect(str(published / "work.duckdb"), read_only=True) as con:
+        counts = {r[0] for r in con.execute("select children_count from raw.cla_number_and_rate_per_10k where _release = "
+                                            "'ees_2025' and new_la_code = 'E08000025' and time_period = '2025'").fetchall()}
+    assert "2317" in counts and "?" not in counts  # the work database holds the good file again
+    assert "nothing to publish again" in run.stderr
+    status = csc("status", warehouse=published)
+    assert "SUCCESS" in status.stdout
+
+
+WORKFORCE_2025 = "workforce/ees_2025/csww_indicators_2017_to_2025.csv"
+
+
+def test_one_corrected_file_rebuilds_only_what_is_built_from_it(published, mirror_dir, tmp_path):
+    mirror = copy_mirror(mirror_dir, tmp_path / "mirror")
+    path = mirror / WORKFORCE_2025
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    column = lines[0].split(",").index("caseload_fte")
+    row = next(i for i, line in enumerate(lines) if line.startswith("2025,Reporting year,Local authority,")
+               and ",E08000025,Birmingham," in line)
+    cells = lines[row].split(",")
+    published_caseload = float(cells[column])
+    cells[column] = f"{published_caseload + 0.1:.1f}"
+    lines[row] = ",".join(cells)
+    path.unlink()  # a hard link to the real file: write a file of its own
+    path.write_text("".join(lines), encoding="utf-8")
+    assert latest(published, "E08000025", 2025, "sw_caseload_avg")[0] == published_caseload
+
+    run = csc("refresh", "--mirror", str(mirror), warehouse=published)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "building what changed" in run.stderr and "raw/csww_indicators changed" in run.stderr
+    assert latest(published, "E08000025", 2025, "sw_caseload_avg")[0] == pytest.approx(published_caseload + 0.1)
+
+    # what the build run materialized: only the workforce table's descendants
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    descendants = dg.AssetSelection.assets(dg.AssetKey(["raw", "csww_indicators"])).downstream().resolve(graph)
+    with dg.DagsterInstance.from_config(str(published / ".dagster")) as instance:
+        (build,) = instance.get_runs(filters=dg.RunsFilter(job_name="build"), limit=1)
+        built = {r.event_log_entry.dagster_event.asset_key for r in instance.get_records_for_run(
+            build.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=10_000).records}
+        (ingest,) = instance.get_runs(filters=dg.RunsFilter(job_name="ingest"), limit=1)
+        landed = {r.event_log_entry.dagster_event.asset_key for r in instance.get_records_for_run(
+            ingest.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=10_000).records}
+    assert landed == {dg.AssetKey(["raw", "csww_indicators"])}  # the other 50 raw tables recorded nothing
+    assert built <= descendants and dg.AssetKey(["marts", "fct_social_work_workforce"]) in built
+    assert dg.AssetKey(["published", "csc_duckdb"]) in built
+    assert not [k for k in built if k.path[-1].startswith(("stg_cla", "stg_cin", "stg_expenditure"))]
+
+    # and the next refresh, from the CLI or the nightly schedule, finds nothing to do
+    again = csc("refresh", "--mirror", str(mirror), warehouse=published)
+    assert again.returncode == 0 and "nothing changed since the last build" in again.stderr, again.stderr[-3000:]
+    tick = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "nightly_tick.py"), "--warehouse-dir",
+                           str(published), "--mirror", str(mirror)], capture_output=True, text=True, timeout=600,
+                          env=clean_env())
+    assert tick.returncode == 0, tick.stderr[-3000:]
+    assert "build skipped" in tick.stdout and "nothing changed" in tick.stdout

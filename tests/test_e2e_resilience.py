@@ -28,7 +28,7 @@ pytestmark = pytest.mark.e2e
 
 # A line in `csc refresh` output that shows the refresh has reached a stage.
 STAGES = {
-    "fetch": "landed ",  # a file has just landed in the landing area
+    "fetch": "▶ ingest__",  # a source's step has started: discovery and fetching come first
     "load": "loaded ",  # a raw table has been loaded
     "dbt": "Running dbt command",  # dbt build has started
     "gates": "expectations passed on",  # an expectation suite has run
@@ -99,7 +99,8 @@ def warehouse(published_warehouse, tmp_path_factory):
 def kill_at(warehouse: Path, mirror_dir: Path, marker: str, timeout: float = 600) -> list[str]:
     """Start a refresh and SIGKILL its whole process group (dbt included) once ``marker`` is
     printed; at publish, once the next snapshot is being written in warehouse/.publishing."""
-    proc = csc("refresh", warehouse=warehouse, mirror=mirror_dir, background=True)
+    # --full: rebuild everything (a refresh with nothing changed stops after ingest)
+    proc = csc("refresh", "--full", warehouse=warehouse, mirror=mirror_dir, background=True)
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     try:
@@ -148,7 +149,7 @@ def test_recovery_with_readers_and_a_second_refresh(warehouse, mirror_dir, tmp_p
     ]
     try:
         time.sleep(2)
-        first = csc("refresh", warehouse=warehouse, mirror=mirror_dir, background=True)
+        first = csc("refresh", "--full", warehouse=warehouse, mirror=mirror_dir, background=True)
         lines = []
         for line in first.stderr:  # start the second once the first is under way
             lines.append(line)

@@ -136,3 +136,13 @@ def test_a_failed_mart_check_is_run_again_without_rebuilding_its_mart(instance):
     plan = run(instance, build_defs())
     assert MART_CHECK in plan.checks and plan.reasons["marts/fct_family:fct_family__totals"].startswith("failed in run")
     assert "published/snapshot" in names(plan) and "marts/fct_family" not in names(plan)
+
+
+def test_checks_a_refused_gate_kept_from_running_keep_their_earlier_result(instance):
+    run(instance, build_defs())
+    state.update(raw="v2", gate=False)
+    run(instance, build_defs())  # the gate refuses v2: the mart and its check were planned, never ran
+    state.update(raw="v1", gate=True)  # the publisher restores what the models were built from
+    plan = run(instance, build_defs())
+    assert plan.assets == [] and plan.checks == [GATE]
+    assert run(instance, build_defs()).empty

@@ -56,15 +56,29 @@ def _tags(record) -> dict[str, str]:
     return (materialization.asset_materialization.tags or {}) if materialization else {}
 
 
+def _evaluation(record):
+    data = record.event.dagster_event.event_specific_data if record and record.event else None
+    return data if isinstance(data, dg.AssetCheckEvaluation) else None
+
+
 def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.AssetCheckKey]):
-    """check key -> (latest execution record or None, its evaluation or None), in one read."""
+    """check key -> (latest execution record or None, its evaluation or None), in one read.
+
+    A check planned in a run that stopped before it (a gate upstream refused, so its asset was
+    not rebuilt either) did not replace its earlier evaluation: that one is returned, read
+    from the check's history (whether it still vouches is for :func:`check_problem` to say)."""
+    from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+
     keys = list(check_keys)
-    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    storage = instance.event_log_storage
+    records = storage.get_latest_asset_check_execution_by_key(keys)
     out = {}
     for key in keys:
         record = records.get(key)
-        evaluation = record.event.dagster_event.event_specific_data if record and record.event else None
-        out[key] = (record, evaluation if isinstance(evaluation, dg.AssetCheckEvaluation) else None)
+        if record is not None and _evaluation(record) is None:
+            done = storage.get_asset_check_execution_history(key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES)
+            record = done[0] if done else record
+        out[key] = (record, _evaluation(record))
     return out
 
 

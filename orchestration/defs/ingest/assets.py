@@ -121,7 +121,8 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     )
     previous = last.get(key, {})
     code = code_version(source, family)
-    if previous.get("dagster/data_version") == version and previous.get("dagster/code_version") == code:
+    full = context.run.tags.get("csc/stage") == "full"  # csc refresh --full: every table rebuilt from here
+    if not full and previous.get("dagster/data_version") == version and previous.get("dagster/code_version") == code:
         return  # unchanged: nothing recorded, nothing downstream rebuilt
     context.log.info(
         f"raw.{family.raw_table}: loaded {len(result.loaded)}, unchanged {len(result.unchanged)}, "
