@@ -36,17 +36,32 @@ RECOMPUTED_RATES = """
     select *, median_relative_difference - tolerance as excess from by_year
 """
 
+# The newest CLA release is the newest by release year: release labels do not sort by date
+# ('sfr_2017' > 'ees_2025' as text, and the 2011-2017 SFRs publish no child population).
+# Every LA-year it publishes a child population for is compared with the conformed population
+# of the mid-year before; one without a population (an LA the population file lacks, an empty
+# cell) has no excess and fails as not computed.
 DENOMINATOR = """
-    select cla.la_code, cla.time_period, cla.release, cla.value as cla_child_population,
+    with newest as (
+        select arg_max(release, release_year) as release
+        from intermediate.int_indicator_values
+        where indicator_id = 'cla_child_population'
+    ),
+    cla as (
+        select la_code, time_period, release, value
+        from marts.fct_la_indicator
+        where indicator_id = 'cla_child_population' and status = 'published'
+          and release = (select release from newest)
+    )
+    select cla.release as _release, cla.la_code, cla.time_period, cla.value as cla_child_population,
            population.value as population_0_17_mid_year_before,
            abs(cla.value - population.value) as excess
-    from marts.fct_la_indicator as cla
-    inner join marts.fct_la_indicator as population
+    from cla
+    left join marts.fct_la_indicator as population
         on population.la_code = cla.la_code
         and population.time_period = cla.time_period - 1
         and population.indicator_id = 'population_0_17' and population.is_latest
-    where cla.indicator_id = 'cla_child_population' and cla.status = 'published'
-      and cla.release = (select max(release) from marts.fct_la_indicator where indicator_id = 'cla_child_population')
+    order by cla.la_code, cla.time_period desc
 """
 
 SUITES = [
