@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from expectations import rules
 from expectations.spec import SuiteSpec, gx
+from orchestration.lib.catalogue import load_catalogue
 
 JUDGEMENTS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
 SUB_JUDGEMENTS = ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]
@@ -34,6 +35,15 @@ def _raw(table: str, with_code_regex: bool) -> list[SuiteSpec]:
             ],
         )
     ]
+
+
+# Each 31 March table lists every LA once (raw_ofsted_judgements_at_31_march__counts).
+MARCH_TABLES = len(load_catalogue().family("ofsted_judgements_at_31_march").releases)
+
+
+def _every_la_of_each_table():
+    return rules.all_agree(MARCH_TABLES * rules.FEWEST_LAS,
+                           f"one per LA of each 31 March table: every LA of the {MARCH_TABLES} catalogued tables")
 
 
 SIF_JUDGEMENTS = ["sif_overall_effectiveness", "sif_help_and_protection", "sif_children_in_care", "sif_care_leavers",
@@ -88,10 +98,7 @@ SUITES = [
         asset=("marts", "fct_ofsted_judgement_in_effect"),
         description="Every LA in Ofsted's 31 March tables (2024 matched by name) is in the region, after DfE's corrections, that the LA dimension gives its code.",
         query=REGIONS_AGREE,
-        expectations=lambda: [
-            rules.ExpectAllAgree(),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
-        ],
+        expectations=_every_la_of_each_table,
     ),
     SuiteSpec(
         name="raw_d2i_ilacs_scrape",
@@ -111,10 +118,10 @@ SUITES = [
         asset=("marts", "fct_ofsted_inspection"),
         description="Every ILACS inspection in Data to Insight's scrapes up to the end of Ofsted's history is in the warehouse with the same date and judgement.",
         query=MATCHES_D2I_SCRAPE,
-        expectations=lambda: [
-            rules.ExpectAllAgree(),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=200),
-        ],
+        # every LA has had an ILACS inspection since the framework began (2018), and each scrape
+        # lists an LA's latest: measured 150 and 107 rows published by the end of Ofsted's history
+        expectations=lambda: rules.all_agree(rules.FEWEST_LAS, "one per graded inspection a scrape lists: at least "
+                                                               "every LA once"),
     ),
     *_raw("ofsted_ilacs_history", with_code_regex=True),
     *_raw("ofsted_judgements_at_31_march", with_code_regex=True),
@@ -147,9 +154,6 @@ SUITES = [
         description="For every LA in Ofsted's 31 March 2024 and 2025 tables (2024 matched by name), the judgement in effect "
                     "derived from the inspection history is the one Ofsted lists, from the same inspection.",
         query=IN_EFFECT_MATCHES_OFSTED,
-        expectations=lambda: [
-            rules.ExpectAllAgree(),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
-        ],
+        expectations=_every_la_of_each_table,
     ),
 ]
