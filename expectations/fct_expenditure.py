@@ -19,34 +19,46 @@ from orchestration.lib.catalogue import load_catalogue
 # Every LA returns its outturn most years; 11 of 153 did not in 2023-24, the most measured.
 RETURNS_PER_YEAR = 140
 
+# Every authority that returned its outturn (published any line) is reconciled. A line or the
+# total it did not publish leaves the sum or the total NULL, which fails as not computed: an
+# authority cannot drop out of the check by withholding its total. (An authority that returned
+# nothing, every cell [x], has nothing to reconcile.)
 RO3_LINES_ADD_UP = """
     with per_authority as (
-        select release, geographic_level, la_code, source_file,
-               sum(net_expenditure_gbp) filter (where not is_subtotal) as lines_sum,
-               max(net_expenditure_gbp) filter (where category = 'publisher_total') as published_total,
-               bool_and(net_expenditure_status = 'published') filter (where not is_subtotal or category = 'publisher_total') as all_published
+        select release, geographic_level, la_code, time_period, source_file,
+               case when bool_and(net_expenditure_status = 'published') filter (where not is_subtotal)
+                    then sum(net_expenditure_gbp) filter (where not is_subtotal) end as lines_sum,
+               max(net_expenditure_gbp) filter (where category = 'publisher_total' and net_expenditure_status = 'published')
+                   as published_total,
+               bool_or(net_expenditure_status = 'published') as returned
         from intermediate.int_expenditure_lines
         where source_family = 'mhclg_ro3_social_care'
         group by all
     )
-    select release as _release, source_file as _source_file, la_code, lines_sum, published_total,
+    select release as _release, source_file as _source_file, la_code, time_period, lines_sum, published_total,
            abs(lines_sum - published_total) - 1000.5 as excess
-    from per_authority where all_published
+    from per_authority where returned
+    order by release, la_code
 """
 
+# Every total RSX publishes is compared with RO3's: one RO3 has no published total for (an
+# authority RO3 lacks, a total it withheld) fails as not computed.
 RSX_EQUALS_RO3 = """
     with ro3 as (
-        select release, la_code, max(net_expenditure_gbp) filter (where category = 'publisher_total') as ro3_total
+        select release, la_code,
+               max(net_expenditure_gbp) filter (where category = 'publisher_total' and net_expenditure_status = 'published')
+                   as ro3_total
         from intermediate.int_expenditure_lines
-        where source_family = 'mhclg_ro3_social_care' and net_expenditure_status = 'published'
+        where source_family = 'mhclg_ro3_social_care'
         group by all
     )
     select rsx.release as _release, rsx.source_file as _source_file, rsx.source_row as _row_number, rsx.la_code,
-           rsx.csc_net_expenditure_gbp, ro3.ro3_total,
+           rsx.time_period, rsx.csc_net_expenditure_gbp, ro3.ro3_total,
            abs(rsx.csc_net_expenditure_gbp - ro3.ro3_total) - 1000.5 as excess
     from staging.stg_expenditure__rsx_service_summary as rsx
-    inner join ro3 using (release, la_code)
-    where rsx.csc_net_expenditure_status = 'published' and ro3.ro3_total is not null
+    left join ro3 using (release, la_code)
+    where rsx.csc_net_expenditure_status = 'published'
+    order by rsx.release, rsx.la_code
 """
 
 S251_CLA_BLOCK = """
