@@ -52,7 +52,7 @@ SIF_JUDGEMENTS = ["sif_overall_effectiveness", "sif_help_and_protection", "sif_c
 
 IN_EFFECT_MATCHES_OFSTED = """
     select o.release as _release, o.source_file as _source_file, o.source_row as _row_number,
-           o.time_period, o.la_code, o.la_name_as_published,
+           o.time_period, o.la_code, o.la_name_as_published as la_name,
            o.overall_effectiveness as ofsted_says, w.overall_effectiveness as warehouse_says,
            o.inspection_date as ofsted_date, w.inspection_date as warehouse_date,
            case when not o.is_inspected then w.la_code is null
@@ -81,10 +81,12 @@ MATCHES_D2I_SCRAPE = """
 """
 
 # Ofsted's region for every LA in its 31 March tables, corrected to DfE's regions, must be the
-# region the LA dimension gives the code the name was matched to.
+# region the LA dimension gives the code the name was matched to. A region either side lacks
+# (a blank cell, a code the dimension does not know) leaves agrees NULL: not compared, a failure.
 REGIONS_AGREE = """
     select o.release as _release, o.source_file as _source_file, o.source_row as _row_number, o.la_code,
-           o.la_name_as_published, coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
+           o.la_name_as_published as la_name, o.time_period,
+           coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
            lower(case when coalesce(fix.region_name, o.ofsted_region) in ('Inner London', 'Outer London') then 'London'
                       else coalesce(fix.region_name, o.ofsted_region) end) = lower(dim.region_name) as agrees
     from staging.stg_ofsted__judgements_at_31_march as o
