@@ -62,7 +62,7 @@ RSX_EQUALS_RO3 = """
 """
 
 S251_CLA_BLOCK = """
-    select release as _release, source_file as _source_file, la_code_dfe,
+    select release as _release, source_file as _source_file, la_code_dfe, la_name, time_period,
            sum(net_expenditure_gbp) filter (where not is_subtotal and category = 'children_looked_after') as conformed,
            max(net_expenditure_gbp) filter (where is_subtotal and line_label ilike 'total children looked after%') as published_total,
            abs(conformed - published_total) - 1 as excess

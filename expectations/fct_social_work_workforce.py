@@ -27,10 +27,11 @@ ENGLAND_TOTALS = """
     select units.time_period, england.value as england, units.units_sum, units.units,
            abs(england.value - units.units_sum) - 0.05 * units.units as excess
     from units
-    inner join marts.fct_england_region_indicator as england
+    left join marts.fct_england_region_indicator as england  -- a year without England's figure fails as not computed
         on england.area_code = 'E92000001' and england.indicator_id = 'sw_fte'
         and england.is_latest and england.time_period = units.time_period
     where units.unpublished = 0
+    order by units.time_period desc
 """
 
 SUITES = [
