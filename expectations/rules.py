@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from expectations.spec import SuiteSpec
+from expectations.spec import SuiteSpec, gx
 
 # Suppression and status symbols seen across DfE, ONS and MHCLG files (FILE_PROFILES.csv),
 # matched whole-cell. dbt's parse_published_value macro gives each its meaning.
@@ -78,8 +78,6 @@ NOT_COMPARED = ("Compared for every row: a NULL means the row could not be match
 
 def row_floor(min_rows: int, rows: str):
     """At least ``min_rows`` rows; ``rows`` says what one row is and why that many."""
-    import great_expectations as gx
-
     if min_rows < 1:
         raise ValueError(f"a row-count floor is at least 1, not {min_rows}")
     return gx.expectations.ExpectTableRowCountToBeBetween(min_value=min_rows, description=f"At least {min_rows} rows: {rows}")
@@ -88,8 +86,6 @@ def row_floor(min_rows: int, rows: str):
 def within_tolerance(min_rows: int, rows: str, description: str | None = None) -> list:
     """A reconciliation: one row per thing reconciled with ``excess`` (|difference| - tolerance),
     every one computed and not positive, and at least ``min_rows`` rows."""
-    import great_expectations as gx
-
     return [_classes()["ExpectWithinTolerance"](description=description),
             gx.expectations.ExpectColumnValuesToNotBeNull(column="excess", description=NOT_COMPUTED),
             row_floor(min_rows, rows)]
@@ -99,8 +95,6 @@ def all_agree(min_rows: int | None, rows: str, description: str | None = None) -
     """A cross-check: one row per thing checked with ``agrees``, every one compared and true,
     and at least ``min_rows`` rows (``None`` only where having nothing to compare is normal, and
     ``rows`` says why: a family with one catalogued release has no later vintage to compare)."""
-    import great_expectations as gx
-
     return [_classes()["ExpectAllAgree"](description=description),
             gx.expectations.ExpectColumnValuesToNotBeNull(column="agrees", description=NOT_COMPARED),
             *([] if min_rows is None else [row_floor(min_rows, rows)])]
