@@ -11,6 +11,7 @@ error would move every LA by far more.
 from __future__ import annotations
 
 
+from expectations import rules
 from expectations.rules import agreement_suite
 from expectations.spec import SuiteSpec, gx
 
@@ -64,6 +65,7 @@ SUITES = [
         "fct_population__denominators", ("marts", "fct_population"),
         "Every LA-year population is a positive number, or a value the publisher marked unavailable: never 0 or empty.",
         DENOMINATORS, "A positive child population (or the publisher's own unavailable mark)",
+        rules.FEWEST_LAS, "one per LA and mid-year: at least every LA for one mid-year",
     ),
     SuiteSpec(
         name="fct_population__matches_ons_workbooks",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from expectations import rules
 from expectations.spec import SuiteSpec, gx
+from orchestration.lib.catalogue import load_catalogue
 
 JUDGEMENTS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
 SUB_JUDGEMENTS = ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]
@@ -36,13 +37,22 @@ def _raw(table: str, with_code_regex: bool) -> list[SuiteSpec]:
     ]
 
 
+# Each 31 March table lists every LA once (raw_ofsted_judgements_at_31_march__counts).
+MARCH_TABLES = len(load_catalogue().family("ofsted_judgements_at_31_march").releases)
+
+
+def _every_la_of_each_table():
+    return rules.all_agree(MARCH_TABLES * rules.FEWEST_LAS,
+                           f"one per LA of each 31 March table: every LA of the {MARCH_TABLES} catalogued tables")
+
+
 SIF_JUDGEMENTS = ["sif_overall_effectiveness", "sif_help_and_protection", "sif_children_in_care", "sif_care_leavers",
                   "sif_leadership", "resif_overall_effectiveness", "resif_help_and_protection", "resif_children_in_care",
                   "resif_care_leavers", "resif_leadership"]
 
 IN_EFFECT_MATCHES_OFSTED = """
     select o.release as _release, o.source_file as _source_file, o.source_row as _row_number,
-           o.time_period, o.la_code, o.la_name_as_published,
+           o.time_period, o.la_code, o.la_name_as_published as la_name,
            o.overall_effectiveness as ofsted_says, w.overall_effectiveness as warehouse_says,
            o.inspection_date as ofsted_date, w.inspection_date as warehouse_date,
            case when not o.is_inspected then w.la_code is null
@@ -71,10 +81,12 @@ MATCHES_D2I_SCRAPE = """
 """
 
 # Ofsted's region for every LA in its 31 March tables, corrected to DfE's regions, must be the
-# region the LA dimension gives the code the name was matched to.
+# region the LA dimension gives the code the name was matched to. A region either side lacks
+# (a blank cell, a code the dimension does not know) leaves agrees NULL: not compared, a failure.
 REGIONS_AGREE = """
     select o.release as _release, o.source_file as _source_file, o.source_row as _row_number, o.la_code,
-           o.la_name_as_published, coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
+           o.la_name_as_published as la_name, o.time_period,
+           coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
            lower(case when coalesce(fix.region_name, o.ofsted_region) in ('Inner London', 'Outer London') then 'London'
                       else coalesce(fix.region_name, o.ofsted_region) end) = lower(dim.region_name) as agrees
     from staging.stg_ofsted__judgements_at_31_march as o
@@ -88,10 +100,7 @@ SUITES = [
         asset=("marts", "fct_ofsted_judgement_in_effect"),
         description="Every LA in Ofsted's 31 March tables (2024 matched by name) is in the region, after DfE's corrections, that the LA dimension gives its code.",
         query=REGIONS_AGREE,
-        expectations=lambda: [
-            rules.ExpectAllAgree(),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
-        ],
+        expectations=_every_la_of_each_table,
     ),
     SuiteSpec(
         name="raw_d2i_ilacs_scrape",
@@ -111,10 +120,10 @@ SUITES = [
         asset=("marts", "fct_ofsted_inspection"),
         description="Every ILACS inspection in Data to Insight's scrapes up to the end of Ofsted's history is in the warehouse with the same date and judgement.",
         query=MATCHES_D2I_SCRAPE,
-        expectations=lambda: [
-            rules.ExpectAllAgree(),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=200),
-        ],
+        # every LA has had an ILACS inspection since the framework began (2018), and each scrape
+        # lists an LA's latest: measured 150 and 107 rows published by the end of Ofsted's history
+        expectations=lambda: rules.all_agree(rules.FEWEST_LAS, "one per graded inspection a scrape lists: at least "
+                                                               "every LA once"),
     ),
     *_raw("ofsted_ilacs_history", with_code_regex=True),
     *_raw("ofsted_judgements_at_31_march", with_code_regex=True),
@@ -147,9 +156,6 @@ SUITES = [
         description="For every LA in Ofsted's 31 March 2024 and 2025 tables (2024 matched by name), the judgement in effect "
                     "derived from the inspection history is the one Ofsted lists, from the same inspection.",
         query=IN_EFFECT_MATCHES_OFSTED,
-        expectations=lambda: [
-            rules.ExpectAllAgree(),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=300),
-        ],
+        expectations=_every_la_of_each_table,
     ),
 ]

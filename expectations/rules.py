@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from expectations.spec import SuiteSpec
+from expectations.spec import SuiteSpec, gx
 
 # Suppression and status symbols seen across DfE, ONS and MHCLG files (FILE_PROFILES.csv),
 # matched whole-cell. dbt's parse_published_value macro gives each its meaning.
@@ -35,13 +35,15 @@ def _classes() -> dict[str, type]:
                             + ") or footnote mark [note N]")
 
     class ExpectWithinTolerance(gx.expectations.ExpectColumnValuesToBeBetween):
-        """Reconciliation rows carry ``excess`` = |difference| - tolerance, which must not be positive."""
+        """Reconciliation rows carry ``excess`` = |difference| - tolerance, which must not be positive.
+        Like every column-map expectation it passes a NULL: use :func:`within_tolerance`."""
 
         column: str = "excess"
         max_value: float = 0.0
 
     class ExpectAllAgree(gx.expectations.ExpectColumnValuesToBeInSet):
-        """Cross-check rows carry ``agrees`` (this source says what the other says), which must be true."""
+        """Cross-check rows carry ``agrees`` (this source says what the other says), which must be true.
+        Like every column-map expectation it passes a NULL: use :func:`all_agree`."""
 
         column: str = "agrees"
         value_set: list = [True]
@@ -57,7 +59,49 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def agreement_suite(name: str, asset: tuple[str, ...], description: str, query: str, expected: str) -> SuiteSpec:
+# England has had 150 to 153 upper-tier LAs (children's services authorities) in every year the
+# sources cover: 150 before the 2009 reorganisation, 152 to 2019, 153 since 2023. A check that
+# covers every LA for one period has at least this many rows.
+FEWEST_LAS = 150
+
+# Great Expectations leaves NULLs out of column-map expectations, so `excess <= 0` and
+# `agrees in {True}` pass on a row whose other side is missing (an unmatched total line, an LA
+# the other source does not have, a missing population). A reconciliation that cannot be
+# computed fails instead: every rule below also expects its column never to be NULL, and a row
+# count floor, so a query that matches nothing (a renamed indicator) fails rather than passing
+# on an empty table.
+NOT_COMPUTED = ("Computed for every row: a NULL means one side of the reconciliation is missing "
+                "(an unmatched line or LA, a missing value or denominator)")
+NOT_COMPARED = ("Compared for every row: a NULL means the row could not be matched to the other source "
+                "(an unmatched LA, a missing value)")
+
+
+def row_floor(min_rows: int, rows: str):
+    """At least ``min_rows`` rows; ``rows`` says what one row is and why that many."""
+    if min_rows < 1:
+        raise ValueError(f"a row-count floor is at least 1, not {min_rows}")
+    return gx.expectations.ExpectTableRowCountToBeBetween(min_value=min_rows, description=f"At least {min_rows} rows: {rows}")
+
+
+def within_tolerance(min_rows: int, rows: str, description: str | None = None) -> list:
+    """A reconciliation: one row per thing reconciled with ``excess`` (|difference| - tolerance),
+    every one computed and not positive, and at least ``min_rows`` rows."""
+    return [_classes()["ExpectWithinTolerance"](description=description),
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="excess", description=NOT_COMPUTED),
+            row_floor(min_rows, rows)]
+
+
+def all_agree(min_rows: int | None, rows: str, description: str | None = None) -> list:
+    """A cross-check: one row per thing checked with ``agrees``, every one compared and true,
+    and at least ``min_rows`` rows (``None`` only where having nothing to compare is normal, and
+    ``rows`` says why: a family with one catalogued release has no later vintage to compare)."""
+    return [_classes()["ExpectAllAgree"](description=description),
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="agrees", description=NOT_COMPARED),
+            *([] if min_rows is None else [row_floor(min_rows, rows)])]
+
+
+def agreement_suite(name: str, asset: tuple[str, ...], description: str, query: str, expected: str,
+                    min_rows: int, rows: str) -> SuiteSpec:
     """A suite whose query returns one row per thing checked, with ``agrees``: every row must agree."""
     return SuiteSpec(name=name, asset=asset, description=description, query=query,
-                     expectations=lambda: [_classes()["ExpectAllAgree"](description=expected)])
+                     expectations=lambda: all_agree(min_rows, rows, expected))

@@ -2,7 +2,7 @@
 the mirror, so every case follows the real formats.
 
 A case names the catalogued file it breaks, how, where the refresh must stop (``fetch``,
-``parse``, ``raw gate``, ``mart gate``) and the fragments its message must carry (the file,
+``parse``, ``raw gate``, ``dbt test``, ``mart gate``) and the fragments its message must carry (the file,
 the row or column, what was expected). The design is the same for every kind: the refresh
 stops, nothing is published, the landed bad file stays in the landing area for a person to
 look at, and the next refresh with good files recovers. No kind quarantines a file and
@@ -42,9 +42,19 @@ RSX_2025 = "expenditure/mhclg_ro_2024-25_first_release/RSX_LA_Data_2024-25_data_
 RO3_2025 = "expenditure/mhclg_ro_2024-25_first_release/RO3_LA_Data_2024-25_data_by_LA.ods"
 SN_2025 = "lookups/dfe_stat_neighbours_2025/sn_may_2025.xlsx"
 CLA_2024 = "cla/ees_2024/{}.csv"
+D1_2022 = CIN_2022.format("d1_child_protection_plans")
+PLACEMENT_STABILITY_2025 = "cla/ees_2025/la_cla_placement_stability.csv"
+OFSTED_2025 = "ofsted/ofsted_la_outcomes_2025-03/LA_Inspection_Outcomes_as_at_31_March_2025.ods"
+RO3_TOTAL = "TOTAL CHILDREN SOCIAL CARE - Net Current Expenditure (C7 = C3 - C6)"
 
 # Birmingham, children looked after at 31 March 2025 (cla/ees_2025, row 240 of the file)
 BIRMINGHAM = b"West Midlands,330,Birmingham,E08000025,Children looked after on 31 March each year,292859,2317,79"
+
+
+# Cumberland (created April 2023), children with 3+ placements in the year to 31 March 2023:
+# not applicable, as in every year before it existed (cla/ees_2025 placement stability)
+CUMBERLAND_2023_MOVES = (b"2023,Reporting year,Local authority,E92000001,England,E12000002,North West,942,Cumberland,E06000063,"
+                         b"CLA on 31 March,With 3 or more placements during the year,z,z")
 
 
 # --- mutations of a real file's bytes -------------------------------------------------------
@@ -233,6 +243,41 @@ def ods_sheet_renamed(sheet: str, to: str) -> Callable[[bytes], bytes]:
     return lambda data: rewrite_ods(data, edit)
 
 
+_ODS_CELL = re.compile(r"<table:(?:covered-)?table-cell\b[^>]*?(?:/>|>.*?</table:(?:covered-)?table-cell>)", re.DOTALL)
+
+
+def ods_cell(sheet: str, row_key: str, header: str, value: str | None) -> Callable[[bytes], bytes]:
+    """Set one cell of a workbook sheet: in the row holding a cell ``row_key``, the column headed
+    ``header``, to a text cell ``value`` (or an empty cell)."""
+
+    def column_of(row: str, text: str) -> int:
+        at = 0
+        for cell in _ODS_CELL.finditer(row):
+            if f"<text:p>{text}</text:p>" in cell.group():
+                return at
+            repeated = re.search(r'table:number-columns-repeated="(\d+)"', cell.group()[:cell.group().index(">")])
+            at += int(repeated.group(1)) if repeated else 1
+        raise AssertionError(f"no cell {text!r} in the row")
+
+    def row_holding(xml: str, text: str, start: int, end: int) -> tuple[int, int]:
+        hit = xml.index(f"<text:p>{text}</text:p>", start, end)
+        return xml.rindex("<table:table-row", start, hit), xml.index("</table:table-row>", hit)
+
+    def edit(xml: str) -> str:
+        start = xml.index(f'table:name="{sheet}"')
+        end = xml.index("</table:table>", start)
+        head = xml[slice(*row_holding(xml, header, start, end))]
+        column = column_of(head, header)
+        first, last = row_holding(xml, row_key, start, end)
+        cells = list(_ODS_CELL.finditer(xml, first, last))
+        assert "number-columns-repeated" not in "".join(c.group() for c in cells[:column + 1]), "repeated cells before the target"
+        target = cells[column]
+        new = "<table:table-cell/>" if value is None else f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
+        return xml[:target.start()] + new + xml[target.end():]
+
+    return lambda data: rewrite_ods(data, edit)
+
+
 def ods_row_inserted_above_header(sheet: str) -> Callable[[bytes], bytes]:
     def edit(xml: str) -> str:
         first_row = xml.index("<table:table-row", xml.index(f'table:name="{sheet}"'))
@@ -248,7 +293,7 @@ class BadInput:
     kind: str
     path: str  # the catalogued file (relative to the mirror) the case breaks
     mutate: Callable[[bytes], bytes] | None
-    stage: str  # fetch | parse | raw gate | mart gate
+    stage: str  # fetch | parse | raw gate | dbt test | mart gate
     # fragments the refresh's message must carry; "{row}" is the row the case broke
     expect: tuple[str, ...]
     batch: str
@@ -346,6 +391,26 @@ CASES: list[BadInput] = [
       "figures"),
     B("LA in the wrong region", B1_2025, move_la_to("Birmingham", "North East", "E12000001"), "mart gate",
       ["dim_local_authority__regions_agree", "la_name=Birmingham", "b1_children_in_need_2013_to_2025.csv"], "figures"),
+    # -- mart gate: a reconciliation that cannot be computed (a NULL the rule used to skip) or
+    # that has nothing left to compare fails, naming what it could not reconcile
+    B("RO3 total withheld while its lines are published", RO3_2025, ods_cell("RO3_LA_Data_202425", "E08000003", RO3_TOTAL, "[x]"),
+      "mart gate", ["fct_expenditure__ro3_lines_add_up",
+                    "_source_file=RO3_LA_Data_2024-25_data_by_LA.ods la_code=E08000003 time_period=2025 excess=nan",
+                    "_source_file=RSX_LA_Data_2024-25_data_by_LA.ods _row_number=216 la_code=E08000003 time_period=2025 excess=nan"],
+      "figures"),
+    B("Ofsted region the cross-check cannot compare", OFSTED_2025, ods_cell("Inspections_as_at_31_March", "Kent", "Ofsted region", None),
+      "mart gate", ["fct_ofsted_judgement_in_effect__regions_agree", "la_code=E10000016 la_name=Kent time_period=2025 agrees=<NA>"],
+      "figures"),
+    B("indicator renamed in the only release that publishes it", D1_2022,
+      lambda data: data.replace(b",Child Protection Plans,", b",Children subject to a child protection plan,"),
+      "mart gate", ["fct_la_indicator__recomputed_rates", "indicator_id=cpp_rate_per_10k excess=nan"], "figures"),
+    B("LA missing from the population file", POPULATION, without_la("Liverpool"), "mart gate",
+      ["fct_la_indicator__denominator_convention", "[_release=ees_2025 la_code=E08000012 time_period=2025 excess=nan]"], "figures2"),
+    # -- dbt test: a model silently leaves out an LA's values
+    B("LA-year withheld before the LA existed", PLACEMENT_STABILITY_2025,
+      replace_once(CUMBERLAND_2023_MOVES, CUMBERLAND_2023_MOVES.replace(b",z,z", b",c,c")),
+      "dbt test", ["assert_no_la_values_dropped", "[la_code=E06000063 la_name=Cumberland time_period=2023 "
+                   "indicator_id=cla_placements_3plus_pct release=ees_2025 status=suppressed]"], "dbt tests"),
 ]
 
 

@@ -247,7 +247,7 @@ def corpus(published_warehouse, mirror_dir, tmp_path_factory):
 
 def test_the_corpus_has_at_least_30_kinds_and_batches_keep_them_apart():
     assert len({c.kind for c in CASES}) == len(CASES) >= 30
-    assert {c.stage for c in CASES} == {"fetch", "parse", "raw gate", "mart gate"}
+    assert {c.stage for c in CASES} == {"fetch", "parse", "raw gate", "dbt test", "mart gate"}
     for batch in {c.batch for c in CASES}:
         cases = [c for c in CASES if c.batch == batch]
         # one stage per batch (fetch and parse are both the ingest step): a failure that stops
@@ -278,6 +278,8 @@ def test_bad_input_stops_the_refresh_and_keeps_the_publication(corpus, case):
         assert re.search(rf"✗ ingest__\w+: .*raw\.{family}: ", out) and "▶ csc_dbt_models" not in out
     elif case.stage == "raw gate":
         assert f"✗ check raw/{family}:" in out and "▶ csc_dbt_models" not in out
+    elif case.stage == "dbt test":  # a failed dbt test fails the dbt build: no mart gate runs
+        assert "✗ csc_dbt_models:" in out and "✗ check marts/" in out
     else:
         assert "✓ csc_dbt_models" in out and "✗ check marts/" in out
     # byte-identical publication, nothing half-written beside it

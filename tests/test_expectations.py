@@ -86,3 +86,61 @@ def test_a_suite_code_version_follows_its_query_and_the_expectation_code():
     assert suite_code_version(replace(ROWS_SUITE, query=ROWS_SUITE.query + " where true")) != version
     assert suite_code_version(replace(ROWS_SUITE, name="another")) != version
 
+
+def test_a_reconciliation_that_cannot_be_computed_fails_naming_the_row():
+    from expectations import rules
+    from expectations.spec import SuiteSpec
+
+    spec = SuiteSpec(name="reconciles", asset=("marts", "t"), description="", expectations=lambda: rules.within_tolerance(2, "two"),
+                     query="select * from (values ('E08000012', 2025, null::double), ('E08000013', 2025, -1.0)) as t(la_code, time_period, excess)")
+    with duckdb.connect() as con:
+        outcome = run_suite(con, spec)
+    assert not outcome.success and outcome.failed == 1  # GX alone skips the NULL: within tolerance passes
+    (failure,) = outcome.failures
+    assert "expect_column_values_to_not_be_null on column 'excess'" in failure and "one side of the reconciliation is missing" in failure
+    assert "[la_code=E08000012 time_period=2025 excess=nan]" in failure
+
+
+def test_a_cross_check_that_cannot_be_compared_fails_naming_the_row():
+    from expectations import rules
+
+    spec = rules.agreement_suite("agrees", ("marts", "t"), "", "select 'E10000016' as la_code, 'Kent' as la_name, null::boolean as agrees",
+                                 "Same region", 1, "one")
+    with duckdb.connect() as con:
+        outcome = run_suite(con, spec)
+    assert not outcome.success and outcome.failed == 1
+    assert "[la_code=E10000016 la_name=Kent agrees=<NA>]" in outcome.failures[0]
+
+
+def test_a_reconciliation_with_nothing_to_reconcile_fails_on_its_floor():
+    from expectations import rules
+    from expectations.spec import SuiteSpec
+
+    spec = SuiteSpec(name="empty", asset=("marts", "t"), description="", query="select 1.0 as excess where false",
+                     expectations=lambda: rules.within_tolerance(150, "one per LA"))
+    with duckdb.connect() as con:
+        outcome = run_suite(con, spec)
+    assert not outcome.success
+    assert outcome.failures == ["expect_table_row_count_to_be_between on table (expected At least 150 rows: one per LA): observed 0"]
+
+
+def test_every_reconciliation_fails_on_null_and_has_a_row_floor():
+    import great_expectations as gx
+
+    from expectations import rules
+
+    rules_by_column = {rules.ExpectWithinTolerance: "excess", rules.ExpectAllAgree: "agrees"}
+    checked = 0
+    for suite in discover_suites():
+        expectations = list(suite.expectations())
+        for rule, column in rules_by_column.items():
+            if not any(isinstance(e, rule) for e in expectations):
+                continue
+            checked += 1
+            assert any(isinstance(e, gx.expectations.ExpectColumnValuesToNotBeNull) and e.column == column
+                       for e in expectations), f"{suite.name}: a NULL {column} would pass"
+            floors = [e.min_value for e in expectations if isinstance(e, gx.expectations.ExpectTableRowCountToBeBetween)]
+            single_release_vintages = suite.name.endswith("__vintages") and any(
+                f.raw_table == suite.asset[1] and len(f.releases) == 1 for f in load_catalogue().families)
+            assert single_release_vintages or (floors and min(floors) >= 1), f"{suite.name} passes on an empty table"
+    assert checked >= 17
