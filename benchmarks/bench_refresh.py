@@ -110,7 +110,7 @@ def phases(warehouse: Path, since: float) -> tuple[dict[str, float], int, float 
 
 
 def _phase(step_key: str) -> str:
-    if step_key.startswith("ingest__"):
+    if step_key.startswith(("ingest__", "raw__")):  # raw__<family>: one step per family before issue 10
         return "ingest"
     if step_key.startswith("gate__"):
         return "gates"
