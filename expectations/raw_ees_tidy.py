@@ -62,7 +62,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
 
     def vintage_columns():
         # A required column empty throughout a vintage means its header drifted unmapped.
-        return [e.ExpectColumnValuesToBeBetween(column=f"filled_{c}", min_value=1) for c in required]
+        return [e.ExpectColumnValuesToBeBetween(column="filled", min_value=1)]
 
     def counts():
         return [
@@ -94,6 +94,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             description="Every landed row: known levels and country; every value cell a number or a known symbol.",
             query=f"select * from {table}",
             expectations=rows,
+            prefilter=True,
         ),
         SuiteSpec(
             name=f"raw_{family.raw_table}__la_rows",
@@ -101,13 +102,16 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             description="LA rows carry well-formed DfE and ONS codes, a name and a region.",
             query=f"select * from {table} where geographic_level = 'Local authority'",
             expectations=la_rows,
+            prefilter=True,
         ),
         SuiteSpec(
             name=f"raw_{family.raw_table}__vintage_columns",
             asset=asset,
             description="Each release vintage fills every required column.",
-            query="select _release, " + ", ".join(f"count({c}) as filled_{c}" for c in required)
-            + f" from {table} group by _release",
+            # one row per release and required column: how many of the release's rows fill it
+            query=f"""unpivot (select _release, {', '.join(f'count("{c}") as "{c}"' for c in required)}
+                              from {table} group by _release)
+                      on {', '.join(f'"{c}"' for c in required)} into name column_name value filled""",
             expectations=vintage_columns,
         ),
         SuiteSpec(

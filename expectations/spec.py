@@ -10,7 +10,8 @@ from typing import Any
 # Columns that, when a suite's query returns them, locate a failing row in its source file.
 LOCATOR_COLUMNS = ("_release", "_source_file", "_row_number")
 # Columns that, when returned too, say which LA and period a failing row is about.
-IDENTIFYING_COLUMNS = ("la_code", "new_la_code", "la_name", "time_period", "mid_year", "indicator_id", "measure")
+IDENTIFYING_COLUMNS = ("la_code", "new_la_code", "la_name", "time_period", "mid_year", "indicator_id", "measure",
+                       "column_name")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,11 @@ class SuiteSpec:
 
     ``asset`` is the asset key (schema, table) the suite guards; it runs as a blocking check
     on that asset. ``expectations`` builds fresh expectation objects (GX binds them to a suite).
+
+    ``prefilter``: DuckDB first selects the rows of ``query`` that break at least one of the
+    suite's column rules (the predicate is derived from the expectations themselves, so the
+    rules are written once), and Great Expectations validates those: on a good table, none.
+    Counting over a whole table is DuckDB's work; naming each failing row stays the suite's.
     """
 
     name: str
@@ -26,6 +32,7 @@ class SuiteSpec:
     description: str
     query: str
     expectations: Callable[[], Sequence[object]]
+    prefilter: bool = False
 
 
 class LazyModule:

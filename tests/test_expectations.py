@@ -1,4 +1,5 @@
 import duckdb
+import pytest
 
 from expectations import discover_suites
 from expectations.raw_ees_tidy import SUITES
@@ -144,3 +145,31 @@ def test_every_reconciliation_fails_on_null_and_has_a_row_floor():
                 f.raw_table == suite.asset[1] and len(f.releases) == 1 for f in load_catalogue().families)
             assert single_release_vintages or (floors and min(floors) >= 1), f"{suite.name} passes on an empty table"
     assert checked >= 17
+
+
+def test_a_prefiltered_suite_finds_what_the_whole_table_would_show(fixture_mirror):
+    from dataclasses import replace
+
+    assert ROWS_SUITE.prefilter
+    with loaded(fixture_mirror) as con:
+        con.execute("update raw.cla_number_and_rate_per_10k set children_count = '[w]' where _row_number = 3")
+        con.execute("update raw.cla_number_and_rate_per_10k set geographic_level = 'Ward' where _row_number = 5")
+        con.execute("update raw.cla_number_and_rate_per_10k set time_period = null where _row_number = 7")
+        prefiltered = run_suite(con, ROWS_SUITE)
+        whole = run_suite(con, replace(ROWS_SUITE, prefilter=False))
+        scanned = con.execute("select count(*) from raw.cla_number_and_rate_per_10k").fetchone()[0]
+    assert not prefiltered.success and prefiltered.failures == whole.failures and len(whole.failures) == 3
+    assert prefiltered.rows < whole.rows == scanned == prefiltered.scanned
+
+
+def test_a_rule_the_prefilter_cannot_translate_is_refused():
+    import great_expectations as gx
+
+    from orchestration.lib.expectations import breaks_a_rule
+
+    assert breaks_a_rule([gx.expectations.ExpectColumnValuesToBeInSet(column="x", value_set=["a", "b'c"])]) == \
+        "(\"x\" is not null and \"x\" not in ('a', 'b''c'))"
+    with pytest.raises(ValueError, match="ExpectColumnMeanToBeBetween cannot be checked on a prefiltered query"):
+        breaks_a_rule([gx.expectations.ExpectColumnMeanToBeBetween(column="x", min_value=1)])
+    with pytest.raises(ValueError, match="cannot be checked"):
+        breaks_a_rule([gx.expectations.ExpectColumnValuesToNotBeNull(column="x", mostly=0.9)])
