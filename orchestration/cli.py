@@ -321,5 +321,22 @@ def dev(warehouse_dir: WarehouseOption = None, mirror: MirrorOption = None, port
     os.execv(sys.executable, cmd)
 
 
+def main() -> None:
+    """The ``csc`` command. Leaves without tearing down the interpreter: after a refresh, freeing
+    Dagster's and dbt's object graphs one by one takes ~1 s of a ~9 s no-op refresh, and the
+    process has nothing left to do (its databases are closed and its output flushed first)."""
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

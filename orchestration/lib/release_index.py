@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.lib.catalogue import Source
 from orchestration.lib.discovery import SourceDiscovery, now_iso  # noqa: F401  (now_iso: for callers)
@@ -123,6 +124,14 @@ def located_by(planned: PlannedFile, landed: LandedFile, mirror: bool, discovery
     return "fixed link"
 
 
+_ARROW_SCHEMA = pa.schema([
+    (name, pa.bool_() if name == "is_new" else pa.int64() if name == "bytes" else pa.string())
+    for name in ("source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
+                 "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
+                 "fetched_at", "checked_at", "note")
+])
+
+
 def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, list[dict]],
           discovery: SourceDiscovery | None, checked_at: str, error: str | None, fresh: Freshness) -> None:
     """Replace the rows of these families of ``source`` and the source's status, in one
@@ -133,13 +142,14 @@ def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, li
         columns = ["source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
                    "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
                    "fetched_at", "checked_at", "note"]
-        for family, rows in families.items():
-            con.execute("delete from meta.release_index where family = ?", [family])
-            if rows:
-                con.executemany(
-                    f"insert or replace into meta.release_index ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
-                    [[row.get(c) for c in columns] for row in rows],
-                )
+        con.execute("delete from meta.release_index where family in (select unnest(?))", [list(families)])
+        rows = [{c: row.get(c) for c in columns} for family_rows in families.values() for row in family_rows]
+        if rows:
+            # one insert from an Arrow table: executemany costs ~3 ms a row in DuckDB
+            con.register("_release_index_rows", pa.Table.from_pylist(rows, schema=_ARROW_SCHEMA))
+            con.execute(f"insert or replace into meta.release_index ({', '.join(columns)}) "
+                        f"select {', '.join(columns)} from _release_index_rows")
+            con.unregister("_release_index_rows")
         latest = max((f.published or "" for f in (discovery.files if discovery else [])), default="") or None
         con.execute(
             "insert or replace into meta.source_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
