@@ -66,6 +66,8 @@ nightly_refresh = dg.ScheduleDefinition(
                 "or nothing.",
 )
 def build_what_changed(context: dg.RunStatusSensorContext):
+    if context.dagster_run.tags.get("csc/trigger") == "cli":  # csc refresh builds what its ingest changed itself
+        return dg.SkipReason(f"ingest run {context.dagster_run.run_id} was started by csc refresh, which builds after it")
     plan = plan_build(context.instance, context.repository_def.asset_graph)
     if plan.empty:
         return dg.SkipReason(f"ingest run {context.dagster_run.run_id}: nothing changed; the publication is current")
