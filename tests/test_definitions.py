@@ -202,3 +202,26 @@ def test_jobs_schedule_sensor_and_executor():
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     sensor = defs.resolve_sensor_def("build_what_changed")
     assert sensor.job_name == "build" and sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_own():
+    sensor = defs.resolve_sensor_def("build_what_changed")
+    ingest = defs.resolve_job_def("ingest")
+    with dg.instance_for_test() as instance:
+        def evaluate(trigger):
+            run = instance.create_run_for_job(job_def=ingest, tags={"csc/trigger": trigger})
+            success = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name="ingest")
+            context = dg.build_run_status_sensor_context(sensor_name=sensor.name, dagster_instance=instance,
+                                                         dagster_run=run, dagster_event=success,
+                                                         repository_def=defs.get_repository_def())
+            return sensor(context), run
+
+        request, run = evaluate("nightly")
+        # nothing was ever built in this instance: everything after ingest, with its checks
+        assert isinstance(request, dg.RunRequest) and request.run_key == f"build-after-{run.run_id}"
+        keys = {k.to_user_string() for k in request.asset_selection}
+        assert keys == EXPECTED_ASSETS - {k for k in EXPECTED_ASSETS if k.startswith("raw/")}
+        assert {s.name for s in discover_suites()} <= {k.name for k in request.asset_check_keys}
+        assert request.tags["csc/trigger"] == "nightly" and request.tags["csc/after_ingest"] == run.run_id
+        skipped, _ = evaluate("cli")
+        assert isinstance(skipped, dg.SkipReason) and "csc refresh" in skipped.skip_message
