@@ -260,7 +260,7 @@ def _print_last_run(settings) -> None:
             out.print("no refresh has run on this warehouse yet")
             return
         run = runs[0]
-        out.print(f"[bold]last refresh[/bold] {run.run_id}: {run.status.value}")
+        out.print(f"[bold]last refresh[/bold] {run.run_id} ({run.job_name}): {run.status.value}")
         records = instance.get_records_for_run(
             run_id=run.run_id,
             of_type={dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE},
