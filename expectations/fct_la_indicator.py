@@ -54,7 +54,9 @@ RECOMPUTED_RATES = """
 # ('sfr_2017' > 'ees_2025' as text, and the 2011-2017 SFRs publish no child population).
 # Every LA-year it publishes a child population for is compared with the conformed population
 # of the mid-year before; one without a population (an LA the population file lacks, an empty
-# cell) has no excess and fails as not computed.
+# cell) has no excess and fails as not computed. A reporting year whose mid-year estimate ONS has
+# not published for any LA yet (a CLA release out before ONS's next mid-year estimates: a
+# publication lag, not a hole) is left until it is, so a new release is not held back by it.
 DENOMINATOR = """
     with newest as (
         select arg_max(release, release_year) as release
@@ -75,6 +77,8 @@ DENOMINATOR = """
         on population.la_code = cla.la_code
         and population.time_period = cla.time_period - 1
         and population.indicator_id = 'population_0_17' and population.is_latest
+    where cla.time_period - 1 in (select time_period from marts.fct_la_indicator
+                                  where indicator_id = 'population_0_17' and value is not null)
     order by cla.la_code, cla.time_period desc
 """
 
