@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,14 @@ class SuiteSpec:
     query: str
     expectations: Callable[[], Sequence[object]]
     prefilter: bool = False
+
+
+_TABLE_REF = re.compile(r"\b(raw|reference|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+
+
+def tables_read(query: str) -> list[str]:
+    """The warehouse tables a suite's query names (``schema/table``, as asset keys print)."""
+    return sorted({f"{schema.lower()}/{table.lower()}" for schema, table in _TABLE_REF.findall(query)})
 
 
 class LazyModule:

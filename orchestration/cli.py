@@ -1,6 +1,6 @@
 """`csc`: the warehouse's command line.
 
-    csc refresh [--mirror DIR]   fetch, land, load; then build what changed: gates, dbt, publish
+    csc refresh [--mirror DIR] [--full]   fetch, land, load; then build what changed (--full: everything)
     csc status                   what is published, and how the last refresh went
     csc mirror export DIR        the archive of landed files, in the mirror layout
     csc dev                      the Dagster UI on this warehouse

@@ -49,11 +49,18 @@ def build_defs(stg_code="1", gate_code="g1"):
     def other():
         pass
 
+    # a suite on one mart whose query also reads another (an England total against the LAs' sum);
+    # in the warehouse the marts' gates run after the one dbt step that builds every model
+    @dg.asset_check(asset=OTHER, name="fct_other__matches_family", blocking=True, additional_deps=[MART],
+                    metadata={"reads": ["marts/fct_family"]})
+    def other_matches_family():
+        return dg.AssetCheckResult(passed=True)
+
     @dg.asset(key=PUBLISHED, deps=[MART, OTHER], code_version="1", group_name="publish")
     def published():
         pass
 
-    return dg.Definitions(assets=[ingest, stg, mart, other, published], asset_checks=[gate])
+    return dg.Definitions(assets=[ingest, stg, mart, other, published], asset_checks=[gate, other_matches_family])
 
 
 def run(instance, defs, plan=None):
@@ -94,6 +101,8 @@ def test_a_changed_raw_table_rebuilds_its_descendants_and_gate_only(instance):
     plan = run(instance, build_defs())
     assert names(plan) == ["marts/fct_family", "published/snapshot", "staging/stg_family"]  # not fct_other
     assert plan.reasons["staging/stg_family"] == "raw/family changed"
+    # but the check on fct_other that reads fct_family runs again
+    assert plan.reasons["marts/fct_other:fct_other__matches_family"] == "it also reads marts/fct_family, which is rebuilt"
     assert GATE in plan.checks and plan.reasons["raw/family:raw_family"].startswith("passed on an earlier materialization")
     assert run(instance, build_defs()).empty
 

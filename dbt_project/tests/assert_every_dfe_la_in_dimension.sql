@@ -1,3 +1,5 @@
+-- a Dagster check on the model it guards (a test that refs two models has no asset of its own)
+{{ config(meta={'dagster': {'ref': {'name': 'dim_local_authority'}}}) }}
 -- Every LA in DfE's code list (current and retired) has a row in dim_local_authority.
 select dfe.la_code_dfe, dfe.la_name
 from {{ ref('stg_lookups__dfe_la_codes') }} as dfe

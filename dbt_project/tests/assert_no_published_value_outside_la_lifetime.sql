@@ -1,3 +1,5 @@
+-- a Dagster check on the model it guards (a test that refs two models has no asset of its own)
+{{ config(meta={'dagster': {'ref': {'name': 'fct_la_indicator'}}}) }}
 -- fct_la_indicator leaves out periods outside an LA's lifetime (first_year..last_year). Those
 -- must only be the publisher's 'not applicable' rows: a published value there means the
 -- dimension's lifetime is wrong and the value would be lost.

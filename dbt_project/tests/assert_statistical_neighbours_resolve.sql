@@ -1,3 +1,5 @@
+-- a Dagster check on the model it guards (a test that refs two models has no asset of its own)
+{{ config(meta={'dagster': {'ref': {'name': 'dim_statistical_neighbour'}}}) }}
 -- Every DfE number a neighbour model names resolves to an LA in the dimension: an inner join
 -- in dim_statistical_neighbour must not drop a neighbour silently.
 with long as (

@@ -83,29 +83,57 @@ def mart_asset_keys() -> list[dg.AssetKey]:
 class CscDbtTranslator(DagsterDbtTranslator):
     def __init__(self, manifest: Mapping[str, Any] | None = None) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-        self._macros = (manifest or {}).get("macros", {})
+        manifest = manifest or {}
+        self._macros = manifest.get("macros", {})
+        self._package = (manifest.get("metadata") or {}).get("project_name", "")
+        nodes = manifest.get("nodes", {})
+        by_name = {n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") in ("model", "seed", "snapshot")}
+        self._tests: dict[str, list] = {}
+        for test in (n for n in nodes.values() if n.get("resource_type") == "test"):
+            ref = (((test.get("config") or {}).get("meta") or {}).get("dagster") or {}).get("ref") or {}
+            parents = [by_name[ref["name"]]] if ref.get("name") in by_name else (
+                [test["attached_node"]] if test.get("attached_node") else (test.get("depends_on") or {}).get("nodes") or [])
+            for parent in parents:
+                self._tests.setdefault(parent, []).append(test)
 
     def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        """The node's own checksum (its SQL or seed file) with the SQL of the project macros it
-        calls and its config (materialization, contract): a changed macro rebuilds the models
-        that use it (orchestration/lib/plan.py)."""
+        """The node's own checksum (its SQL or seed file) with the SQL of every project macro it
+        calls (and the macros those call), its build config and columns, and the tests attached
+        to it: a changed macro rebuilds the models that use it, and a changed test runs again
+        with its model (orchestration/lib/plan.py)."""
         checksum = (dbt_resource_props.get("checksum") or {}).get("checksum")
         if checksum is None:
             return None
-        macros = sorted((dbt_resource_props.get("depends_on") or {}).get("macros") or [])
         digest = hashlib.sha256(checksum.encode())
-        for name in macros:
-            if name.startswith(f"macro.{dbt_resource_props.get('package_name')}."):
-                digest.update(name.encode() + b"\0" + self._macros.get(name, {}).get("macro_sql", "").encode())
+        for name in sorted(self._project_macros(dbt_resource_props)):
+            digest.update(name.encode() + b"\0" + self._macros.get(name, {}).get("macro_sql", "").encode())
         config = {k: v for k, v in (dbt_resource_props.get("config") or {}).items() if k in _BUILD_CONFIG}
         digest.update(json.dumps(config, sort_keys=True, default=str).encode())
         digest.update(json.dumps(sorted((dbt_resource_props.get("columns") or {}).items()), default=str).encode())
+        for test in self._tests_of(dbt_resource_props.get("unique_id")):
+            digest.update(json.dumps([test.get("raw_code"), test.get("test_metadata"), test.get("config", {}).get("meta"),
+                                      sorted(self._project_macros(test))], sort_keys=True, default=str).encode())
         return digest.hexdigest()[:16]
 
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
-            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
-        return super().get_asset_key(dbt_resource_props)
+    def _project_macros(self, node: Mapping[str, Any]) -> set[str]:
+        """The project's macros a node calls, directly or through other macros."""
+        prefix = f"macro.{node.get('package_name') or self._package}."
+        seen: set[str] = set()
+        todo = list((node.get("depends_on") or {}).get("macros") or [])
+        while todo:
+            name = todo.pop()
+            if name in seen or not name.startswith(prefix):
+                continue
+            seen.add(name)
+            todo.extend(((self._macros.get(name) or {}).get("depends_on") or {}).get("macros") or [])
+        return seen
+
+    def _tests_of(self, unique_id: str | None) -> list[Mapping[str, Any]]:
+        """The test nodes whose result is a check on this node (dbt's own attachment, or the
+        asset a singular test names in its meta)."""
+        if not unique_id:
+            return []
+        return sorted(self._tests.get(unique_id, []), key=lambda t: t["unique_id"])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

@@ -9,7 +9,9 @@ parsed or loaded again.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,6 +48,15 @@ create table if not exists meta.source_files (
 );
 alter table meta.source_files add column if not exists parse_spec varchar;
 """
+
+
+@cache
+def loader_digest() -> str:
+    """The code that turns a landed file into raw rows: the parser and this loader."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__).with_name("parse.py"), Path(__file__)):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,8 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
     by_release = {r.release: r for r in (releases if releases is not None else family.releases)}
 
     def version(f: LandedFile) -> tuple[str, str]:
-        return f.sha256, family.parse_spec(by_release[f.release])
+        # the catalogue's parse settings and the parser's and loader's own code: a change to either re-parses
+        return f.sha256, f"{family.parse_spec(by_release[f.release])}-{loader_digest()[:8]}"
 
     changed = [f for f in landed if before.get((f.release, f.file)) != version(f)]
     unchanged = [f for f in landed if before.get((f.release, f.file)) == version(f)]

@@ -61,12 +61,13 @@ def _evaluation(record):
     return data if isinstance(data, dg.AssetCheckEvaluation) else None
 
 
-def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.AssetCheckKey]):
+def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.AssetCheckKey], current_run: str | None = None):
     """check key -> (latest execution record or None, its evaluation or None), in one read.
 
     A check planned in a run that stopped before it (a gate upstream refused, so its asset was
     not rebuilt either) did not replace its earlier evaluation: that one is returned, read
-    from the check's history (whether it still vouches is for :func:`check_problem` to say)."""
+    from the check's history (whether it still vouches is for :func:`check_problem` to say).
+    One planned in ``current_run`` and not evaluated yet does not vouch for anything."""
     from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
 
     keys = list(check_keys)
@@ -75,15 +76,17 @@ def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.Ass
     out = {}
     for key in keys:
         record = records.get(key)
-        if record is not None and _evaluation(record) is None:
+        if record is not None and _evaluation(record) is None and record.run_id != current_run:
             done = storage.get_asset_check_execution_history(key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES)
             record = done[0] if done else record
         out[key] = (record, _evaluation(record))
     return out
 
 
-def check_problem(key: dg.AssetCheckKey, record, evaluation, latest_materialization, code_version: str | None) -> str | None:
-    """Why a check's latest evaluation does not vouch for the asset as it is now, or None."""
+def check_problem(key: dg.AssetCheckKey, record, evaluation, latest_materialization, code_version: str | None,
+                  read_changed: str | None = None) -> str | None:
+    """Why a check's latest evaluation does not vouch for the asset as it is now, or None.
+    ``read_changed``: another table the check reads, rebuilt since it last ran."""
     if evaluation is None:
         return "never evaluated" if record is None else f"planned in run {record.run_id} but not evaluated"
     if not evaluation.passed:
@@ -96,6 +99,35 @@ def check_problem(key: dg.AssetCheckKey, record, evaluation, latest_materializat
         ran = evaluation.metadata.get("code_version")
         if ran is None or getattr(ran, "value", ran) != code_version:
             return "its code changed since it last ran"
+    if read_changed is not None:
+        return f"it also reads {read_changed}, rebuilt since it last ran"
+    return None
+
+
+def check_reads(asset_graph, key: dg.AssetCheckKey) -> list[dg.AssetKey]:
+    """The other tables a check reads: a dbt relationships test's target (``additional_deps``)
+    and the tables an expectation suite's query names (its spec's ``reads`` metadata). A suite
+    on a mart runs after the one dbt step that builds every table it can read, so its
+    evaluation comes after their materializations in the same run."""
+    spec = asset_graph.get_check_spec(key)
+    reads = {dep.asset_key for dep in (spec.additional_deps or [])}
+    listed = (spec.metadata or {}).get("reads")
+    for name in (getattr(listed, "value", listed) or []):
+        reads.add(dg.AssetKey(name.split("/")))
+    reads.discard(key.asset_key)
+    return sorted((k for k in reads if asset_graph.has(k)), key=lambda k: k.to_user_string())
+
+
+def reads_changed(asset_graph, key: dg.AssetCheckKey, record, latest: dict) -> str | None:
+    """The first table the check reads whose latest materialization came after the check's
+    latest evaluation (``record``)."""
+    if record is None or _evaluation(record) is None:
+        return None
+    evaluated_at = record.event.timestamp
+    for other in check_reads(asset_graph, key):
+        materialized = latest.get(other)
+        if materialized is not None and (evaluated_at is None or materialized.timestamp > evaluated_at):
+            return other.to_user_string()
     return None
 
 
@@ -141,7 +173,12 @@ def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterab
         record, evaluation = evaluations[key]
         latest = records.get(key.asset_key)
         latest = latest.asset_entry.last_materialization_record if latest else None
-        problem = check_problem(key, record, evaluation, latest, _check_code_version(asset_graph, key))
+        rebuilt_read = next((k.to_user_string() for k in check_reads(asset_graph, key) if k in rebuilt), None)
+        latest_of = {k: (records[k].asset_entry.last_materialization_record if k in records else None)
+                     for k in check_reads(asset_graph, key)}
+        problem = (f"it also reads {rebuilt_read}, which is rebuilt" if rebuilt_read else
+                   check_problem(key, record, evaluation, latest, check_code_version(asset_graph, key),
+                                 reads_changed(asset_graph, key, record, latest_of)))
         if problem:
             checks.append(key)
             reasons[f"{key.asset_key.to_user_string()}:{key.name}"] = problem
@@ -158,6 +195,6 @@ def _planned_check(asset_graph, key: dg.AssetCheckKey, excluded: set[str]) -> bo
     return not (asset_graph.get(key.asset_key).group_name in excluded and not spec.blocking)
 
 
-def _check_code_version(asset_graph, key: dg.AssetCheckKey) -> str | None:
+def check_code_version(asset_graph, key: dg.AssetCheckKey) -> str | None:
     value = (asset_graph.get_check_spec(key).metadata or {}).get("code_version")
     return getattr(value, "value", value)

@@ -80,8 +80,9 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
                             f"landed (nothing new from it this time): {landing.error}")
     for note in landing.notes:
         context.log.warning(note)
+    landed_releases = {row["release"] for row in before}
     for plan, landed in landing.files:
-        if plan.is_new or plan.release.release not in {row["release"] for row in before}:
+        if plan.is_new or plan.release.release not in landed_releases:
             context.log.info(f"landed {plan.release.relative_path} ({landed.bytes} bytes, sha256 {landed.sha256[:12]})"
                              + (" [new release]" if plan.is_new else ""))
     # a mirror has no release calendar: freshness is judged on the publishers' own answers
@@ -121,7 +122,9 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     )
     previous = last.get(key, {})
     code = code_version(source, family)
-    full = context.run.tags.get("csc/stage") == "full"  # csc refresh --full: every table rebuilt from here
+    # only the ingest job records just what changed (the build after it is planned); any other run
+    # (csc refresh --full, "Materialize all" in the UI) rebuilds what is downstream, so every table is recorded
+    full = context.job_def.name != "ingest"
     if not full and previous.get("dagster/data_version") == version and previous.get("dagster/code_version") == code:
         return  # unchanged: nothing recorded, nothing downstream rebuilt
     context.log.info(
