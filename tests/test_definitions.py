@@ -225,3 +225,16 @@ def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_o
         assert request.tags["csc/trigger"] == "nightly" and request.tags["csc/after_ingest"] == run.run_id
         skipped, _ = evaluate("cli")
         assert isinstance(skipped, dg.SkipReason) and "csc refresh" in skipped.skip_message
+
+
+def test_every_dbt_test_is_a_check_with_its_other_parents_as_deps():
+    from orchestration.lib.dbt import load_manifest
+
+    manifest = load_manifest()
+    tests = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    specs = {k.name: graph().get_check_spec(k) for k in graph().asset_check_keys}
+    assert set(tests) <= set(specs), sorted(set(tests) - set(specs))
+    # a singular test that reads two models is rerun when either is rebuilt (orchestration/lib/plan.py)
+    spec = specs["assert_statistical_neighbours_resolve"]
+    reads = {d.asset_key.to_user_string() for d in spec.additional_deps} | {spec.asset_key.to_user_string()}
+    assert reads == {"marts/dim_local_authority", "staging/stg_lookups__statistical_neighbours"}

@@ -1,4 +1,5 @@
--- a Dagster check on the model it guards (a test that refs two models has no asset of its own)
+-- a Dagster check on one of the models it reads (dagster-dbt needs the named model to be a parent);
+-- a rebuild of the other runs it again too (orchestration/lib/plan.py reads the check's additional deps)
 {{ config(meta={'dagster': {'ref': {'name': 'dim_local_authority'}}}) }}
 -- Every LA in DfE's code list (current and retired) has a row in dim_local_authority.
 select dfe.la_code_dfe, dfe.la_name

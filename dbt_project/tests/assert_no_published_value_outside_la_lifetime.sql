@@ -1,5 +1,6 @@
--- a Dagster check on the model it guards (a test that refs two models has no asset of its own)
-{{ config(meta={'dagster': {'ref': {'name': 'fct_la_indicator'}}}) }}
+-- a Dagster check on one of the models it reads (dagster-dbt needs the named model to be a parent);
+-- a rebuild of the other runs it again too (orchestration/lib/plan.py reads the check's additional deps)
+{{ config(meta={'dagster': {'ref': {'name': 'dim_local_authority'}}}) }}
 -- fct_la_indicator leaves out periods outside an LA's lifetime (first_year..last_year). Those
 -- must only be the publisher's 'not applicable' rows: a published value there means the
 -- dimension's lifetime is wrong and the value would be lost.
