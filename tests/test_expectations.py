@@ -173,3 +173,7 @@ def test_a_rule_the_prefilter_cannot_translate_is_refused():
         breaks_a_rule([gx.expectations.ExpectColumnMeanToBeBetween(column="x", min_value=1)])
     with pytest.raises(ValueError, match="cannot be checked"):
         breaks_a_rule([gx.expectations.ExpectColumnValuesToNotBeNull(column="x", mostly=0.9)])
+    # pandas and DuckDB see a number column differently (1.0 against 1): value rules need text
+    with pytest.raises(ValueError, match="ExpectColumnValuesToMatchRegex on column 'n' of type INTEGER"):
+        breaks_a_rule([gx.expectations.ExpectColumnValuesToMatchRegex(column="n", regex="^1$")], {"n": "INTEGER"})
+    assert breaks_a_rule([gx.expectations.ExpectColumnValuesToNotBeNull(column="n")], {"n": "INTEGER"}) == '"n" is null'

@@ -129,11 +129,14 @@ def _sql_literal(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def breaks_a_rule(expectations) -> str:
+def breaks_a_rule(expectations, types: dict[str, str] | None = None) -> str:
     """A DuckDB predicate true for a row that breaks at least one of these column rules, as
     Great Expectations judges them (a NULL breaks only a not-null rule; a regex is searched
     for, as pandas' ``str.contains`` does). Table-level rules are not row rules and are left to
-    GX; a rule this cannot translate, or a ``mostly`` below 1, is refused rather than guessed."""
+    GX; a rule this cannot translate, or a ``mostly`` below 1, is refused rather than guessed.
+    ``types`` (column -> DuckDB type): a value rule needs text columns, as the landed raw tables
+    hold; pandas would see other types differently (an integer column with NULLs as floats, a
+    NaN as missing), so the two could disagree about a row."""
     import great_expectations as gx
 
     e = gx.expectations
@@ -145,6 +148,10 @@ def breaks_a_rule(expectations) -> str:
         if column is None or (getattr(rule, "mostly", 1) or 1) < 1 or getattr(rule, "row_condition", None):
             raise ValueError(f"{type(rule).__name__} cannot be checked on a prefiltered query")
         c = '"' + column.replace('"', '""') + '"'
+        kind = (types or {}).get(column, "VARCHAR")
+        if not isinstance(rule, e.ExpectColumnValuesToNotBeNull) and kind != "VARCHAR":
+            raise ValueError(f"{type(rule).__name__} on column {column!r} of type {kind}: a prefiltered query "
+                             "must give its value rules text columns")
         if isinstance(rule, e.ExpectColumnValuesToNotBeNull):
             terms.append(f"{c} is null")
         elif isinstance(rule, e.ExpectColumnValuesToMatchRegex):
@@ -166,7 +173,9 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
     expectations = list(spec.expectations())
     scanned = None
     if spec.prefilter:
-        query = f"select * from ({spec.query}) as suite_rows where {breaks_a_rule(expectations)}"
+        described = con.execute(f"select * from ({spec.query}) as suite_rows limit 0").description
+        types = {column[0]: str(column[1]) for column in described}
+        query = f"select * from ({spec.query}) as suite_rows where {breaks_a_rule(expectations, types)}"
         frame = con.execute(query).df()
         scanned = con.execute(f"select count(*) from ({spec.query}) as suite_rows").fetchone()[0]
     else:
