@@ -38,9 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-# the corrected release of the one-changed-file case: Birmingham's 2025 average caseload, +0.1
-CHANGED_FILE = Path("workforce/ees_2025/csww_indicators_2017_to_2025.csv")
-CHANGED_ROW = ("2025,Reporting year,Local authority,", ",Birmingham,")
+from tests.synthetic_releases import WORKFORCE_2025, corrected_caseload, write_apart  # noqa: E402
+
 TARGETS = {"cold": "<= 3 x floor", "no-op (CLI)": "<= 10 s", "no-op (schedule)": "<= 10 s",
            "one changed file": "<= 25% of cold"}
 PEAK_TARGET_MIB = 1536
@@ -83,13 +82,12 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float, float]:
 def phases(warehouse: Path, since: float) -> tuple[dict[str, float], int, float | None]:
     """Seconds per phase of the runs that started after ``since``, their event count, and when
     the first of them started."""
-    os.environ["DAGSTER_HOME"] = str(warehouse / ".dagster")
     import dagster as dg
 
     spent: dict[str, float] = defaultdict(float)
     events = 0
     first = None
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(warehouse / ".dagster")) as instance:
         for run in instance.get_runs(limit=10):
             record = instance.get_run_record_by_id(run.run_id)
             if record.create_timestamp.timestamp() < since:
@@ -119,22 +117,6 @@ def _phase(step_key: str) -> str:
     return "dbt"
 
 
-def changed_mirror(mirror: Path, into: Path) -> Path:
-    """The mirror with hard links, and the corrected workforce file as a file of its own."""
-    shutil.copytree(mirror, into, copy_function=os.link)
-    target = into / CHANGED_FILE
-    lines = (mirror / CHANGED_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
-    row = next(i for i, line in enumerate(lines) if line.startswith(CHANGED_ROW[0]) and CHANGED_ROW[1] in line)
-    cells = lines[row].split(",")
-    header = lines[0].rstrip("\r\n").split(",")
-    column = header.index("caseload_fte")
-    cells[column] = f"{float(cells[column]) + 0.1:.1f}"
-    lines[row] = ",".join(cells)
-    target.unlink()
-    target.write_text("".join(lines), encoding="utf-8")
-    return into
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("CSC_SOURCE_MIRROR", REPO.parent / "shared" / "releases")))
@@ -149,7 +131,7 @@ def main() -> None:
 
 
 def run_once(args, tmp: Path, rows: dict[str, list[dict]]) -> None:
-    mirror = changed = None
+    mirror = None
     served = tmp / "served"  # what the publishers (or the mirror) serve: the real files, then the corrected one
     shutil.copytree(args.mirror, served, copy_function=os.link)
     fake = None
@@ -171,10 +153,8 @@ def run_once(args, tmp: Path, rows: dict[str, list[dict]]) -> None:
     try:
         rows["floor"].append({"wall": floor(args.mirror)})
         for name, cmd in (("cold", csc), ("no-op (CLI)", csc), ("no-op (schedule)", tick), ("one changed file", csc)):
-            if name == "one changed file":
-                changed = changed_mirror(args.mirror, tmp / "changed")
-                (served / CHANGED_FILE).unlink()
-                shutil.copy2(changed / CHANGED_FILE, served / CHANGED_FILE)
+            if name == "one changed file":  # the corrected release, served in place of the published one
+                write_apart(served / WORKFORCE_2025, corrected_caseload((args.mirror / WORKFORCE_2025).read_bytes())[0])
             requests = sum(fake.hits.values()) if fake else 0
             wall, peak, start = timed(cmd, env)
             spent, events, first = phases(warehouse, start)

@@ -78,3 +78,26 @@ def revised_ods(data: bytes, sheet: str, la_code: str, factor: int = 2) -> bytes
         return xml[:row_start] + new_row + xml[row_end:]
 
     return rewrite_ods(data, edit)
+
+
+WORKFORCE_2025 = "workforce/ees_2025/csww_indicators_2017_to_2025.csv"
+
+
+def corrected_caseload(data: bytes, la_code: str = "E08000025", year: str = "2025", by: float = 0.1) -> tuple[bytes, float]:
+    """A corrected workforce release: one LA's average caseload in one year, ``by`` higher. The
+    file's bytes with the correction, and the caseload it had published."""
+    lines = data.decode("utf-8").splitlines(keepends=True)
+    column = lines[0].split(",").index("caseload_fte")
+    row = next(i for i, line in enumerate(lines) if line.startswith(f"{year},Reporting year,Local authority,")
+               and f",{la_code}," in line)
+    cells = lines[row].split(",")
+    published = float(cells[column])
+    cells[column] = f"{published + by:.1f}"
+    lines[row] = ",".join(cells)
+    return "".join(lines).encode("utf-8"), published
+
+
+def write_apart(path: Path, data: bytes) -> None:
+    """Write a file that may be a hard link to the real mirror as a file of its own."""
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)

@@ -19,6 +19,7 @@ import pytest
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.settings import REPO_ROOT
 from tests.conftest import clean_env, clone_warehouse, csc_command
+from tests.synthetic_releases import WORKFORCE_2025, corrected_caseload, write_apart
 
 pytestmark = pytest.mark.e2e
 
@@ -441,22 +442,10 @@ def test_next_good_refresh_recovers_and_rebuilds_nothing_the_failure_did_not_cha
     assert "SUCCESS" in status.stdout
 
 
-WORKFORCE_2025 = "workforce/ees_2025/csww_indicators_2017_to_2025.csv"
-
-
 def test_one_corrected_file_rebuilds_only_what_is_built_from_it(published, mirror_dir, tmp_path):
     mirror = copy_mirror(mirror_dir, tmp_path / "mirror")
-    path = mirror / WORKFORCE_2025
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    column = lines[0].split(",").index("caseload_fte")
-    row = next(i for i, line in enumerate(lines) if line.startswith("2025,Reporting year,Local authority,")
-               and ",E08000025,Birmingham," in line)
-    cells = lines[row].split(",")
-    published_caseload = float(cells[column])
-    cells[column] = f"{published_caseload + 0.1:.1f}"
-    lines[row] = ",".join(cells)
-    path.unlink()  # a hard link to the real file: write a file of its own
-    path.write_text("".join(lines), encoding="utf-8")
+    corrected, published_caseload = corrected_caseload((mirror / WORKFORCE_2025).read_bytes())
+    write_apart(mirror / WORKFORCE_2025, corrected)
     assert latest(published, "E08000025", 2025, "sw_caseload_avg")[0] == published_caseload
 
     run = csc("refresh", "--mirror", str(mirror), warehouse=published)

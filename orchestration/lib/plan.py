@@ -83,24 +83,28 @@ def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.Ass
     return out
 
 
-def check_problem(key: dg.AssetCheckKey, record, evaluation, latest_materialization, code_version: str | None,
-                  read_changed: str | None = None) -> str | None:
-    """Why a check's latest evaluation does not vouch for the asset as it is now, or None.
-    ``read_changed``: another table the check reads, rebuilt since it last ran."""
+def check_problem(asset_graph, key: dg.AssetCheckKey, record, evaluation, materializations: dict) -> str | None:
+    """Why a check's latest evaluation does not vouch for its asset as it is now, or None.
+    ``materializations``: the latest materialization record of each asset (of the check's own,
+    and of the other tables it reads), by key."""
     if evaluation is None:
         return "never evaluated" if record is None else f"planned in run {record.run_id} but not evaluated"
     if not evaluation.passed:
         return f"failed in run {record.run_id}"
+    latest = materializations.get(key.asset_key)
     target = evaluation.target_materialization_data
-    if latest_materialization is not None and (target is None or target.storage_id != latest_materialization.storage_id):
+    if latest is not None and (target is None or target.storage_id != latest.storage_id):
         return (f"passed on an earlier materialization of {key.asset_key.to_user_string()} than the one now in the "
-                f"work database (run {latest_materialization.run_id})")
+                f"work database (run {latest.run_id})")
+    code_version = check_code_version(asset_graph, key)
     if code_version is not None:
         ran = evaluation.metadata.get("code_version")
         if ran is None or getattr(ran, "value", ran) != code_version:
             return "its code changed since it last ran"
-    if read_changed is not None:
-        return f"it also reads {read_changed}, rebuilt since it last ran"
+    for other in check_reads(asset_graph, key):
+        materialized = materializations.get(other)
+        if materialized is not None and materialized.timestamp > record.event.timestamp:
+            return f"it also reads {other.to_user_string()}, rebuilt since it last ran"
     return None
 
 
@@ -118,28 +122,16 @@ def check_reads(asset_graph, key: dg.AssetCheckKey) -> list[dg.AssetKey]:
     return sorted((k for k in reads if asset_graph.has(k)), key=lambda k: k.to_user_string())
 
 
-def reads_changed(asset_graph, key: dg.AssetCheckKey, record, latest: dict) -> str | None:
-    """The first table the check reads whose latest materialization came after the check's
-    latest evaluation (``record``)."""
-    if record is None or _evaluation(record) is None:
-        return None
-    evaluated_at = record.event.timestamp
-    for other in check_reads(asset_graph, key):
-        materialized = latest.get(other)
-        if materialized is not None and (evaluated_at is None or materialized.timestamp > evaluated_at):
-            return other.to_user_string()
-    return None
-
-
 def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterable[str] = ("ingest",)) -> BuildPlan:
     excluded = set(exclude_groups)
     everything = [k for k in asset_graph.toposorted_asset_keys if asset_graph.get(k).is_materializable]
     candidates = [k for k in everything if asset_graph.get(k).group_name not in excluded]
     records = {r.asset_entry.asset_key: r for r in instance.get_asset_records(everything)}
     versions = {k: _tags(records.get(k)).get(DATA_VERSION) for k in everything}
+    materializations = {k: r.asset_entry.last_materialization_record for k, r in records.items()}
 
     planned: list[dg.AssetKey] = []
-    planned_set: set[dg.AssetKey] = set()
+    rebuilt: set[dg.AssetKey] = set()
     reasons: dict[str, str] = {}
     for key in candidates:
         node = asset_graph.get(key)
@@ -151,7 +143,7 @@ def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterab
             reason = "its code changed"
         else:
             for parent in sorted(node.parent_keys, key=lambda k: k.to_user_string()):
-                if parent in planned_set:
+                if parent in rebuilt:
                     reason = f"{parent.to_user_string()} is rebuilt"
                     break
                 built_from = tags.get(INPUT_DATA_VERSION + parent.to_user_string())
@@ -160,25 +152,19 @@ def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterab
                     break
         if reason:
             planned.append(key)
-            planned_set.add(key)
+            rebuilt.add(key)
             reasons[key.to_user_string()] = reason
 
     # checks on the assets not rebuilt whose latest evaluation does not vouch for them now
-    rebuilt = set(planned)
     check_keys = [k for k in asset_graph.asset_check_keys
                   if k.asset_key not in rebuilt and _planned_check(asset_graph, k, excluded)]
     evaluations = latest_evaluations(instance, check_keys)
     checks: list[dg.AssetCheckKey] = []
     for key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
         record, evaluation = evaluations[key]
-        latest = records.get(key.asset_key)
-        latest = latest.asset_entry.last_materialization_record if latest else None
         rebuilt_read = next((k.to_user_string() for k in check_reads(asset_graph, key) if k in rebuilt), None)
-        latest_of = {k: (records[k].asset_entry.last_materialization_record if k in records else None)
-                     for k in check_reads(asset_graph, key)}
         problem = (f"it also reads {rebuilt_read}, which is rebuilt" if rebuilt_read else
-                   check_problem(key, record, evaluation, latest, check_code_version(asset_graph, key),
-                                 reads_changed(asset_graph, key, record, latest_of)))
+                   check_problem(asset_graph, key, record, evaluation, materializations))
         if problem:
             checks.append(key)
             reasons[f"{key.asset_key.to_user_string()}:{key.name}"] = problem

@@ -124,12 +124,11 @@ def located_by(planned: PlannedFile, landed: LandedFile, mirror: bool, discovery
     return "fixed link"
 
 
-_ARROW_SCHEMA = pa.schema([
-    (name, pa.bool_() if name == "is_new" else pa.int64() if name == "bytes" else pa.string())
-    for name in ("source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
-                 "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
-                 "fetched_at", "checked_at", "note")
-])
+COLUMNS = ("source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
+           "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
+           "fetched_at", "checked_at", "note")
+_ARROW_SCHEMA = pa.schema([(name, pa.bool_() if name == "is_new" else pa.int64() if name == "bytes" else pa.string())
+                           for name in COLUMNS])
 
 
 def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, list[dict]],
@@ -139,9 +138,7 @@ def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, li
     con.execute(DDL)
     con.execute("begin transaction")
     try:
-        columns = ["source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
-                   "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
-                   "fetched_at", "checked_at", "note"]
+        columns = COLUMNS
         con.execute("delete from meta.release_index where family in (select unnest(?))", [list(families)])
         rows = [{c: row.get(c) for c in columns} for family_rows in families.values() for row in family_rows]
         if rows:

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.lib.dbt import mart_asset_keys
-from orchestration.lib.plan import check_code_version, check_problem, latest_evaluations, reads_changed
+from orchestration.lib.plan import check_problem, latest_evaluations
 from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, publish
 from orchestration.lib.warehouse import WarehouseResource
 
@@ -42,8 +42,7 @@ def upstream_checks(context: dg.AssetExecutionContext) -> tuple[list[str], list[
                 description=evaluation.description, refresh_id=record.run_id))
         if not graph.get_check_spec(check_key).blocking:
             continue
-        problem = check_problem(check_key, record, evaluation, latest.get(check_key.asset_key),
-                                check_code_version(graph, check_key), reads_changed(graph, check_key, record, latest))
+        problem = check_problem(graph, check_key, record, evaluation, latest)
         if problem:
             name = f"{check_key.asset_key.to_user_string()}:{check_key.name} {problem}"
             (unevaluated if evaluation is None else failed if not evaluation.passed else stale).append(name)
