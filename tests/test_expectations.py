@@ -1,14 +1,15 @@
 import duckdb
 import pytest
 
-from expectations import discover_suites
-from expectations.raw_ees_tidy import SUITES
+
+from expectations.raw.ees_tidy_csv import suites as ees_tidy_suites
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.suites import discover_suites
 from orchestration.lib.expectations import run_suite
 from orchestration.lib.fetch import fetch
 from orchestration.lib.load import load_family
 
-ROWS_SUITE = next(s for s in SUITES if s.name == "raw_cla_number_and_rate_per_10k")
+ROWS_SUITE = next(s for s in ees_tidy_suites() if s.name == "raw_cla_number_and_rate_per_10k")
 
 
 def loaded(settings):
@@ -62,7 +63,7 @@ def test_failed_suite_is_in_an_offline_html_report(fixture_mirror, tmp_path):
         good = run_suite(con, ROWS_SUITE)
         con.execute("update raw.cla_number_and_rate_per_10k set children_count = '?' where _release = 'ees_2025' and _row_number = 3")
         bad = run_suite(con, ROWS_SUITE)
-    other = next(s for s in SUITES if s.name == "raw_cla_number_and_rate_per_10k__counts")
+    other = next(s for s in ees_tidy_suites() if s.name == "raw_cla_number_and_rate_per_10k__counts")
     validations = tmp_path / "runs" / "run-123" / "validations"
     write_result(good.__class__(**{**good.__dict__, "suite": other.name}), validations, other)
     write_result(bad, validations, ROWS_SUITE)
@@ -89,8 +90,8 @@ def test_a_suite_code_version_follows_its_query_and_the_expectation_code():
 
 
 def test_a_reconciliation_that_cannot_be_computed_fails_naming_the_row():
-    from expectations import rules
-    from expectations.spec import SuiteSpec
+    from orchestration.lib import suite_rules as rules
+    from orchestration.lib.suites import SuiteSpec
 
     spec = SuiteSpec(name="reconciles", asset=("marts", "t"), description="", expectations=lambda: rules.within_tolerance(2, "two"),
                      query="select * from (values ('E08000012', 2025, null::double), ('E08000013', 2025, -1.0)) as t(la_code, time_period, excess)")
@@ -103,7 +104,7 @@ def test_a_reconciliation_that_cannot_be_computed_fails_naming_the_row():
 
 
 def test_a_cross_check_that_cannot_be_compared_fails_naming_the_row():
-    from expectations import rules
+    from orchestration.lib import suite_rules as rules
 
     spec = rules.agreement_suite("agrees", ("marts", "t"), "", "select 'E10000016' as la_code, 'Kent' as la_name, null::boolean as agrees",
                                  "Same region", 1, "one")
@@ -114,8 +115,8 @@ def test_a_cross_check_that_cannot_be_compared_fails_naming_the_row():
 
 
 def test_a_reconciliation_with_nothing_to_reconcile_fails_on_its_floor():
-    from expectations import rules
-    from expectations.spec import SuiteSpec
+    from orchestration.lib import suite_rules as rules
+    from orchestration.lib.suites import SuiteSpec
 
     spec = SuiteSpec(name="empty", asset=("marts", "t"), description="", query="select 1.0 as excess where false",
                      expectations=lambda: rules.within_tolerance(150, "one per LA"))
@@ -128,7 +129,7 @@ def test_a_reconciliation_with_nothing_to_reconcile_fails_on_its_floor():
 def test_every_reconciliation_fails_on_null_and_has_a_row_floor():
     import great_expectations as gx
 
-    from expectations import rules
+    from orchestration.lib import suite_rules as rules
 
     rules_by_column = {rules.ExpectWithinTolerance: "excess", rules.ExpectAllAgree: "agrees"}
     checked = 0

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.spec import IDENTIFYING_COLUMNS, LOCATOR_COLUMNS, SuiteSpec
+from orchestration.lib.suites import IDENTIFYING_COLUMNS, LOCATOR_COLUMNS, SuiteSpec
 from orchestration.settings import get_settings
 
 MAX_EXAMPLES = 5
@@ -59,11 +59,14 @@ def _batch_definition():
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """The expectation code itself: every suite module and rule, this runner, and the Great
-    Expectations version (read without importing it)."""
+    """The expectation code itself: every suite module, the shared rules and the suite
+    specification, this runner, and the Great Expectations version (read without importing it)."""
+    settings = get_settings()
+    here = Path(__file__).parent
+    paths = [*settings.expectations_dir.rglob("*.py"), Path(__file__), here / "suites.py", here / "suite_rules.py"]
     digest = hashlib.sha256(importlib.metadata.version("great_expectations").encode())
-    for path in sorted([*get_settings().expectations_dir.glob("*.py"), Path(__file__)]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(settings.expectations_dir.parent)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -13,11 +13,11 @@ from itertools import groupby
 
 import dagster as dg
 
-from expectations import discover_suites
-from expectations.spec import SuiteSpec, tables_read
+
+from orchestration.lib.suites import SuiteSpec, discover_suites, tables_read
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.lib.expectations import run_suite, suite_code_version, write_result
-from orchestration.lib.warehouse import WarehouseResource
+from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
 
 def build_gate(name: str, suites: list[SuiteSpec]) -> dg.AssetChecksDefinition:
@@ -32,7 +32,7 @@ def build_gate(name: str, suites: list[SuiteSpec]) -> dg.AssetChecksDefinition:
                for s in suites],
         can_subset=True,
     )
-    def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
         validations = warehouse.settings().runs_dir / context.run.run_id / "validations"
         selected = context.selected_asset_check_keys
         with warehouse.connect(read_only=True) as con:

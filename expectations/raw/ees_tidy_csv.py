@@ -7,10 +7,9 @@ in every vintage, and per release and year a plausible number of LAs and all nin
 
 from __future__ import annotations
 
-
-from expectations import rules
-from expectations.spec import SuiteSpec, gx
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import Family, load_catalogue
+from orchestration.lib.suites import SuiteSpec, gx
 
 GEOGRAPHY = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
              "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]
@@ -187,4 +186,5 @@ def _vintage_query(table: str, values: list[str]) -> str:
                       and later.time_period = earlier.time_period)"""
 
 
-SUITES = [s for family in load_catalogue().families if family.format == "ees_tidy_csv" for s in suites_for(family)]
+def suites() -> list[SuiteSpec]:
+    return [s for family in load_catalogue().families if family.format == "ees_tidy_csv" for s in suites_for(family)]

@@ -3,8 +3,8 @@ denominator convention (reporting year Y is divided by the mid-year estimate of 
 
 from __future__ import annotations
 
-from expectations import rules
-from expectations.spec import SuiteSpec
+from orchestration.lib import suite_rules as rules
+from orchestration.lib.suites import SuiteSpec
 
 ASSET = ("marts", "fct_la_indicator")
 
@@ -82,21 +82,22 @@ DENOMINATOR = """
     order by cla.la_code, cla.time_period desc
 """
 
-SUITES = [
-    SuiteSpec(
-        name="fct_la_indicator__recomputed_rates",
-        asset=ASSET,
-        description="Rates recomputed from counts and the conformed population agree with the published rates.",
-        query=RECOMPUTED_RATES,
-        expectations=lambda: rules.within_tolerance(1, "one per published rate indicator of the indicator catalogue and "
-                                                       "year of the newest release that publishes it"),
-    ),
-    SuiteSpec(
-        name="fct_la_indicator__denominator_convention",
-        asset=ASSET,
-        description="The newest CLA release's child population equals the ONS mid-year estimate of the year before.",
-        query=DENOMINATOR,
-        expectations=lambda: rules.within_tolerance(rules.FEWEST_LAS, "one per LA and year of the newest CLA release: "
-                                                                      "at least every LA for one year"),
-    ),
-]
+def suites() -> list[SuiteSpec]:
+    return [
+        SuiteSpec(
+            name="fct_la_indicator__recomputed_rates",
+            asset=ASSET,
+            description="Rates recomputed from counts and the conformed population agree with the published rates.",
+            query=RECOMPUTED_RATES,
+            expectations=lambda: rules.within_tolerance(1, "one per published rate indicator of the indicator catalogue and "
+                                                           "year of the newest release that publishes it"),
+        ),
+        SuiteSpec(
+            name="fct_la_indicator__denominator_convention",
+            asset=ASSET,
+            description="The newest CLA release's child population equals the ONS mid-year estimate of the year before.",
+            query=DENOMINATOR,
+            expectations=lambda: rules.within_tolerance(rules.FEWEST_LAS, "one per LA and year of the newest CLA release: "
+                                                                          "at least every LA for one year"),
+        ),
+    ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
-from expectations import rules
-from expectations.spec import SuiteSpec, gx
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import Family, load_catalogue
+from orchestration.lib.suites import SuiteSpec, gx
 
 GEOGRAPHY = {"geographic_level", "old_la_code", "la_name", "new_la_code", "time_period"}
 # 152 LAs in 2010; 151 from 2011 (the Isles of Scilly is left out until its 2017 row).
@@ -52,4 +51,5 @@ def suites_for(family: Family) -> list[SuiteSpec]:
     ]
 
 
-SUITES = [s for family in load_catalogue().families if family.name.startswith("cla_sfr_") for s in suites_for(family)]
+def suites() -> list[SuiteSpec]:
+    return [s for family in load_catalogue().families if family.name.startswith("cla_sfr_") for s in suites_for(family)]

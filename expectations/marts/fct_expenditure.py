@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from expectations import rules
-from expectations.spec import SuiteSpec, gx
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.suites import SuiteSpec, gx
 
 # Every LA returns its outturn most years; 11 of 153 did not in 2023-24, the most measured.
 RETURNS_PER_YEAR = 140
@@ -94,39 +94,40 @@ def _reconciles(family: str, per_release: int, since: int = 0):
         f"catalogued {family} releases" + (f" from {since}" if since else ""))
 
 
-SUITES = [
-    SuiteSpec(
-        name="fct_expenditure__ro3_lines_add_up",
-        asset=("marts", "fct_expenditure"),
-        description="Each authority's RO3 children's social care lines (subtotals excluded) add up to RO3's printed total, to rounding.",
-        query=RO3_LINES_ADD_UP,
-        expectations=_reconciles("mhclg_ro3_social_care", RETURNS_PER_YEAR),
-    ),
-    SuiteSpec(
-        name="fct_expenditure__rsx_equals_ro3",
-        asset=("marts", "fct_expenditure"),
-        description="RSX children's social care net expenditure equals RO3's total for every authority and vintage.",
-        query=RSX_EQUALS_RO3,
-        expectations=_reconciles("mhclg_rsx_service_summary", RETURNS_PER_YEAR),
-    ),
-    SuiteSpec(
-        name="fct_expenditure__s251_cla_block",
-        asset=("marts", "fct_expenditure"),
-        description="Section 251 2012-13 onwards: the conformed children looked after category equals the publisher's 'Total Children Looked After' line.",
-        query=S251_CLA_BLOCK,
-        expectations=_reconciles("s251_outturn", rules.FEWEST_LAS, since=2012),
-    ),
-    SuiteSpec(
-        name="fct_expenditure__per_year",
-        asset=("marts", "fct_expenditure"),
-        description=f"Per financial year: at least {RETURNS_PER_YEAR} LAs published, totals not negative, spend per child between GBP 100 and 10,000 (a category may be negative, being net of income).",
-        query=PER_YEAR,
-        expectations=lambda: [
-            gx.expectations.ExpectColumnValuesToBeBetween(column="las_published", min_value=RETURNS_PER_YEAR),
-            gx.expectations.ExpectColumnValuesToBeBetween(column="min_total", min_value=0),
-            gx.expectations.ExpectColumnValuesToBeBetween(column="max_per_child", max_value=10000),
-            gx.expectations.ExpectColumnValuesToBeBetween(column="min_per_child", min_value=100),
-            gx.expectations.ExpectTableRowCountToBeBetween(min_value=9),
-        ],
-    ),
-]
+def suites() -> list[SuiteSpec]:
+    return [
+        SuiteSpec(
+            name="fct_expenditure__ro3_lines_add_up",
+            asset=("marts", "fct_expenditure"),
+            description="Each authority's RO3 children's social care lines (subtotals excluded) add up to RO3's printed total, to rounding.",
+            query=RO3_LINES_ADD_UP,
+            expectations=_reconciles("mhclg_ro3_social_care", RETURNS_PER_YEAR),
+        ),
+        SuiteSpec(
+            name="fct_expenditure__rsx_equals_ro3",
+            asset=("marts", "fct_expenditure"),
+            description="RSX children's social care net expenditure equals RO3's total for every authority and vintage.",
+            query=RSX_EQUALS_RO3,
+            expectations=_reconciles("mhclg_rsx_service_summary", RETURNS_PER_YEAR),
+        ),
+        SuiteSpec(
+            name="fct_expenditure__s251_cla_block",
+            asset=("marts", "fct_expenditure"),
+            description="Section 251 2012-13 onwards: the conformed children looked after category equals the publisher's 'Total Children Looked After' line.",
+            query=S251_CLA_BLOCK,
+            expectations=_reconciles("s251_outturn", rules.FEWEST_LAS, since=2012),
+        ),
+        SuiteSpec(
+            name="fct_expenditure__per_year",
+            asset=("marts", "fct_expenditure"),
+            description=f"Per financial year: at least {RETURNS_PER_YEAR} LAs published, totals not negative, spend per child between GBP 100 and 10,000 (a category may be negative, being net of income).",
+            query=PER_YEAR,
+            expectations=lambda: [
+                gx.expectations.ExpectColumnValuesToBeBetween(column="las_published", min_value=RETURNS_PER_YEAR),
+                gx.expectations.ExpectColumnValuesToBeBetween(column="min_total", min_value=0),
+                gx.expectations.ExpectColumnValuesToBeBetween(column="max_per_child", max_value=10000),
+                gx.expectations.ExpectColumnValuesToBeBetween(column="min_per_child", min_value=100),
+                gx.expectations.ExpectTableRowCountToBeBetween(min_value=9),
+            ],
+        ),
+    ]

@@ -1,16 +1,15 @@
-"""Contracts on the landed IoD2019 File 11 sheets (raw.iod2019_imd, raw.iod2019_idaci)."""
+"""The contract both landed IoD2019 File 11 sheets share (raw.iod2019_imd, raw.iod2019_idaci)."""
 
 from __future__ import annotations
 
-
-from expectations import rules
-from expectations.spec import SuiteSpec, gx
+from orchestration.lib import suite_rules as rules
+from orchestration.lib.suites import SuiteSpec, gx
 
 # File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
 UPPER_TIER_2019 = 151
 
 
-def _suite(table: str) -> list[SuiteSpec]:
+def file_11_sheet(table: str) -> list[SuiteSpec]:
     e = gx.expectations
     return [
         SuiteSpec(
@@ -31,6 +30,3 @@ def _suite(table: str) -> list[SuiteSpec]:
             ],
         )
     ]
-
-
-SUITES = [*_suite("iod2019_imd"), *_suite("iod2019_idaci")]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
-from expectations import rules
-from expectations.spec import SuiteSpec, gx
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.suites import SuiteSpec, gx
 
 ASSET = ("marts", "fct_children_looked_after")
 # Rates per 10,000 children. Most LAs publish under 250, but the City of London (about 700
@@ -63,10 +62,6 @@ ENGLAND_TOTALS = """
 """
 
 
-# The England totals cover every year a catalogued CLA release reports at 31 March (the SFRs
-# 2010-2017 and the EES releases, five years each): at least the release's own year per release.
-CLA_RELEASES = len({r.release for f in ("cla_sfr_at_31_march", "cla_number_and_rate_per_10k")
-                    for r in load_catalogue().family(f).releases})
 MEASURES = ("cla", "started", "ceased")
 
 
@@ -83,30 +78,35 @@ def _bounds():
     ]
 
 
-SUITES = [
-    SuiteSpec(
-        name="fct_children_looked_after",
-        asset=ASSET,
-        description=f"Counts are not negative; rates lie within {RATE_BOUNDS}; populations are positive.",
-        query="select * from marts.fct_children_looked_after",
-        expectations=_bounds,
-    ),
-    SuiteSpec(
-        name="fct_children_looked_after__rate_consistency",
-        asset=ASSET,
-        description="Each published rate equals count / population x 10,000 to the publisher's rounding.",
-        query=RATE_CONSISTENCY,
-        expectations=lambda: rules.within_tolerance(
-            len(MEASURES) * rules.FEWEST_LAS, "one per LA, year and measure with a published rate: "
-            f"at least the {len(MEASURES)} rates of every LA for one year"),
-    ),
-    SuiteSpec(
-        name="fct_children_looked_after__england_totals",
-        asset=ASSET,
-        description="The sum of LA counts equals England's published count, to rounding and suppression.",
-        query=ENGLAND_TOTALS,
-        expectations=lambda: rules.within_tolerance(
-            len(MEASURES) * CLA_RELEASES, f"one per year and count: the {len(MEASURES)} counts for at least the year of "
-            f"each of the {CLA_RELEASES} catalogued CLA releases"),
-    ),
-]
+def suites() -> list[SuiteSpec]:
+    # The England totals cover every year a catalogued CLA release reports at 31 March (the SFRs
+    # 2010-2017 and the EES releases, five years each): at least the release's own year per release.
+    cla_releases = len({r.release for f in ("cla_sfr_at_31_march", "cla_number_and_rate_per_10k")
+                        for r in load_catalogue().family(f).releases})
+    return [
+        SuiteSpec(
+            name="fct_children_looked_after",
+            asset=ASSET,
+            description=f"Counts are not negative; rates lie within {RATE_BOUNDS}; populations are positive.",
+            query="select * from marts.fct_children_looked_after",
+            expectations=_bounds,
+        ),
+        SuiteSpec(
+            name="fct_children_looked_after__rate_consistency",
+            asset=ASSET,
+            description="Each published rate equals count / population x 10,000 to the publisher's rounding.",
+            query=RATE_CONSISTENCY,
+            expectations=lambda: rules.within_tolerance(
+                len(MEASURES) * rules.FEWEST_LAS, "one per LA, year and measure with a published rate: "
+                f"at least the {len(MEASURES)} rates of every LA for one year"),
+        ),
+        SuiteSpec(
+            name="fct_children_looked_after__england_totals",
+            asset=ASSET,
+            description="The sum of LA counts equals England's published count, to rounding and suppression.",
+            query=ENGLAND_TOTALS,
+            expectations=lambda: rules.within_tolerance(
+                len(MEASURES) * cla_releases, f"one per year and count: the {len(MEASURES)} counts for at least the year of "
+                f"each of the {cla_releases} catalogued CLA releases"),
+        ),
+    ]

@@ -8,14 +8,12 @@ return once per member LA would add several hundred FTE and fail this gate.
 
 from __future__ import annotations
 
-
-from expectations import rules
-from expectations.spec import SuiteSpec
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.suites import SuiteSpec
 
 # Each release reports its own year and the years before it; measured: every unit returned
 # in 8 of the 9 years 2017-2025.
-RELEASES = len(load_catalogue().family("csww_indicators").releases)
 
 ENGLAND_TOTALS = """
     with units as (
@@ -34,13 +32,15 @@ ENGLAND_TOTALS = """
     order by units.time_period desc
 """
 
-SUITES = [
-    SuiteSpec(
-        name="fct_social_work_workforce__england_totals",
-        asset=("marts", "fct_social_work_workforce"),
-        description="Social worker FTE summed over reporting units equals England's, in years when every unit returned.",
-        query=ENGLAND_TOTALS,
-        expectations=lambda: rules.within_tolerance(
-            RELEASES, f"one per year in which every unit returned: at least one for each of the {RELEASES} catalogued releases"),
-    ),
-]
+def suites() -> list[SuiteSpec]:
+    releases = len(load_catalogue().family("csww_indicators").releases)
+    return [
+        SuiteSpec(
+            name="fct_social_work_workforce__england_totals",
+            asset=("marts", "fct_social_work_workforce"),
+            description="Social worker FTE summed over reporting units equals England's, in years when every unit returned.",
+            query=ENGLAND_TOTALS,
+            expectations=lambda: rules.within_tolerance(
+                releases, f"one per year in which every unit returned: at least one for each of the {releases} catalogued releases"),
+        ),
+    ]

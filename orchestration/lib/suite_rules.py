@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from expectations.spec import SuiteSpec, gx
+from orchestration.lib.suites import SuiteSpec, gx
 
 # Suppression and status symbols seen across DfE, ONS and MHCLG files (FILE_PROFILES.csv),
 # matched whole-cell. dbt's parse_published_value macro gives each its meaning.
@@ -63,6 +63,12 @@ def __getattr__(name: str):
 # sources cover: 150 before the 2009 reorganisation, 152 to 2019, 153 since 2023. A check that
 # covers every LA for one period has at least this many rows.
 FEWEST_LAS = 150
+MOST_LAS = 153
+# DfE's regions, London in its two halves as DfE's LA list and the Ofsted corrections give it.
+DFE_REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
+               "East of England", "Inner London", "Outer London", "South East", "South West")
+# A financial year as MHCLG and DfE print it: 2023-24.
+FINANCIAL_YEAR = r"^20[0-9]{2}-[0-9]{2}$"
 
 # Great Expectations leaves NULLs out of column-map expectations, so `excess <= 0` and
 # `agrees in {True}` pass on a row whose other side is missing (an unmatched total line, an LA

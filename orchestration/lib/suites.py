@@ -1,8 +1,21 @@
-"""What a suite is: a named query over the warehouse plus the expectations its rows must meet."""
+"""What an expectation suite is, and where the suites are found.
+
+A suite is a named query over the work database plus the Great Expectations 1.x expectations
+its rows must meet. The suites themselves live in ``expectations/``, one module per validated
+table (``expectations/<schema>/<table>.py``), each with a ``suites()`` function that builds
+them when asked; suites that every raw table of one catalogue format gets are in one module
+named after the format (``expectations/raw/ees_tidy_csv.py``). Modules whose name starts with
+``_`` hold what several tables' modules share. :func:`discover_suites` finds them all; Dagster
+runs each as a blocking asset check on its table (``orchestration/defs/quality``).
+
+Nothing in ``orchestration`` imports ``expectations`` at import time: discovery imports the
+suite modules when the suites are asked for.
+"""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,3 +76,32 @@ class LazyModule:
 
 
 gx = LazyModule("great_expectations")
+
+
+SUITES_PACKAGE = "expectations"
+
+
+def suite_modules() -> list[str]:
+    """The suite modules of ``expectations/``, sorted: ``expectations.<schema>.<table>``."""
+    package = importlib.import_module(SUITES_PACKAGE)
+    names = []
+    for info in pkgutil.walk_packages(package.__path__, prefix=f"{SUITES_PACKAGE}."):
+        if not info.ispkg and not info.name.rsplit(".", 1)[-1].startswith("_"):
+            names.append(info.name)
+    return sorted(names)
+
+
+def discover_suites() -> list[SuiteSpec]:
+    """Every suite: each suite module's ``suites()``, built now."""
+    suites: list[SuiteSpec] = []
+    for name in suite_modules():
+        module = importlib.import_module(name)
+        build = getattr(module, "suites", None)
+        if build is None:
+            raise ValueError(f"{module.__file__}: a suite module defines suites() -> list[SuiteSpec]")
+        suites.extend(build())
+    names = [s.name for s in suites]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"suite names must be unique; defined twice: {', '.join(duplicates)}")
+    return suites

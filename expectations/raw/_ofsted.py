@@ -1,0 +1,35 @@
+"""What the landed Ofsted workbooks share: the four-point judgement scale, dates as dates,
+and the contract of an inspection-outcomes table (ILACS history, the 31 March tables)."""
+
+from __future__ import annotations
+
+from orchestration.lib.suites import SuiteSpec, gx
+
+JUDGEMENTS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
+SUB_JUDGEMENTS = ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]
+ISO_DATE = r"^[12][0-9]{3}-[01][0-9]-[0-3][0-9](?:T00:00:00)?$"
+# March 2024 lists the two LAs created in April 2023 as not yet inspected, without judgements.
+NOT_INSPECTED = "Not yet inspected"
+
+
+def inspection_outcomes(table: str, with_code_regex: bool) -> list[SuiteSpec]:
+    e = gx.expectations
+    return [
+        SuiteSpec(
+            name=f"raw_{table}",
+            asset=("raw", table),
+            description="Judgements on Ofsted's four-point scale, dates as dates, LA names filled, codes well formed.",
+            query=f"select * from raw.{table} where inspection_date is distinct from '{NOT_INSPECTED}'",
+            prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
+            expectations=lambda: [
+                e.ExpectColumnValuesToNotBeNull(column="la_name"),
+                e.ExpectColumnValuesToNotBeNull(column="inspection_date"),
+                e.ExpectColumnValuesToNotBeNull(column="overall_effectiveness"),
+                e.ExpectColumnValuesToBeInSet(column="overall_effectiveness", value_set=JUDGEMENTS),
+                *[e.ExpectColumnValuesToBeInSet(column=c, value_set=JUDGEMENTS) for c in SUB_JUDGEMENTS],
+                e.ExpectColumnValuesToMatchRegex(column="inspection_date", regex=ISO_DATE),
+                e.ExpectColumnValuesToMatchRegex(column="publication_date", regex=ISO_DATE),
+                *([e.ExpectColumnValuesToMatchRegex(column="la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$")] if with_code_regex else []),
+            ],
+        )
+    ]

@@ -1,0 +1,52 @@
+"""The contract both MHCLG revenue outturn workbooks share (RO3 and RSX, 2022-23 to 2024-25,
+two 2024-25 vintages)."""
+
+from __future__ import annotations
+
+from orchestration.lib import suite_rules as rules
+from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.suites import SuiteSpec, gx
+
+# 150 LAs before the 2009 reorganisation, 152 to 2019, 153 from 2023 (151-153 between).
+LA_COUNT_RANGE = (rules.FEWEST_LAS, rules.MOST_LAS)
+# Upper-tier authorities (children's services authorities) in the RO workbooks.
+UPPER_TIER = "authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, 'E(06|08|09|10)[0-9]{6}')"
+RO_ID_COLUMNS = {"la_code_mhclg", "la_code", "la_name", "authority_class", "financial_year"}
+
+
+def revenue_outturn(family_name: str) -> list[SuiteSpec]:
+    e = gx.expectations
+    family = load_catalogue().family(family_name)
+    table = f"raw.{family.raw_table}"
+    values = [c for c in family.column_names if c not in RO_ID_COLUMNS]
+    return [
+        SuiteSpec(
+            name=f"raw_{family.raw_table}",
+            asset=("raw", family.raw_table),
+            description="Upper-tier authority rows: ONS code, name, and every children's social care cell a number or a known symbol.",
+            query=f"select * from {table} where {UPPER_TIER} or authority_class = 'Eng'",
+            prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
+            expectations=lambda: [
+                e.ExpectColumnValuesToNotBeNull(column="la_name"),
+                e.ExpectColumnValuesToMatchRegex(column="financial_year", regex=rules.FINANCIAL_YEAR),
+                *[e.ExpectColumnValuesToNotBeNull(column=c) for c in values],
+                *[rules.ExpectPublishedCell(column=c) for c in values],
+            ],
+        ),
+        SuiteSpec(
+            name=f"raw_{family.raw_table}__counts",
+            asset=("raw", family.raw_table),
+            description=f"Per release: {LA_COUNT_RANGE[0]}-{LA_COUNT_RANGE[1]} upper-tier LAs, each once, and one England row.",
+            query=f"""
+                select _release,
+                       count(distinct la_code) filter (where {UPPER_TIER}) as la_count,
+                       count(*) filter (where {UPPER_TIER}) - count(distinct la_code) filter (where {UPPER_TIER}) as duplicate_las,
+                       count(*) filter (where authority_class = 'Eng' and la_code = 'E92000001') as england_rows
+                from {table} group by _release""",
+            expectations=lambda: [
+                e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+                e.ExpectColumnValuesToBeBetween(column="duplicate_las", min_value=0, max_value=0),
+                e.ExpectColumnValuesToBeBetween(column="england_rows", min_value=1, max_value=1),
+            ],
+        ),
+    ]

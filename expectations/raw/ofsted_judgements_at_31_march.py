@@ -1,0 +1,23 @@
+"""Contracts on Ofsted's landed 31 March tables of the judgement in effect
+(raw.ofsted_judgements_at_31_march)."""
+
+from __future__ import annotations
+
+from expectations.raw._ofsted import inspection_outcomes
+from orchestration.lib.suites import SuiteSpec, gx
+
+
+def suites() -> list[SuiteSpec]:
+    return [
+        *inspection_outcomes("ofsted_judgements_at_31_march", with_code_regex=True),
+        SuiteSpec(
+            name="raw_ofsted_judgements_at_31_march__counts",
+            asset=("raw", "ofsted_judgements_at_31_march"),
+            description="Each 31 March table lists every LA once (151 to 153).",
+            query="select _release, count(*) as rows, count(distinct la_name) as names from raw.ofsted_judgements_at_31_march group by 1",
+            expectations=lambda: [
+                gx.expectations.ExpectColumnValuesToBeBetween(column="rows", min_value=151, max_value=153),
+                gx.expectations.ExpectColumnPairValuesToBeEqual(column_A="rows", column_B="names"),
+            ],
+        ),
+    ]
