@@ -8,6 +8,11 @@ import pytest
 
 from orchestration.settings import REPO_ROOT, get_settings
 
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true",
+                     help="rewrite tests/snapshots/ from the code as it is now (review the diff)")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_MIRROR = FIXTURES / "mirror"
 

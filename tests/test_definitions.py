@@ -1,156 +1,40 @@
 """The Dagster graph resolves, and its shape is what the README promises (a snapshot of keys)."""
 
+import re
+from pathlib import Path
+
 import dagster as dg
 
-from expectations import discover_suites
 from orchestration.definitions import defs
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.suites import discover_suites
 
-EXPECTED_ASSETS = {
-    "raw/cla_number_and_rate_per_10k",
-    "raw/dfe_la_codes",
-    "raw/ons_ltla_utla_2023",
-    "raw/cin_b1_children_in_need",
-    "raw/cin_c1_referrals",
-    "raw/cin_c4_section47_icpc",
-    "raw/cin_d1_child_protection_plans",
-    "raw/cin_d5_cpp_at31_by_duration",
-    "raw/population_0_17",
-    "raw/csww_indicators",
-    "raw/cla_sfr_at_31_march",
-    "raw/cla_sfr_started",
-    "raw/cla_sfr_ceased",
-    "staging/stg_cla__sfr_at_31_march",
-    "staging/stg_cla__sfr_started",
-    "staging/stg_cla__sfr_ceased",
-    "reference/indicator_sources",
-    "marts/bridge_la_lineage",
-    "marts/dim_statistical_neighbour",
-    "raw/statistical_neighbours",
-    "staging/stg_lookups__statistical_neighbours",
-    "marts/mart_revisions",
-    "staging/stg_workforce__csww_indicators",
-    "marts/fct_social_work_workforce",
-    "staging/stg_cin__b1_children_in_need",
-    "staging/stg_cin__c1_referrals",
-    "staging/stg_cin__c4_section47_icpc",
-    "staging/stg_cin__d1_child_protection_plans",
-    "staging/stg_cin__d5_cpp_at31_by_duration",
-    "staging/stg_population__0_17",
-    "intermediate/int_indicator_values",
-    "marts/fct_children_in_need",
-    "marts/fct_child_protection",
-    "marts/fct_population",
-    "reference/indicators",
-    "reference/la_boundary_changes",
-    "staging/stg_cla__number_and_rate_per_10k",
-    "staging/stg_lookups__dfe_la_codes",
-    "staging/stg_lookups__ons_ltla_utla_2023",
-    "intermediate/int_indicator_values_unpivoted",
-    "intermediate/int_local_authorities_observed",
-    "marts/dim_indicator",
-    "marts/dim_local_authority",
-    "marts/fct_children_looked_after",
-    "marts/fct_england_region_indicator",
-    "marts/fct_la_indicator",
-    "raw/cin_c2_assessments",
-    "raw/cin_c3_assessment_factors",
-    "staging/stg_cin__c3_assessment_factors",
-    "marts/fct_assessment_factors",
-    "raw/cla_la_of_placement",
-    "raw/cla_started_characteristics",
-    "raw/cla_ceased_characteristics",
-    "staging/stg_cla__cla_started_characteristics",
-    "staging/stg_cla__cla_ceased_characteristics",
-    "marts/fct_cla_characteristics",
-    "staging/stg_cla__cla_la_of_placement",
-    "raw/ons_mye2_persons",
-    "staging/stg_population__ons_mye2",
-    "raw/cin_d3_cpp_subsequent",
-    "staging/stg_cin__d3_cpp_subsequent",
-    "staging/stg_cin__c2_assessments",
-    "raw/s251_outturn",
-    "raw/mhclg_ro3_social_care",
-    "raw/mhclg_rsx_service_summary",
-    "staging/stg_expenditure__s251_outturn",
-    "staging/stg_expenditure__ro3_social_care",
-    "staging/stg_expenditure__rsx_service_summary",
-    "reference/spend_lines",
-    "reference/spend_categories",
-    "intermediate/int_expenditure_lines",
-    "intermediate/int_expenditure_categories",
-    "marts/fct_expenditure",
-    "marts/dim_period",
-    "raw/iod2019_imd",
-    "raw/iod2019_idaci",
-    "staging/stg_deprivation__iod2019",
-    "marts/fct_deprivation",
-    "raw/ofsted_ilacs_history",
-    "raw/ofsted_sif_history",
-    "raw/d2i_ilacs_scrape",
-    "raw/ofsted_region_fix",
-    "staging/stg_lookups__ofsted_region_fix",
-    "staging/stg_ofsted__d2i_ilacs_scrape",
-    "staging/stg_ofsted__sif_history",
-    "raw/ofsted_judgements_at_31_march",
-    "staging/stg_ofsted__ilacs_history",
-    "staging/stg_ofsted__judgements_at_31_march",
-    "reference/la_name_aliases",
-    "intermediate/int_la_name_lookup",
-    "marts/fct_ofsted_inspection",
-    "marts/fct_ofsted_judgement_in_effect",
-    "raw/cla_placement_stability",
-    "staging/stg_cla__cla_placement_stability",
-    "raw/cla_missing",
-    "staging/stg_cla__cla_missing",
-    "raw/cla_ceased_adoption_sgo",
-    "staging/stg_cla__cla_ceased_adoption_sgo",
-    "raw/cla_short_term_placements",
-    "staging/stg_cla__cla_short_term_placements",
-    "raw/care_leavers_activity",
-    "staging/stg_cla__care_leavers_activity",
-    "raw/care_leavers_accommodation",
-    "staging/stg_cla__care_leavers_accommodation",
-    "raw/care_leavers_in_touch",
-    "staging/stg_cla__care_leavers_in_touch",
-    "marts/fct_care_leavers",
-    "raw/cin_b2_children_in_need_recorded_disability",
-    "staging/stg_cin__b2_children_in_need_recorded_disability",
-    "raw/cin_b3_cin_primary_need",
-    "staging/stg_cin__b3_cin_primary_need",
-    "raw/cin_b4_children_in_need_duration_of_open_episode",
-    "staging/stg_cin__b4_children_in_need_duration_of_open_episode",
-    "raw/cin_b5_children_in_need_duration_of_ended_episode",
-    "staging/stg_cin__b5_children_in_need_duration_of_ended_episode",
-    "raw/cin_b6_children_in_need_reason_for_closure",
-    "staging/stg_cin__b6_children_in_need_reason_for_closure",
-    "raw/cin_b7_child_in_need_plans",
-    "staging/stg_cin__b7_child_in_need_plans",
-    "raw/cin_c5_children_in_need_referrals_by_source",
-    "staging/stg_cin__c5_children_in_need_referrals_by_source",
-    "raw/cin_c6_children_in_need_referrals_by_month",
-    "staging/stg_cin__c6_children_in_need_referrals_by_month",
-    "raw/cin_d2_cpps_starting_by_category_of_abuse",
-    "staging/stg_cin__d2_cpps_starting_by_category_of_abuse",
-    "raw/cin_d4_cpps_at31march_by_category_of_abuse",
-    "staging/stg_cin__d4_cpps_at31march_by_category_of_abuse",
-    "raw/cin_d6_cpps_reviewed_within_timescales",
-    "staging/stg_cin__d6_cpps_reviewed_within_timescales",
-    "raw/cin_d7_cpps_ending_by_duration",
-    "staging/stg_cin__d7_cpps_ending_by_duration",
-    "raw/cin_d8_cpps_ending_in_first_6months_by_duration",
-    "staging/stg_cin__d8_cpps_ending_in_first_6months_by_duration",
-    "marts/fct_cin_breakdowns",
-    "published/csc_duckdb",
-}
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_keys.txt"
 
 
 def graph():
     return defs.resolve_asset_graph()
 
 
-def test_every_asset_key_snapshot():
-    assert {k.to_user_string() for k in graph().get_all_asset_keys()} == EXPECTED_ASSETS
+def asset_keys() -> list[str]:
+    return sorted(k.to_user_string() for k in graph().get_all_asset_keys())
+
+
+def expected_assets() -> set[str]:
+    return {line for line in SNAPSHOT.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")}
+
+
+def test_every_asset_key_snapshot(request):
+    """The asset keys match tests/snapshots/asset_keys.txt (``--update-snapshots`` rewrites it)."""
+    keys = asset_keys()
+    if request.config.getoption("--update-snapshots"):
+        header = [line for line in SNAPSHOT.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+        SNAPSHOT.write_text("\n".join(header + keys) + "\n", encoding="utf-8")
+    expected = expected_assets()
+    missing, unexpected = sorted(expected - set(keys)), sorted(set(keys) - expected)
+    assert not missing and not unexpected, (
+        f"asset keys differ from {SNAPSHOT.name}: missing {missing}, new {unexpected}; "
+        "if the change is intended, run pytest tests/test_definitions.py --update-snapshots and review the diff")
 
 
 def test_one_lineage_from_landing_to_publication():
@@ -164,15 +48,30 @@ def test_one_lineage_from_landing_to_publication():
     assert g.get(dg.AssetKey(["raw", "dfe_la_codes"])).group_name == "ingest"
 
 
+def blocking_checks_by_asset() -> dict[str, set[str]]:
+    """Every blocking asset check in the definitions, by the asset it guards."""
+    by_asset: dict[str, set[str]] = {}
+    for definition in [*defs.asset_checks, *defs.assets]:
+        for spec in getattr(definition, "check_specs", []):
+            if spec.blocking:
+                by_asset.setdefault(spec.asset_key.to_user_string(), set()).add(spec.name)
+    return by_asset
+
+
 def test_every_ingest_asset_and_fact_has_a_blocking_expectation_check():
-    checks = {(c.asset_key.to_user_string(), c.name) for c in graph().asset_check_keys}
+    from orchestration.defs.schedules import ingest_job
+
+    blocking = blocking_checks_by_asset()
+    landed = {k.to_user_string() for k in ingest_job.selection.resolve(graph())}
+    assert landed == {f"raw/{f.raw_table}" for f in load_catalogue().families}
+    assert [key for key in sorted(landed) if not blocking.get(key)] == []
+    facts_and_dimensions = {k for k in asset_keys() if re.match(r"marts/(fct|dim)_", k)}
+    assert [key for key in sorted(facts_and_dimensions) if not blocking.get(key)] == []
+    # every suite is one of them, on the table it names
     for suite in discover_suites():
-        assert ("/".join(suite.asset), suite.name) in checks
-    guarded = {"/".join(s.asset) for s in discover_suites()}
-    assert "raw/cla_number_and_rate_per_10k" in guarded and "marts/fct_children_looked_after" in guarded
-    blocking = [c for c in defs.asset_checks if isinstance(c, dg.AssetChecksDefinition) for spec in c.check_specs if spec.blocking]
-    assert len(blocking) == len(discover_suites())
+        assert suite.name in blocking.get("/".join(suite.asset), set()), suite.name
     # dbt tests arrive as checks too
+    checks = {(c.asset_key.to_user_string(), c.name) for c in graph().asset_check_keys}
     assert ("marts/dim_local_authority", "unique_dim_local_authority_la_code") in checks
 
 
@@ -184,11 +83,11 @@ def test_every_catalogue_family_is_an_asset():
 def test_jobs_schedule_sensor_and_executor():
     ingest, build, full = (defs.resolve_job_def(n) for n in ("ingest", "build", "full_refresh"))
     assert {j.executor_def.name for j in (ingest, build, full)} == {"in_process"}
-    raw = {k for k in EXPECTED_ASSETS if k.startswith("raw/")}
-    assert {k.to_user_string() for k in full.asset_layer.executable_asset_keys} == EXPECTED_ASSETS
+    raw = {k for k in expected_assets() if k.startswith("raw/")}
+    assert {k.to_user_string() for k in full.asset_layer.executable_asset_keys} == expected_assets()
     # ingest lands the raw tables; build makes everything from them, never re-landing a source
     assert {k.to_user_string() for k in ingest.asset_layer.executable_asset_keys} == raw
-    assert {k.to_user_string() for k in build.asset_layer.executable_asset_keys} == EXPECTED_ASSETS - raw
+    assert {k.to_user_string() for k in build.asset_layer.executable_asset_keys} == expected_assets() - raw
     # the gates on raw tables run in build, the release-freshness warnings in ingest
     from orchestration.defs.schedules import build_job, ingest_job
 
@@ -220,7 +119,7 @@ def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_o
         # nothing was ever built in this instance: everything after ingest, with its checks
         assert isinstance(request, dg.RunRequest) and request.run_key == f"build-after-{run.run_id}"
         keys = {k.to_user_string() for k in request.asset_selection}
-        assert keys == EXPECTED_ASSETS - {k for k in EXPECTED_ASSETS if k.startswith("raw/")}
+        assert keys == expected_assets() - {k for k in expected_assets() if k.startswith("raw/")}
         assert {s.name for s in discover_suites()} <= {k.name for k in request.asset_check_keys}
         assert request.tags["csc/trigger"] == "nightly" and request.tags["csc/after_ingest"] == run.run_id
         skipped, _ = evaluate("cli")
