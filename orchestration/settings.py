@@ -140,7 +140,8 @@ class Settings:
         return home
 
     def export_env(self) -> None:
-        """Put the resolved paths into the environment for child processes (dbt)."""
+        """Put the resolved paths, and telemetry off, into the environment of the processes this
+        one starts (the CLI calls it once, at start: `csc dev` runs the Dagster UI's processes)."""
         os.environ["CSC_WAREHOUSE_DIR"] = str(self.warehouse_dir)
         os.environ["CSC_DUCKDB_PATH"] = str(self.duckdb_path)
         if self.mirror_dir is not None:
@@ -149,14 +150,20 @@ class Settings:
             os.environ.setdefault(key, value)
 
 
+def _path(value: str) -> Path:
+    """A configured path; a relative one is relative to the repository root, for every process
+    alike (dbt runs in dbt_project/ and reads the same variables: dbt_project/profiles.yml)."""
+    return (REPO_ROOT / value).resolve()  # an absolute value replaces REPO_ROOT
+
+
 def get_settings() -> Settings:
-    warehouse = Path(os.environ.get("CSC_WAREHOUSE_DIR") or REPO_ROOT / "warehouse").resolve()
-    duckdb_path = Path(os.environ.get("CSC_DUCKDB_PATH") or warehouse / "work.duckdb").resolve()
+    warehouse = _path(os.environ.get("CSC_WAREHOUSE_DIR") or "warehouse")
+    duckdb_path = _path(os.environ.get("CSC_DUCKDB_PATH") or str(warehouse / "work.duckdb"))
     mirror = os.environ.get("CSC_SOURCE_MIRROR")
     return Settings(
         warehouse_dir=warehouse,
         duckdb_path=duckdb_path,
-        mirror_dir=Path(mirror).resolve() if mirror else None,
+        mirror_dir=_path(mirror) if mirror else None,
         http_timeout=float(os.environ.get("CSC_HTTP_TIMEOUT", "60")),
         http_retries=int(os.environ.get("CSC_HTTP_RETRIES", "4")),
         url_rewrite=os.environ.get("CSC_URL_REWRITE", ""),

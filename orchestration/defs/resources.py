@@ -2,7 +2,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.lib.dbt import dbt_project
-from orchestration.lib.warehouse import WarehouseResource
+from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
 
 @dg.definitions
@@ -10,6 +10,9 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "warehouse": WarehouseResource(),
+            "refresh_lock": RefreshLockResource(),
+            # dbt finds the work database through the same environment variables and defaults as
+            # orchestration/settings.py (dbt_project/profiles.yml; tests/test_warehouse.py checks both agree)
             "dbt": DbtCliResource(project_dir=dbt_project()),
         }
     )

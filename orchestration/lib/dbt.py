@@ -1,9 +1,9 @@
 """The dbt project as Dagster sees it: project handle, manifest preparation, naming rule.
 
 Naming rule (one, from dbt to Dagster): a model's or seed's asset key is ``[schema, name]``
-and its group is its top folder (staging, intermediate, marts; seeds are ``reference``).
-Sources take the key in their ``meta.dagster.asset_key`` (``[raw, <family>]``), which is the
-key of the ingest asset that loads that raw table, so the whole graph is one lineage.
+and its group is its top folder (staging, intermediate, marts; seeds are ``reference``). A
+source table's key is ``[schema, table]`` too (``[raw, <family>]``): the key of the ingest
+asset that lands that raw table, so the whole graph is one lineage.
 """
 
 from __future__ import annotations
@@ -57,7 +57,6 @@ def ensure_manifest() -> Path:
     project = dbt_project()
     project.prepare_if_dev()
     if manifest_is_stale(project):
-        get_settings().export_env()
         try:
             project.preparer.prepare(project)
         except subprocess.CalledProcessError as exc:  # pragma: no cover - message path
@@ -134,6 +133,11 @@ class CscDbtTranslator(DagsterDbtTranslator):
         if not unique_id:
             return []
         return sorted(self._tests.get(unique_id, []), key=lambda t: t["unique_id"])
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":

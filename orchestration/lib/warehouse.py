@@ -43,8 +43,21 @@ def refresh_lock(settings: Settings) -> Iterator[None]:
         fh.close()  # closing the descriptor releases the lock, also when the process dies
 
 
+class RefreshLockResource(dg.ConfigurableResource):
+    """The one-refresh-at-a-time lock: a step that writes the work database, or reads it while
+    others may write, names this resource, and its run holds the lock while it runs (the
+    in-process executor initialises a run's resources once, so a run holds it throughout). A
+    second refresh refuses at once, naming the holder."""
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["RefreshLockResource"]:
+        with refresh_lock(get_settings()):
+            yield self
+
+
 class WarehouseResource(dg.ConfigurableResource):
-    """Paths come from orchestration.settings (environment variables), read when a run starts."""
+    """The work database. Paths come from orchestration.settings (environment variables), read
+    when a step asks."""
 
     def settings(self) -> Settings:
         return get_settings()
@@ -60,10 +73,3 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
-
-    @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["WarehouseResource"]:
-        settings = self.settings()
-        settings.export_env()
-        with refresh_lock(settings):
-            yield self

@@ -25,7 +25,7 @@ from orchestration.lib import release_index
 from orchestration.lib.catalogue import Family, Source, load_catalogue
 from orchestration.lib.load import load_family
 from orchestration.lib.releases import land_family
-from orchestration.lib.warehouse import WarehouseResource
+from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
 FRESHNESS_CHECK = "release_on_time"
 
@@ -165,7 +165,7 @@ def build_source_assets(source: Source) -> dg.AssetsDefinition:
 
     @dg.multi_asset(name=f"ingest__{source.name}", specs=specs, check_specs=checks, can_subset=True,
                     description=f"{source.publisher}: {source.publication}")
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
         selected = [f for f in source.families if keys[f.name] in context.selected_asset_keys]
         records = context.instance.get_asset_records([keys[f.name] for f in selected])
         last = {r.asset_entry.asset_key: r.asset_entry.last_materialization_record.asset_materialization.tags or {}

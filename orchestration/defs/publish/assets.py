@@ -10,7 +10,7 @@ import dagster as dg
 from orchestration.lib.dbt import mart_asset_keys
 from orchestration.lib.plan import check_problem, latest_evaluations
 from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, publish
-from orchestration.lib.warehouse import WarehouseResource
+from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
 
 def upstream_checks(context: dg.AssetExecutionContext) -> tuple[list[str], list[CheckRecord]]:
@@ -61,7 +61,8 @@ def publish_assets() -> dg.Definitions:
             Path(__file__), Path(__file__).parents[2] / "lib" / "publish.py"))).hexdigest()[:16],
         description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta).",
     )
-    def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
+                            refresh_lock: RefreshLockResource) -> dg.MaterializeResult:
         refused, checks = upstream_checks(context)
         if refused:
             raise PublishError(f"not publishing: {len(refused)} blocking check(s) on what the publication is built from "
