@@ -21,6 +21,8 @@ from orchestration.settings import Settings
 PUBLISHED_SCHEMAS = ("marts",)
 # Readers with DuckDB 1.1 or newer can open the snapshot; the work database stays on 2.0's format.
 STORAGE_VERSION = "v1.1.0"
+# The oldest reader the README names: tests/test_e2e_refresh.py opens the publication with it.
+OLDEST_READER = "1.1.3"
 
 META_DDL = """
 create schema meta;
