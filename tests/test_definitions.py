@@ -137,3 +137,18 @@ def test_every_dbt_test_is_a_check_with_its_other_parents_as_deps():
     spec = specs["assert_statistical_neighbours_resolve"]
     reads = {d.asset_key.to_user_string() for d in spec.additional_deps} | {spec.asset_key.to_user_string()}
     assert reads == {"marts/dim_local_authority", "staging/stg_lookups__statistical_neighbours"}
+
+
+def test_loading_the_definitions_changes_nothing_in_the_environment():
+    import os
+    import subprocess
+    import sys
+
+    # (polars sets its allocator's private _RJEM_MALLOC_CONF on import: a library's own, not a setting)
+    script = ("import json, os; before = dict(os.environ); import orchestration.definitions; "
+              "print(json.dumps(sorted(k for k in set(before) | set(os.environ) "
+              "if before.get(k) != os.environ.get(k) and not k.startswith('_'))))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         env={k: v for k, v in os.environ.items() if not k.startswith(("CSC_", "DO_NOT", "GX_", "DAGSTER_", "DBT_"))})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().splitlines()[-1] == "[]"
