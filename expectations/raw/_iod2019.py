@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orchestration.lib import suite_rules as rules
+from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
 # File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
@@ -20,7 +21,7 @@ def file_11_sheet(table: str) -> list[SuiteSpec]:
             query=f"select *, try_cast(avg_score_rank as double) as rank_value, "
                   f"try_cast(proportion_lsoas_most_deprived_10pct as double) as proportion_value from raw.{table}",
             expectations=lambda: [
-                e.ExpectColumnValuesToMatchRegex(column="la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$"),
+                e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex),
                 e.ExpectColumnValuesToBeUnique(column="la_code"),
                 e.ExpectTableRowCountToEqual(value=UPPER_TIER_2019),
                 *[rules.ExpectPublishedCell(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],

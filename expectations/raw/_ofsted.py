@@ -3,9 +3,10 @@ and the contract of an inspection-outcomes table (ILACS history, the 31 March ta
 
 from __future__ import annotations
 
+from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
-JUDGEMENTS = ["Outstanding", "Good", "Requires improvement to be good", "Inadequate"]
+JUDGEMENTS = list(conventions().ofsted_judgements)
 SUB_JUDGEMENTS = ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]
 ISO_DATE = r"^[12][0-9]{3}-[01][0-9]-[0-3][0-9](?:T00:00:00)?$"
 # March 2024 lists the two LAs created in April 2023 as not yet inspected, without judgements.
@@ -29,7 +30,7 @@ def inspection_outcomes(table: str, with_code_regex: bool) -> list[SuiteSpec]:
                 *[e.ExpectColumnValuesToBeInSet(column=c, value_set=JUDGEMENTS) for c in SUB_JUDGEMENTS],
                 e.ExpectColumnValuesToMatchRegex(column="inspection_date", regex=ISO_DATE),
                 e.ExpectColumnValuesToMatchRegex(column="publication_date", regex=ISO_DATE),
-                *([e.ExpectColumnValuesToMatchRegex(column="la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$")] if with_code_regex else []),
+                *([e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex)] if with_code_regex else []),
             ],
         )
     ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import load_catalogue
+from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
 # 150 LAs before the 2009 reorganisation, 152 to 2019, 153 from 2023 (151-153 between).
 LA_COUNT_RANGE = (rules.FEWEST_LAS, rules.MOST_LAS)
 # Upper-tier authorities (children's services authorities) in the RO workbooks.
-UPPER_TIER = "authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, 'E(06|08|09|10)[0-9]{6}')"
+UPPER_TIER = f"authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, '{conventions().la_code_pattern}')"
 RO_ID_COLUMNS = {"la_code_mhclg", "la_code", "la_name", "authority_class", "financial_year"}
 
 

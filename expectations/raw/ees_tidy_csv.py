@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from orchestration.lib import suite_rules as rules
 from orchestration.lib.catalogue import Family, load_catalogue
+from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
-GEOGRAPHY = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
-             "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]
-LINEAGE = ["_release", "_source_file", "_sha256", "_loaded_at", "_row_number"]
+GEOGRAPHY = list(conventions().ees_geography_columns)
+LINEAGE = list(conventions().lineage_columns)
+LA_CODE = conventions().la_code_pattern
 # England had 152 LAs before 2019 and 153 since; releases keep retired LAs (often as 'z' rows).
 LA_COUNT_RANGE = (150, 160)
 # A release reports years up to its own: the CIN census tables go back furthest (12 years).
@@ -53,7 +54,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
         return [
             *[e.ExpectColumnValuesToNotBeNull(column=c) for c in ("old_la_code", "new_la_code", "la_name", "region_code")],
             # a joint return lists its members' codes: "940 / 941", "E06000061 / E06000062"
-            e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}(?: / E(?:06|08|09|10)[0-9]{6})*$"),
+            e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=rf"^(?:{LA_CODE})(?: / (?:{LA_CODE}))*$"),
             e.ExpectColumnValuesToMatchRegex(column="old_la_code", regex=r"^[0-9]{3}(?: / [0-9]{3})*$"),
             # London boroughs sit in the Inner (E13000001) or Outer (E13000002) London sub-region.
             e.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^E1[23][0-9]{6}$"),

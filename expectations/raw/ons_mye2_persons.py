@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
 UPPER_TIER = "geography in ('County', 'Unitary Authority', 'Metropolitan District', 'London Borough') and la_code like 'E%'"
@@ -17,7 +18,7 @@ def suites() -> list[SuiteSpec]:
             query=f"select * from raw.ons_mye2_persons where {UPPER_TIER}",
             prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
             expectations=lambda: [
-                gx.expectations.ExpectColumnValuesToMatchRegex(column="la_code", regex=r"^E(?:06|08|09|10)[0-9]{6}$"),
+                gx.expectations.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex),
                 *[gx.expectations.ExpectColumnValuesToMatchRegex(column=f"age_{a}", regex=r"^[0-9]+$") for a in range(18)],
             ],
         ),

@@ -13,6 +13,8 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from orchestration.lib.conventions import conventions
+
 FORMATS = ("ees_tidy_csv", "csv", "xlsx", "ods")
 # How a source's releases are found: the EES content API, the GOV.UK Content API, the ONS
 # website's page JSON (orchestration/lib/discovery/), or only fixed links in the catalogue.
@@ -216,8 +218,14 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
     fmt = spec.get("format")
     if fmt not in FORMATS:
         raise CatalogueError(f"family {name}: format {fmt!r} is not one of {FORMATS}")
+    declared_columns = dict(spec.get("columns") or {})
+    if fmt == "ees_tidy_csv":
+        # every EES tidy file opens with the same geography columns: declared once, in the
+        # project's conventions; a family names one of them only to map a header that drifted
+        declared_columns = {**{c: declared_columns.pop(c, None) for c in conventions().ees_geography_columns},
+                            **declared_columns}
     columns = []
-    for col, cspec in (spec.get("columns") or {}).items():
+    for col, cspec in declared_columns.items():
         cspec = cspec or {}
         columns.append(
             ColumnSpec(name=col, aliases=tuple(cspec.get("from", ())), optional=bool(cspec.get("optional", False)),

@@ -11,24 +11,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from orchestration.lib.catalogue import Family, Release
+from orchestration.lib.conventions import conventions
 from orchestration.lib.fetch import LandedFile
 from orchestration.lib.parse import ROW_NUMBER, read_source_file
 
-LINEAGE_COLUMNS = {
-    "_release": "VARCHAR",
-    "_source_file": "VARCHAR",
-    "_sha256": "VARCHAR",
-    "_loaded_at": "TIMESTAMPTZ",
-    ROW_NUMBER: "BIGINT",
-}
+# name -> type, from the project's conventions (dbt_project.yml vars: dbt reads the same list)
+LINEAGE_COLUMNS = conventions().lineage_columns
+if list(LINEAGE_COLUMNS)[-1] != ROW_NUMBER:  # the parser numbers rows under this name
+    raise ValueError(f"the last lineage column is {ROW_NUMBER}, not {list(LINEAGE_COLUMNS)[-1]}")
 
 SOURCE_FILES_DDL = """
 create schema if not exists meta;

@@ -68,7 +68,9 @@ def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.Ass
     not rebuilt either) did not replace its earlier evaluation: that one is returned, read
     from the check's history (whether it still vouches is for :func:`check_problem` to say).
     One planned in ``current_run`` and not evaluated yet does not vouch for anything."""
-    from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+    from dagster._core.storage.asset_check_execution_record import (
+        COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES,
+    )
 
     keys = list(check_keys)
     storage = instance.event_log_storage

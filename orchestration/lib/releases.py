@@ -24,7 +24,13 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from orchestration.lib.catalogue import CatalogueError, Family, Release, Source, fill
-from orchestration.lib.discovery import Found, SourceDiscovery, discover_cached, mirror, now_iso
+from orchestration.lib.discovery import (
+    Found,
+    SourceDiscovery,
+    discover_cached,
+    mirror,
+    now_iso,
+)
 from orchestration.lib.fetch import LandedFile, fetch, keep_landed
 from orchestration.lib.http import FetchError, HttpClient, PublisherUnreachable
 from orchestration.settings import Settings

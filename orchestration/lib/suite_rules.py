@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
+from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
 # Suppression and status symbols seen across DfE, ONS and MHCLG files (FILE_PROFILES.csv),
-# matched whole-cell. dbt's parse_published_value macro gives each its meaning.
-KNOWN_SYMBOLS = ("c", "x", "z", "k", "u", "low", "..", ":", "[c]", "[x]", "[z]", "[k]", "[u]")
-_SYMBOLS = "|".join(s.replace(".", r"\.").replace("[", r"\[").replace("]", r"\]") for s in KNOWN_SYMBOLS)
-# A bare footnote mark ("[note 4]") stands in for a value MHCLG explains in its notes sheet.
-PUBLISHED_CELL_REGEX = rf"^(?:-?[0-9][0-9,]*(?:\.[0-9]+)?%?|{_SYMBOLS}|\[note [0-9]+\])$"
+# matched whole-cell, and the footnote mark MHCLG prints instead of a value: the project's
+# conventions (dbt_project.yml vars), which dbt's parse_published_value reads too.
+KNOWN_SYMBOLS = conventions().known_symbols
+_SYMBOLS = "|".join(re.escape(s) for s in KNOWN_SYMBOLS)
+PUBLISHED_CELL_REGEX = rf"^(?:-?[0-9][0-9,]*(?:\.[0-9]+)?%?|{_SYMBOLS}|{conventions().footnote_pattern})$"
 UNSIGNED_CELL_REGEX = PUBLISHED_CELL_REGEX.replace("^(?:-?", "^(?:", 1)
 
 

@@ -13,10 +13,9 @@ from itertools import groupby
 
 import dagster as dg
 
-
-from orchestration.lib.suites import SuiteSpec, discover_suites, tables_read
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.lib.expectations import run_suite, suite_code_version, write_result
+from orchestration.lib.suites import SuiteSpec, discover_suites, tables_read
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
 

@@ -1,0 +1,55 @@
+"""The conventions every part of the warehouse shares, read from their one home: the ``vars`` of
+``dbt_project/dbt_project.yml``, which dbt reads with ``var()``. The loader (lineage columns),
+the source catalogue (the EES geography columns) and the expectation suites (symbols, the
+Ofsted scale, the LA-code pattern) read them here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from orchestration.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Conventions:
+    lineage_columns: dict[str, str]          # name -> DuckDB type, in table order
+    ees_geography_columns: tuple[str, ...]
+    la_code_pattern: str                     # unanchored; a regular expression DuckDB, Python and pandas read alike
+    ofsted_judgements: tuple[str, ...]       # best first
+    published_symbols: dict[str, tuple[str, ...]]  # status -> the symbols that mean it
+    footnote_pattern: str
+
+    @property
+    def known_symbols(self) -> tuple[str, ...]:
+        return tuple(symbol for symbols in self.published_symbols.values() for symbol in symbols)
+
+    @property
+    def la_code_regex(self) -> str:
+        """The LA-code pattern anchored, for a whole-cell match."""
+        return f"^(?:{self.la_code_pattern})$"
+
+
+@lru_cache(maxsize=1)
+def conventions() -> Conventions:
+    path = get_settings().dbt_project_dir / "dbt_project.yml"
+    shared = (yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+              .get("vars") or {})
+    try:
+        result = Conventions(
+            lineage_columns={str(k): str(v).upper() for k, v in shared["lineage_columns"].items()},
+            ees_geography_columns=tuple(shared["ees_geography_columns"]),
+            la_code_pattern=str(shared["la_code_pattern"]),
+            ofsted_judgements=tuple(shared["ofsted_judgements"]),
+            published_symbols={str(k): tuple(str(s) for s in v) for k, v in shared["published_symbols"].items()},
+            footnote_pattern=str(shared["footnote_pattern"]),
+        )
+    except KeyError as exc:
+        raise ValueError(f"{path}: vars lacks the convention {exc}") from None
+    for pattern in (result.la_code_pattern, result.footnote_pattern):
+        re.compile(pattern)
+    return result
