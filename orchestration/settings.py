@@ -37,6 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 PUBLISHED_DB_NAME = "csc.duckdb"
+DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue" / "sources.yml"
 
 # Telemetry and version checks off for every tool this project runs (see ../shared/STACK.md).
 QUIET_ENV = {
@@ -125,7 +126,7 @@ class Settings:
     @property
     def catalogue_path(self) -> Path:
         configured = os.environ.get("CSC_CATALOGUE")
-        return Path(configured).resolve() if configured else PACKAGE_DIR / "catalogue" / "sources.yml"
+        return Path(configured).resolve() if configured else DEFAULT_CATALOGUE
 
     def ensure_dirs(self) -> None:
         for d in (self.warehouse_dir, self.landing_dir, self.runs_dir):

@@ -82,3 +82,19 @@ def test_every_catalogued_release_can_be_found_without_a_mirror():
     orphan = parse_catalogue(_one_release(page="https://example.org/somewhere"))
     assert unlocatable(orphan) == ["family f: release r (x.ods): no fixed `url`, and no `page` on its publisher for the "
                                    "source's discovery (links)"]
+
+
+def test_dbt_sources_are_the_catalogue_as_generated():
+    """dbt_project/models/staging/<source>/_<source>__sources.yml say what the catalogue says
+    (regenerate with `uv run python -m orchestration.lib.dbt_sources`)."""
+    from orchestration.lib import dbt_sources
+
+    assert dbt_sources.stale() == []
+    catalogue = load_catalogue()
+    for source in catalogue.sources:
+        document = yaml.safe_load(dbt_sources.sources_path(source).read_text(encoding="utf-8"))
+        tables = {t["name"]: [c["name"] for c in t["columns"]] for t in document["sources"][0]["tables"]}
+        for family in source.families:
+            assert tables[family.raw_table][:len(family.columns)] == family.column_names
+            assert tables[family.raw_table][len(family.columns):] == ["_release", "_source_file", "_sha256", "_loaded_at",
+                                                                       "_row_number"]

@@ -9,19 +9,19 @@
     joined into one measure label with ' | '.
 -#}
 {#- The value columns of raw.<table_name>: every column but geography, lineage and `exclude`.
-    Read from the physical table in `raw` (the loader's schema), also inside a unit test, where
-    source() is the test's fixture and has only the fixture's columns. -#}
+    Read from the table's columns in the dbt sources generated from the source catalogue
+    (orchestration/lib/dbt_sources.py), so the SQL compiles without a loaded database, and a
+    column added to the catalogue needs no SQL change. -#}
 {% macro raw_value_columns(table_name, exclude=[]) -%}
-{%- set geography = ['time_period', 'time_identifier', 'geographic_level', 'country_code', 'country_name',
-                     'region_code', 'region_name', 'old_la_code', 'new_la_code', 'la_name'] -%}
-{%- set lineage = ['_release', '_source_file', '_sha256', '_loaded_at', '_row_number'] -%}
+{%- set not_values = var('ees_geography_columns') + (var('lineage_columns') | list) + exclude -%}
 {%- set value_columns = [] -%}
 {%- if execute -%}
-    {%- set physical = adapter.get_relation(database=target.database, schema='raw', identifier=table_name) -%}
-    {%- for column in (adapter.get_columns_in_relation(physical) if physical else []) -%}
-        {%- if column.name not in geography + lineage + exclude -%}
-            {%- do value_columns.append(column.name) -%}
-        {%- endif -%}
+    {%- set tables = graph.sources.values() | selectattr('schema', 'equalto', 'raw') | selectattr('name', 'equalto', table_name) | list -%}
+    {%- if tables | length != 1 -%}
+        {{ exceptions.raise_compiler_error("raw." ~ table_name ~ " is not in the dbt sources generated from the source catalogue: run `uv run python -m orchestration.lib.dbt_sources`") }}
+    {%- endif -%}
+    {%- for column in tables[0].columns if column not in not_values -%}
+        {%- do value_columns.append(column) -%}
     {%- endfor -%}
 {%- endif -%}
 {{ return(value_columns) }}

@@ -18,6 +18,7 @@ from orchestration.settings import get_settings
 @dataclass(frozen=True)
 class Conventions:
     lineage_columns: dict[str, str]          # name -> DuckDB type, in table order
+    lineage_descriptions: dict[str, str]
     ees_geography_columns: tuple[str, ...]
     la_code_pattern: str                     # unanchored; a regular expression DuckDB, Python and pandas read alike
     ofsted_judgements: tuple[str, ...]       # best first
@@ -41,7 +42,8 @@ def conventions() -> Conventions:
               .get("vars") or {})
     try:
         result = Conventions(
-            lineage_columns={str(k): str(v).upper() for k, v in shared["lineage_columns"].items()},
+            lineage_columns={str(k): str(v["type"]).upper() for k, v in shared["lineage_columns"].items()},
+            lineage_descriptions={str(k): str(v["description"]) for k, v in shared["lineage_columns"].items()},
             ees_geography_columns=tuple(shared["ees_geography_columns"]),
             la_code_pattern=str(shared["la_code_pattern"]),
             ofsted_judgements=tuple(shared["ofsted_judgements"]),

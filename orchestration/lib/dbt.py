@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import yaml
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
-from orchestration.settings import get_settings
+from orchestration.settings import DEFAULT_CATALOGUE, get_settings
 
 # the config that changes what a build writes (not tags, docs or meta)
 _BUILD_CONFIG = ("materialized", "contract", "column_types", "schema", "full_refresh", "persist_docs")
@@ -54,6 +55,13 @@ def ensure_manifest() -> Path:
     ``DbtProject.prepare_if_dev`` only acts under ``dagster dev``; the CLI, tests and CI need
     the manifest too, and a fresh clone has none (``target/`` is not committed).
     """
+    settings = get_settings()
+    if settings.catalogue_path == DEFAULT_CATALOGUE:  # another catalogue (tests) describes other tables
+        from orchestration.lib import dbt_sources
+
+        if stale := dbt_sources.stale():
+            raise RuntimeError(f"the dbt sources differ from the source catalogue ({', '.join(p.name for p in stale)}): "
+                               "run `uv run python -m orchestration.lib.dbt_sources`")
     project = dbt_project()
     project.prepare_if_dev()
     if manifest_is_stale(project):
@@ -84,6 +92,10 @@ class CscDbtTranslator(DagsterDbtTranslator):
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
         manifest = manifest or {}
         self._macros = manifest.get("macros", {})
+        self._sources = manifest.get("sources", {})
+        # the project's vars (its shared conventions: var() in models and macros) change every node
+        project_yml = get_settings().dbt_project_dir / "dbt_project.yml"
+        self._vars = json.dumps(yaml.safe_load(project_yml.read_text(encoding="utf-8")).get("vars") or {}, sort_keys=True)
         self._package = (manifest.get("metadata") or {}).get("project_name", "")
         nodes = manifest.get("nodes", {})
         by_name = {n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") in ("model", "seed", "snapshot")}
@@ -97,18 +109,22 @@ class CscDbtTranslator(DagsterDbtTranslator):
 
     def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         """The node's own checksum (its SQL or seed file) with the SQL of every project macro it
-        calls (and the macros those call), its build config and columns, and the tests attached
-        to it: a changed macro rebuilds the models that use it, and a changed test runs again
+        calls (and the macros those call), its build config and columns, the columns of the raw
+        tables it reads, and the tests attached to it: a changed macro rebuilds the models that use it, and a changed test runs again
         with its model (orchestration/lib/plan.py)."""
         checksum = (dbt_resource_props.get("checksum") or {}).get("checksum")
         if checksum is None:
             return None
         digest = hashlib.sha256(checksum.encode())
+        digest.update(self._vars.encode())
         for name in sorted(self._project_macros(dbt_resource_props)):
             digest.update(name.encode() + b"\0" + self._macros.get(name, {}).get("macro_sql", "").encode())
         config = {k: v for k, v in (dbt_resource_props.get("config") or {}).items() if k in _BUILD_CONFIG}
         digest.update(json.dumps(config, sort_keys=True, default=str).encode())
         digest.update(json.dumps(sorted((dbt_resource_props.get("columns") or {}).items()), default=str).encode())
+        for parent in (dbt_resource_props.get("depends_on") or {}).get("nodes") or []:
+            if parent in self._sources:  # the columns a staging model selects come from its source's (stage_ees_tidy)
+                digest.update(parent.encode() + b"\0" + json.dumps(list(self._sources[parent].get("columns") or {})).encode())
         for test in self._tests_of(dbt_resource_props.get("unique_id")):
             digest.update(json.dumps([test.get("raw_code"), test.get("test_metadata"), test.get("config", {}).get("meta"),
                                       sorted(self._project_macros(test))], sort_keys=True, default=str).encode())
