@@ -61,7 +61,7 @@ IN_EFFECT_MATCHES_OFSTED = """
                 else coalesce(o.overall_effectiveness = w.overall_effectiveness
                               and abs(datediff('day', o.inspection_date, w.inspection_date)) <= 7, false)
            end as agrees
-    from staging.stg_ofsted__judgements_at_31_march as o
+    from intermediate.int_ofsted_judgements_at_31_march_coded as o
     left join marts.fct_ofsted_judgement_in_effect as w using (la_code, time_period)
 """
 
@@ -74,7 +74,7 @@ MATCHES_D2I_SCRAPE = """
     select d.release as _release, d.source_file as _source_file, d.source_row as _row_number, d.la_code,
            d.inspection_start_date, d.overall_effectiveness as d2i_says, i.overall_effectiveness as warehouse_says,
            coalesce(i.overall_effectiveness = d.overall_effectiveness, false) as agrees
-    from staging.stg_ofsted__d2i_ilacs_scrape as d
+    from intermediate.int_ofsted_d2i_ilacs_scrape_coded as d
     left join marts.fct_ofsted_inspection as i
         on i.la_code = d.la_code and i.framework = 'ILACS' and i.inspection_date = d.inspection_start_date
     where d.publication_date <= (select max(publication_date) from staging.stg_ofsted__ilacs_history)
@@ -90,8 +90,8 @@ REGIONS_AGREE = """
            coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
            lower(case when coalesce(fix.region_name, o.ofsted_region) in ('Inner London', 'Outer London') then 'London'
                       else coalesce(fix.region_name, o.ofsted_region) end) = lower(dim.region_name) as agrees
-    from staging.stg_ofsted__judgements_at_31_march as o
-    left join staging.stg_lookups__ofsted_region_fix as fix using (la_code)
+    from intermediate.int_ofsted_judgements_at_31_march_coded as o
+    left join intermediate.int_ofsted_region_fix_coded as fix using (la_code)
     left join marts.dim_local_authority as dim using (la_code)
 """
 

@@ -66,6 +66,7 @@ EXPECTED_ASSETS = {
     "staging/stg_cla__cla_la_of_placement",
     "raw/ons_mye2_persons",
     "staging/stg_population__ons_mye2",
+    "intermediate/int_population_ons_mye2_coded",
     "raw/cin_d3_cpp_subsequent",
     "staging/stg_cin__d3_cpp_subsequent",
     "staging/stg_cin__c2_assessments",
@@ -97,6 +98,11 @@ EXPECTED_ASSETS = {
     "staging/stg_ofsted__judgements_at_31_march",
     "reference/la_name_aliases",
     "intermediate/int_la_name_lookup",
+    "intermediate/int_ofsted_ilacs_history_coded",
+    "intermediate/int_ofsted_judgements_at_31_march_coded",
+    "intermediate/int_ofsted_sif_history_coded",
+    "intermediate/int_ofsted_d2i_ilacs_scrape_coded",
+    "intermediate/int_ofsted_region_fix_coded",
     "marts/fct_ofsted_inspection",
     "marts/fct_ofsted_judgement_in_effect",
     "raw/cla_placement_stability",
@@ -238,3 +244,14 @@ def test_every_dbt_test_is_a_check_with_its_other_parents_as_deps():
     spec = specs["assert_statistical_neighbours_resolve"]
     reads = {d.asset_key.to_user_string() for d in spec.additional_deps} | {spec.asset_key.to_user_string()}
     assert reads == {"marts/dim_local_authority", "staging/stg_lookups__statistical_neighbours"}
+
+
+def test_staging_reads_sources_only():
+    """Staging renames, types and parses what landed; conforming codes and matching names (which
+    read seeds and other models) happen in intermediate models."""
+    from orchestration.lib.dbt import load_manifest
+
+    staging = [n for n in load_manifest()["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "staging"]
+    assert staging
+    reads_more = {n["name"]: [d for d in n["depends_on"]["nodes"] if not d.startswith("source.")] for n in staging}
+    assert {name: deps for name, deps in reads_more.items() if deps} == {}
