@@ -1,7 +1,14 @@
 -- Every published indicator value, every geography, every release vintage, in long form.
 -- Which (file family, measure label, column) feeds which indicator is the indicator
 -- catalogue's business (seeds/indicator_sources.csv), not this model's.
--- LA codes are conformed: a recoded LA (same area, new code) carries its current code.
+-- LA codes are conformed: a recoded LA (same area, new code) carries its current code
+-- (conformed_la_code, as everywhere else).
+--
+-- Each model listed here declares `meta: {indicator_values: true}` in its YAML, and
+-- unpivot_staged_values fails the build when the two differ. The list cannot be derived from
+-- those declarations: dbt records a model's refs when it parses the SQL, and at parse time
+-- `graph` is empty (dbt-core 1.11: a ref made in a loop over graph.nodes is never recorded,
+-- and compiling the model then fails with "unable to infer all dependencies").
 
 with published as (
     {{ unpivot_staged_values([
@@ -29,7 +36,7 @@ with published as (
         'stg_workforce__csww_indicators',
         'int_expenditure_categories',
         'stg_deprivation__iod2019',
-    ]) }}
+    ], declared_by='indicator_values') }}
 ),
 
 -- The 2010 SFR files carry only DfE numbers: take each number's ONS code from the newest
@@ -77,12 +84,6 @@ indicators as (
     select sources.*, catalogue.period_type
     from {{ ref('indicator_sources') }} as sources
     inner join {{ ref('indicators') }} as catalogue using (indicator_id)
-),
-
-recodes as (
-    select predecessor_la_code, successor_la_code
-    from {{ ref('la_boundary_changes') }}
-    where change_kind = 'recode'
 )
 
 select
@@ -90,7 +91,7 @@ select
     case published.geographic_level
         when 'National' then published.country_code
         when 'Regional' then published.region_code
-        else coalesce(recodes.successor_la_code, published.la_code)
+        else {{ conformed_la_code('published.la_code') }}
     end                                          as area_code,
     case published.geographic_level
         when 'National' then 'England'
@@ -102,7 +103,7 @@ select
     case when published.geographic_level = 'Local authority' then
         case when published.reporting_unit_code like '% / %'
              then published.reporting_unit_code
-             else coalesce(recodes.successor_la_code, published.la_code) end
+             else {{ conformed_la_code('published.la_code') }} end
     end                                          as reporting_unit_code,
     published.reporting_unit_name,
     coalesce(published.reporting_unit_code like '% / %', false) as is_joint_return,
@@ -122,6 +123,3 @@ inner join indicators
     on indicators.source_family = published.source_family
     and indicators.source_measure is not distinct from published.measure
     and indicators.source_column = published.source_column
-left join recodes
-    on recodes.predecessor_la_code = published.la_code
-    and published.geographic_level = 'Local authority'
