@@ -31,7 +31,7 @@
 {#- The lineage columns every staged family ends with. -#}
 {% macro staged_lineage() -%}
         _release                                                        as release,
-        cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer) as release_year,
+        {{ release_year('_release') }}                               as release_year,
         _source_file                                                    as source_file,
         _row_number                                                     as source_row
 {%- endmacro %}

@@ -42,7 +42,7 @@ with published as (
 -- The 2010 SFR files carry only DfE numbers: take each number's ONS code from the newest
 -- release that prints both (a recoded LA then conforms below like any other).
 dfe_to_ons as (
-    select la_code_dfe, arg_max(la_code, release_year) as la_code
+    select la_code_dfe, arg_max(la_code, {{ release_order('release') }}) as la_code
     from published
     where geographic_level = 'Local authority' and la_code is not null and la_code not like '% / %'
     group by la_code_dfe

@@ -49,7 +49,7 @@ candidates as (
 
 inspections as (
     select * from candidates
-    qualify row_number() over (partition by la_code, coalesce(inspection_date, publication_date) order by preference, release desc) = 1
+    qualify row_number() over (partition by la_code, coalesce(inspection_date, publication_date) order by preference, {{ release_order('release') }} desc) = 1
 )
 
 select
