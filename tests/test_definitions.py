@@ -152,3 +152,14 @@ def test_loading_the_definitions_changes_nothing_in_the_environment():
                          env={k: v for k, v in os.environ.items() if not k.startswith(("CSC_", "DO_NOT", "GX_", "DAGSTER_", "DBT_"))})
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_staging_reads_sources_only():
+    """Staging renames, types and parses what landed; conforming codes and matching names (which
+    read seeds and other models) happen in intermediate models."""
+    from orchestration.lib.dbt import load_manifest
+
+    staging = [n for n in load_manifest()["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "staging"]
+    assert staging
+    reads_more = {n["name"]: [d for d in n["depends_on"]["nodes"] if not d.startswith("source.")] for n in staging}
+    assert {name: deps for name, deps in reads_more.items() if deps} == {}

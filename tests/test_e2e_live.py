@@ -138,10 +138,10 @@ def test_new_releases_arrive_as_vintages_with_no_edit_and_a_publisher_that_is_do
     assert query(warehouse, "select value, release from marts.fct_la_indicator where la_code = 'E08000025' "
                             "and time_period = 2026 and indicator_id = 'cla_count' and is_latest") == [(2320, "ees_2026")]
     assert query(warehouse, "select la_code, time_period, indicator_id, earlier_release, earlier_value, later_value "
-                            "from marts.mart_revisions where later_release = 'ees_2026'") == [
+                            "from marts.fct_la_indicator_revision where later_release = 'ees_2026'") == [
         ("E08000025", 2024, "cla_count", "ees_2025", 2296, 2301)]
     # the GOV.UK revision: every Coventry figure of 2024-25 doubled, nothing else
-    ro = query(warehouse, "select la_code, time_period, earlier_release, round(later_value / earlier_value, 9) from marts.mart_revisions "
+    ro = query(warehouse, "select la_code, time_period, earlier_release, round(later_value / earlier_value, 9) from marts.fct_la_indicator_revision "
                           "where later_release = ? order by indicator_id", [revision])
     assert ro and {(la, year, earlier, ratio) for la, year, earlier, ratio in ro} == {
         ("E08000026", 2025, "mhclg_ro_2024-25_second_release", 2.0)}

@@ -139,7 +139,7 @@ def test_cla_series_runs_2010_to_2025_across_both_formats(published):
 
 def test_revisions_and_lineage_marts(published):
     # Birmingham's 2022 count, revised twice (files: 2,094 in 2022, 2,100 in 2023, 2,104 in 2024)
-    rows = query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.mart_revisions "
+    rows = query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.fct_la_indicator_revision "
                             "where la_code = 'E08000025' and time_period = 2022 and indicator_id = 'cla_count' order by later_release")
     assert rows == [("ees_2022", 2094, "ees_2023", 2100, 6), ("ees_2023", 2100, "ees_2024", 2104, 4)]
     lineage = query(published, "select successor_la_code, change_kind, first_reporting_year_of_successor from marts.bridge_la_lineage "
@@ -195,7 +195,7 @@ def test_expenditure_figures_across_both_sources(published):
     assert rows == [("2013-14", 6243970.0, "published", "s251_outturn_2013-14"),
                     ("2024-25", 14980000.0, "published", "mhclg_ro_2024-25_second_release")]
     # Somerset's CLA spend revised between the two 2024-25 releases: 91498 -> 91551 (GBP thousand)
-    assert query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.mart_revisions "
+    assert query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.fct_la_indicator_revision "
                             "where la_code = 'E06000066' and indicator_id = 'cla_spend_gbp' and time_period = 2025") == [
         ("mhclg_ro_2024-25_first_release", 91498000.0, "mhclg_ro_2024-25_second_release", 91551000.0, 53000.0)]
     # Bedfordshire's last year (outturn_0809.csv, DfE 820) under its ONS code

@@ -31,7 +31,7 @@
 {#- The lineage columns every staged family ends with. -#}
 {% macro staged_lineage() -%}
         _release                                                        as release,
-        cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer) as release_year,
+        {{ release_year('_release') }}                               as release_year,
         _source_file                                                    as source_file,
         _row_number                                                     as source_row
 {%- endmacro %}
@@ -136,8 +136,26 @@ renamed as (
 {#-
   Long form of every parsed value column (a column with a `<column>_status` twin) of the
   given staging models: one row per published cell, ready to join the indicator catalogue.
+  declared_by (optional): a meta key; model_names must then be exactly the models whose YAML
+  declares `meta: {<declared_by>: true}`, and the build fails naming any model on one side
+  only. (The list itself has to be written out: dbt records only the refs it sees when it
+  parses a model, and the graph is not known then.)
 -#}
-{% macro unpivot_staged_values(model_names) -%}
+{% macro unpivot_staged_values(model_names, declared_by=none) -%}
+{%- if execute and declared_by -%}
+    {%- set declared = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.config.meta.get(declared_by) -%}
+        {%- do declared.append(node.name) -%}
+    {%- endfor -%}
+    {%- set unlisted = declared | reject('in', model_names) | list -%}
+    {%- set undeclared = model_names | reject('in', declared) | list -%}
+    {%- if unlisted or undeclared -%}
+        {{ exceptions.raise_compiler_error(
+            "unpivot_staged_values: the models listed and those declaring meta." ~ declared_by ~ " differ. "
+            ~ "Declared but not listed: " ~ (unlisted | join(', ') or 'none')
+            ~ "; listed but not declared: " ~ (undeclared | join(', ') or 'none')) }}
+    {%- endif -%}
+{%- endif -%}
 {%- set selects = [] -%}
 {%- for model_name in model_names -%}
     {%- set relation = ref(model_name) -%}

@@ -15,7 +15,7 @@ MATCHES_D2I_SCRAPE = """
     select d.release as _release, d.source_file as _source_file, d.source_row as _row_number, d.la_code,
            d.inspection_start_date, d.overall_effectiveness as d2i_says, i.overall_effectiveness as warehouse_says,
            coalesce(i.overall_effectiveness = d.overall_effectiveness, false) as agrees
-    from staging.stg_ofsted__d2i_ilacs_scrape as d
+    from intermediate.int_ofsted_d2i_ilacs_scrape_coded as d
     left join marts.fct_ofsted_inspection as i
         on i.la_code = d.la_code and i.framework = 'ILACS' and i.inspection_date = d.inspection_start_date
     where d.publication_date <= (select max(publication_date) from staging.stg_ofsted__ilacs_history)

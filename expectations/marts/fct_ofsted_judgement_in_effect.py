@@ -20,7 +20,7 @@ IN_EFFECT_MATCHES_OFSTED = """
                 else coalesce(o.overall_effectiveness = w.overall_effectiveness
                               and abs(datediff('day', o.inspection_date, w.inspection_date)) <= 7, false)
            end as agrees
-    from staging.stg_ofsted__judgements_at_31_march as o
+    from intermediate.int_ofsted_judgements_at_31_march_coded as o
     left join marts.fct_ofsted_judgement_in_effect as w using (la_code, time_period)
 """
 
@@ -33,8 +33,8 @@ REGIONS_AGREE = """
            coalesce(fix.region_name, o.ofsted_region) as ofsted_region, dim.region_name,
            lower(case when coalesce(fix.region_name, o.ofsted_region) in ('Inner London', 'Outer London') then 'London'
                       else coalesce(fix.region_name, o.ofsted_region) end) = lower(dim.region_name) as agrees
-    from staging.stg_ofsted__judgements_at_31_march as o
-    left join staging.stg_lookups__ofsted_region_fix as fix using (la_code)
+    from intermediate.int_ofsted_judgements_at_31_march_coded as o
+    left join intermediate.int_ofsted_region_fix_coded as fix using (la_code)
     left join marts.dim_local_authority as dim using (la_code)
 """
 

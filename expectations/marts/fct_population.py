@@ -20,7 +20,7 @@ COMPARISON = """
         select o.mid_year, o.la_code, o.release as _release, o.source_file as _source_file, o.source_row as _row_number,
                o.population_0_17 as ons, p.population_0_17 as dfe,
                abs(o.population_0_17 - p.population_0_17) / p.population_0_17 as relative_difference
-        from staging.stg_population__ons_mye2 as o
+        from intermediate.int_population_ons_mye2_coded as o
         inner join marts.fct_population as p using (la_code, mid_year)
         where o.geographic_level = 'Local authority'
     )

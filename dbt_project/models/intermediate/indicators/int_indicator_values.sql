@@ -19,7 +19,7 @@ population as (
     select area_code, time_period as mid_year, value as population
     from published
     where indicator_id = 'population_0_17' and status = 'published'
-    qualify row_number() over (partition by area_code, time_period order by release_year desc, release desc) = 1
+    qualify row_number() over (partition by area_code, time_period order by {{ release_order('release') }} desc) = 1
 ),
 
 recomputed as (
@@ -93,6 +93,6 @@ select
     *,
     row_number() over (
         partition by geographic_level, area_code, time_period, indicator_id
-        order by release_year desc, release desc
+        order by {{ release_order('release') }} desc
     ) = 1 as is_latest
 from combined

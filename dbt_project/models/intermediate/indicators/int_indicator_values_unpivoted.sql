@@ -1,7 +1,14 @@
 -- Every published indicator value, every geography, every release vintage, in long form.
 -- Which (file family, measure label, column) feeds which indicator is the indicator
 -- catalogue's business (seeds/indicator_sources.csv), not this model's.
--- LA codes are conformed: a recoded LA (same area, new code) carries its current code.
+-- LA codes are conformed: a recoded LA (same area, new code) carries its current code
+-- (conformed_la_code, as everywhere else).
+--
+-- Each model listed here declares `meta: {indicator_values: true}` in its YAML, and
+-- unpivot_staged_values fails the build when the two differ. The list cannot be derived from
+-- those declarations: dbt records a model's refs when it parses the SQL, and at parse time
+-- `graph` is empty (dbt-core 1.11: a ref made in a loop over graph.nodes is never recorded,
+-- and compiling the model then fails with "unable to infer all dependencies").
 
 with published as (
     {{ unpivot_staged_values([
@@ -10,7 +17,7 @@ with published as (
         'stg_cla__sfr_started',
         'stg_cla__sfr_ceased',
         'stg_cla__cla_placement_stability',
-        'stg_cla__cla_missing',
+        'stg_cla__missing_and_away_from_placement',
         'stg_cla__cla_ceased_adoption_sgo',
         'stg_cla__cla_short_term_placements',
         'stg_cla__care_leavers_activity',
@@ -25,17 +32,17 @@ with published as (
         'stg_cin__d1_child_protection_plans',
         'stg_cin__d3_cpp_subsequent',
         'stg_cin__d5_cpp_at31_by_duration',
-        'stg_population__0_17',
+        'stg_population__children_aged_0_17',
         'stg_workforce__csww_indicators',
         'int_expenditure_categories',
         'stg_deprivation__iod2019',
-    ]) }}
+    ], declared_by='indicator_values') }}
 ),
 
 -- The 2010 SFR files carry only DfE numbers: take each number's ONS code from the newest
 -- release that prints both (a recoded LA then conforms below like any other).
 dfe_to_ons as (
-    select la_code_dfe, arg_max(la_code, release_year) as la_code
+    select la_code_dfe, arg_max(la_code, {{ release_order('release') }}) as la_code
     from published
     where geographic_level = 'Local authority' and la_code is not null and la_code not like '% / %'
     group by la_code_dfe
@@ -77,12 +84,6 @@ indicators as (
     select sources.*, catalogue.period_type
     from {{ ref('indicator_sources') }} as sources
     inner join {{ ref('indicators') }} as catalogue using (indicator_id)
-),
-
-recodes as (
-    select predecessor_la_code, successor_la_code
-    from {{ ref('la_boundary_changes') }}
-    where change_kind = 'recode'
 )
 
 select
@@ -90,7 +91,7 @@ select
     case published.geographic_level
         when 'National' then published.country_code
         when 'Regional' then published.region_code
-        else coalesce(recodes.successor_la_code, published.la_code)
+        else {{ conformed_la_code('published.la_code') }}
     end                                          as area_code,
     case published.geographic_level
         when 'National' then 'England'
@@ -102,7 +103,7 @@ select
     case when published.geographic_level = 'Local authority' then
         case when published.reporting_unit_code like '% / %'
              then published.reporting_unit_code
-             else coalesce(recodes.successor_la_code, published.la_code) end
+             else {{ conformed_la_code('published.la_code') }} end
     end                                          as reporting_unit_code,
     published.reporting_unit_name,
     coalesce(published.reporting_unit_code like '% / %', false) as is_joint_return,
@@ -122,6 +123,3 @@ inner join indicators
     on indicators.source_family = published.source_family
     and indicators.source_measure is not distinct from published.measure
     and indicators.source_column = published.source_column
-left join recodes
-    on recodes.predecessor_la_code = published.la_code
-    and published.geographic_level = 'Local authority'

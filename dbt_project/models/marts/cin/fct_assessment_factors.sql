@@ -19,7 +19,7 @@ latest as (
     where cells.geographic_level = 'Local authority'
     qualify row_number() over (
         partition by {{ conformed_la_code('cells.la_code') }}, cells.time_period, cells.source_column
-        order by cells.release_year desc, cells.release desc) = 1
+        order by {{ release_order('cells.release') }} desc) = 1
 )
 
 select

@@ -42,4 +42,4 @@ conformed as (
 select la_code, time_period, cin_table, source_family, measure, breakdown, value, status, release
 from conformed
 qualify row_number() over (
-    partition by la_code, time_period, source_family, breakdown order by release_year desc, release desc) = 1
+    partition by la_code, time_period, source_family, breakdown order by {{ release_order('release') }} desc) = 1

@@ -27,7 +27,7 @@ latest as (
     select * from conformed
     qualify row_number() over (
         partition by la_code, time_period, flow, characteristic_group, characteristic, source_column
-        order by release_year desc, release desc) = 1
+        order by {{ release_order('release') }} desc) = 1
 )
 
 select

@@ -5,7 +5,7 @@
 -- the publication date (SIF): the day from which the judgement counts as in effect.
 
 with history as (
-    select *, 'ILACS' as framework, 1 as preference from {{ ref('stg_ofsted__ilacs_history') }}
+    select *, 'ILACS' as framework, 1 as preference from {{ ref('int_ofsted_ilacs_history_coded') }}
 ),
 
 snapshots as (
@@ -16,7 +16,7 @@ snapshots as (
         release, source_file, source_row,
         case when inspection_date >= date '2018-01-01' then 'ILACS' else 'SIF' end as framework,
         2 as preference
-    from {{ ref('stg_ofsted__judgements_at_31_march') }}
+    from {{ ref('int_ofsted_judgements_at_31_march_coded') }}
     where is_inspected
 ),
 
@@ -28,7 +28,7 @@ sif as (
         cast(null as varchar) as ofsted_region, cast(null as date) as inspection_date, publication_date,
         inspection_type, overall_effectiveness, impact_of_leaders, help_and_protection, children_in_care,
         care_leavers, release, source_file, source_row, 'SIF' as framework, 3 as preference
-    from {{ ref('stg_ofsted__sif_history') }}
+    from {{ ref('int_ofsted_sif_history_coded') }}
 ),
 
 -- A snapshot row is the history's inspection if the history has one for the LA within a
@@ -49,7 +49,7 @@ candidates as (
 
 inspections as (
     select * from candidates
-    qualify row_number() over (partition by la_code, coalesce(inspection_date, publication_date) order by preference, release desc) = 1
+    qualify row_number() over (partition by la_code, coalesce(inspection_date, publication_date) order by preference, {{ release_order('release') }} desc) = 1
 )
 
 select

@@ -6,16 +6,22 @@
 -- publication. Only LAs that existed at that 31 March; a year before an LA's first known
 -- inspection has no row. Checked against Ofsted's 2024 and 2025 tables.
 
-with years as (
-    select cast(y as integer) as time_period from range(2014, 2026) as t(y)
+with inspections as (
+    select * from {{ ref('fct_ofsted_inspection') }}
+),
+
+-- The reporting years the inspections cover, from the data rather than a hand-kept range:
+-- from the year of the first inspection (SIF, 2013-14: 2014) to the year of the latest one
+-- (Ofsted's history as at 31 March 2025: 2025). A newer history brings its year with it.
+years as (
+    select cast(unnest(generate_series(
+        {{ reporting_year_from('min(effective_date)') }},
+        {{ reporting_year_from('max(effective_date)') }})) as integer) as time_period
+    from inspections
 ),
 
 las as (
     select la_code, first_year, last_year from {{ ref('dim_local_authority') }}
-),
-
-inspections as (
-    select * from {{ ref('fct_ofsted_inspection') }}
 )
 
 select

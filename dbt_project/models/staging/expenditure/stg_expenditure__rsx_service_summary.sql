@@ -4,7 +4,7 @@
 
 with source as (
     select * from {{ source('raw_expenditure', 'mhclg_rsx_service_summary') }}
-    where (authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, 'E(06|08|09|10)[0-9]{6}'))
+    where (authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, '{{ var("la_code_pattern") }}'))
        or (authority_class = 'Eng' and la_code = 'E92000001')
 ),
 

@@ -9,7 +9,7 @@ with source as (
 
 renamed as (
     select
-        cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer) as model_year,
+        {{ release_year('_release') }}                    as model_year,
         la_number                                                 as la_code_dfe,
         trim(regexp_replace(la_name, '\s*\(Pre LG\)\s*$', ''))   as la_name,
         region_name                                               as dfe_region_name,

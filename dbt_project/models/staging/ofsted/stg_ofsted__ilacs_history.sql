@@ -1,24 +1,27 @@
--- One row per ILACS inspection. Codes are conformed to today's for recoded LAs (same area).
+-- One row per ILACS inspection, as published (int_ofsted_ilacs_history_coded conforms the codes).
 
 with source as (
     select * from {{ source('raw_ofsted', 'ofsted_ilacs_history') }}
+),
+
+renamed as (
+    select
+        la_code                                                      as published_la_code,
+        la_name                                                      as la_name_as_published,
+        la_status,
+        ofsted_region,
+        cast(cast(inspection_date as timestamp) as date)             as inspection_date,
+        cast(cast(publication_date as timestamp) as date)            as publication_date,
+        inspection_type,
+        overall_effectiveness,
+        impact_of_leaders,
+        help_and_protection,
+        children_in_care,
+        care_leavers,
+        _release                                                     as release,
+        _source_file                                                 as source_file,
+        _row_number                                                  as source_row
+    from source
 )
 
-select
-    {{ conformed_la_code('source.la_code') }}                        as la_code,
-    source.la_code                                                   as published_la_code,
-    source.la_name                                                   as la_name_as_published,
-    source.la_status,
-    source.ofsted_region,
-    cast(cast(source.inspection_date as timestamp) as date)          as inspection_date,
-    cast(cast(source.publication_date as timestamp) as date)         as publication_date,
-    source.inspection_type,
-    source.overall_effectiveness,
-    source.impact_of_leaders,
-    source.help_and_protection,
-    source.children_in_care,
-    source.care_leavers,
-    source._release                                                  as release,
-    source._source_file                                              as source_file,
-    source._row_number                                               as source_row
-from source
+select * from renamed

@@ -12,7 +12,8 @@ with vintages as (
     from {{ ref('fct_la_indicator') }}
     where status <> 'recomputed'
     window w as (partition by la_code, time_period, indicator_id
-                 order by cast(list_max(regexp_extract_all(release, '[0-9]{4}')) as integer), release)
+                 -- oldest first (macros/releases.sql)
+                 order by {{ release_order('release') }})
 )
 
 select

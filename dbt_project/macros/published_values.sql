@@ -1,0 +1,41 @@
+{#- Published cells: a publisher's text -> value and status, and the statuses a value can have. -#}
+
+{#-
+  Parse one published cell into struct(value double, status varchar).
+
+  status is 'published' when the cell holds a number (thousands separators and a trailing %
+  are allowed), 'missing' when the cell is empty, otherwise the meaning of the publisher's
+  symbol, following the GSS symbol conventions DfE, ONS and MHCLG use: the project's
+  var('published_symbols') (dbt_project.yml: suppressed, not_available, not_applicable, low,
+  low_reliability, each with its symbols, matched whole-cell and case-insensitively); a bare
+  footnote mark such as [note 4] (var('footnote_pattern')), which MHCLG prints instead of a
+  value it explains in a note, is not_available; and 'unrecognised' for anything else (dbt
+  tests and the expectation gates fail on it).
+  value is NULL whenever status is not 'published': a suppressed cell is never 0.
+-#}
+{% macro parse_published_value(column) -%}
+{%- set cell -%}nullif(trim(cast({{ column }} as varchar)), ''){%- endset -%}
+{%- set number -%}try_cast(replace(regexp_replace({{ cell }}, '%$', ''), ',', '') as double){%- endset -%}
+struct_pack(
+    value := {{ number }},
+    status := case
+        when {{ cell }} is null then 'missing'
+        when {{ number }} is not null then 'published'
+        {%- for status, symbols in var('published_symbols').items() %}
+        when lower({{ cell }}) in ({% for symbol in symbols %}'{{ symbol | lower }}'{{ ', ' if not loop.last }}{% endfor %}) then '{{ status }}'
+        {%- endfor %}
+        when regexp_full_match(lower({{ cell }}), '{{ var("footnote_pattern") }}') then 'not_available'
+        else 'unrecognised'
+    end
+)
+{%- endmacro %}
+
+{#- The statuses parse_published_value can return, for accepted_values tests. -#}
+{% macro published_statuses() -%}
+{{ return(['published', 'missing'] + (var('published_symbols') | list)) }}
+{%- endmacro %}
+
+{#- Statuses of an indicator value: a published cell's, or 'recomputed' (see int_indicator_values). -#}
+{% macro indicator_statuses() -%}
+{{ return(published_statuses() + ['recomputed']) }}
+{%- endmacro %}
