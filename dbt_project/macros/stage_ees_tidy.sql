@@ -1,30 +1,34 @@
 {#-
   Staging for any EES tidy file family in raw: rename the geography columns, type the
   period, and split every value column into `<column>` (double) and `<column>_status` with
-  parse_published_value. Value columns are found in the raw table, whose columns the source
-  catalogue defines, so a column added to the catalogue needs no SQL change.
-
-  measure_column: the column whose label says what the values measure (CLA's `measure`), or
-    CIN's constant `category`; or a list of label columns (`cla_group`, `characteristic`),
-    joined into one measure label with ' | '.
+  parse_published_value. Value and label columns are the raw table's, as the source catalogue
+  defines them, so a column added to the catalogue needs no SQL change: the catalogue's label
+  columns (what a row measures: CLA's `measure`, CIN's constant `category`, or `cla_group`
+  and `characteristic`) are joined, in catalogue order, into one `measure` label with ' | '.
 -#}
-{#- The value columns of raw.<table_name>: every column but geography, lineage and `exclude`.
-    Read from the table's columns in the dbt sources generated from the source catalogue
-    (orchestration/lib/dbt_sources.py), so the SQL compiles without a loaded database, and a
-    column added to the catalogue needs no SQL change. -#}
-{% macro raw_value_columns(table_name, exclude=[]) -%}
-{%- set not_values = var('ees_geography_columns') + (var('lineage_columns') | list) + exclude -%}
-{%- set value_columns = [] -%}
-{%- if execute -%}
-    {%- set tables = graph.sources.values() | selectattr('schema', 'equalto', 'raw') | selectattr('name', 'equalto', table_name) | list -%}
-    {%- if tables | length != 1 -%}
-        {{ exceptions.raise_compiler_error("raw." ~ table_name ~ " is not in the dbt sources generated from the source catalogue: run `uv run python -m orchestration.lib.dbt_sources`") }}
-    {%- endif -%}
-    {%- for column in tables[0].columns if column not in not_values -%}
-        {%- do value_columns.append(column) -%}
-    {%- endfor -%}
+{#- The columns of raw.<table_name>, name -> column (with its meta), as the dbt sources generated
+    from the source catalogue declare them (orchestration/lib/dbt_sources.py): read at compile
+    time, so the SQL compiles without a loaded database. Empty while dbt parses. -#}
+{% macro raw_columns(table_name) -%}
+{%- if not execute -%}{{ return({}) }}{%- endif -%}
+{%- set tables = graph.sources.values() | selectattr('schema', 'equalto', 'raw') | selectattr('name', 'equalto', table_name) | list -%}
+{%- if tables | length != 1 -%}
+    {{ exceptions.raise_compiler_error("raw." ~ table_name ~ " is not in the dbt sources generated from the source catalogue: run `uv run python -m orchestration.lib.dbt_sources`") }}
 {%- endif -%}
-{{ return(value_columns) }}
+{{ return(tables[0].columns) }}
+{%- endmacro %}
+
+
+{#- The label columns of raw.<table_name>: those the catalogue marks `label`, in its order. -#}
+{% macro raw_label_columns(table_name) -%}
+{{ return(raw_columns(table_name).values() | selectattr('meta.label') | map(attribute='name') | list) }}
+{%- endmacro %}
+
+
+{#- The value columns of raw.<table_name>: every column but geography, lineage, labels and `exclude`. -#}
+{% macro raw_value_columns(table_name, exclude=[]) -%}
+{%- set not_values = var('ees_geography_columns') + (var('lineage_columns') | list) + raw_label_columns(table_name) + exclude -%}
+{{ return(raw_columns(table_name) | reject('in', not_values) | list) }}
 {%- endmacro %}
 
 
@@ -37,10 +41,10 @@
 {%- endmacro %}
 
 
-{% macro stage_ees_tidy(source_name, table_name, measure_column=none) -%}
+{% macro stage_ees_tidy(source_name, table_name) -%}
 {%- set relation = source(source_name, table_name) -%}
-{%- set label_columns = [] if measure_column is none else ([measure_column] if measure_column is string else measure_column) -%}
-{%- set value_columns = raw_value_columns(table_name, label_columns) -%}
+{%- set label_columns = raw_label_columns(table_name) -%}
+{%- set value_columns = raw_value_columns(table_name) -%}
 with source as (
     select * from {{ relation }}
 ),
@@ -134,12 +138,13 @@ renamed as (
 
 
 {#-
-  Long form of every parsed value column (a column with a `<column>_status` twin) of the
-  given staging models: one row per published cell, ready to join the indicator catalogue.
-  declared_by (optional): a meta key; model_names must then be exactly the models whose YAML
-  declares `meta: {<declared_by>: true}`, and the build fails naming any model on one side
-  only. (The list itself has to be written out: dbt records only the refs it sees when it
-  parses a model, and the graph is not known then.)
+  Long form of every parsed value column (each has a `<column>_status` twin) of the given
+  models: one row per published cell, ready to join the indicator catalogue.
+  declared_by (optional): a meta key; model_names must be exactly the models whose YAML
+  declares it, and the build fails naming any model on one side only. (The list itself has to be written out:
+  dbt records only the refs it sees when it parses a model, and the graph is not known then.)
+  A model's value columns are its raw table's (from the catalogue) when it stages one raw
+  table, else the list its declaration gives. So the SQL compiles without a loaded database.
 -#}
 {% macro unpivot_staged_values(model_names, declared_by=none) -%}
 {%- if execute and declared_by -%}
@@ -160,8 +165,7 @@ renamed as (
 {%- for model_name in model_names -%}
     {%- set relation = ref(model_name) -%}
     {%- if execute -%}
-        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-        {%- for column in names if column ~ '_status' in names -%}
+        {%- for column in declared_value_columns(model_name, declared_by) -%}
             {%- do selects.append(
                 "select source_family, measure, '" ~ column ~ "' as source_column, " ~ column ~ " as value, "
                 ~ column ~ "_status as status, time_period, geographic_level, country_code, region_code, "
@@ -172,4 +176,24 @@ renamed as (
     {%- endif -%}
 {%- endfor -%}
 {{ selects | join('\nunion all\n') if selects else 'select 1' }}
+{%- endmacro %}
+
+
+{#- A model's value columns: its raw table's, or the list it declares in meta.<declared_by>
+    (see unpivot_staged_values). -#}
+{% macro declared_value_columns(model_name, declared_by=none) -%}
+{%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | selectattr('name', 'equalto', model_name) | first -%}
+{%- set declared = node.config.meta.get(declared_by) if declared_by else none -%}
+{%- if declared is iterable and declared is not string -%}
+    {{ return(declared) }}
+{%- endif -%}
+{%- set raw_tables = [] -%}
+{%- for parent in node.depends_on.nodes if parent.startswith('source.') -%}
+    {%- do raw_tables.append(graph.sources[parent].name) -%}
+{%- endfor -%}
+{%- if raw_tables | length != 1 -%}
+    {{ exceptions.raise_compiler_error(model_name ~ " reads " ~ (raw_tables | length) ~ " raw tables: declare its value columns, "
+                                       ~ "meta: {" ~ (declared_by or 'indicator_values') ~ ": [column, ...]}") }}
+{%- endif -%}
+{{ return(raw_value_columns(raw_tables[0])) }}
 {%- endmacro %}

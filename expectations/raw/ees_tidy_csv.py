@@ -20,13 +20,8 @@ LA_COUNT_RANGE = (150, 160)
 # A release reports years up to its own: the CIN census tables go back furthest (12 years).
 MAX_YEARS_BEFORE_RELEASE = 15
 RELEASE_YEAR = "cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer)"
-# Columns that label what a row measures rather than holding a value.
-LABEL_COLUMNS = {"measure", "category", "age_group", "cla_group", "characteristic", "placement_stability", "age", "activity",
-                 "accommodation_suitability", "in_touch"}
-
-
 def _value_columns(family: Family) -> list[str]:
-    return [c for c in family.column_names if c not in GEOGRAPHY and c not in LABEL_COLUMNS]
+    return [c.name for c in family.columns if c.name not in GEOGRAPHY and not c.label]
 
 
 def suites_for(family: Family) -> list[SuiteSpec]:
@@ -34,7 +29,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
     asset = ("raw", family.raw_table)
     values = _value_columns(family)
     signed = {c.name for c in family.columns if c.signed}
-    labels = [c for c in family.column_names if c in LABEL_COLUMNS]
+    labels = [c.name for c in family.columns if c.label]  # what a row measures (the catalogue's label columns)
     required = [c.name for c in family.columns if not c.optional and c.name not in ("region_code", "region_name",
                 "old_la_code", "new_la_code", "la_name")]
     e = gx.expectations

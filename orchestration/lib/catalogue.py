@@ -35,6 +35,7 @@ class ColumnSpec:
     aliases: tuple[str, ...] = ()
     optional: bool = False
     signed: bool = False  # may hold a negative number (a net gain, an income line); others must not
+    label: bool = False  # says what a row measures (EES filters: category, characteristic, ...), not a value
 
     @property
     def accepted_headers(self) -> tuple[str, ...]:
@@ -229,7 +230,7 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
         cspec = cspec or {}
         columns.append(
             ColumnSpec(name=col, aliases=tuple(cspec.get("from", ())), optional=bool(cspec.get("optional", False)),
-                       signed=bool(cspec.get("signed", False)))
+                       signed=bool(cspec.get("signed", False)), label=bool(cspec.get("label", False)))
         )
     if not columns:
         raise CatalogueError(f"family {name}: no columns declared")

@@ -59,7 +59,8 @@ def render(source: Source) -> str:
                        **({"description": "EES geography column (EES data standards)"} if family.format == "ees_tidy_csv"
                           and column.name in geography else {}),
                        **({"description": "Also published under the header " + " / ".join(f"'{a}'" for a in column.aliases)}
-                          if column.aliases and not (family.format == "ees_tidy_csv" and column.name in geography) else {})}
+                          if column.aliases and not (family.format == "ees_tidy_csv" and column.name in geography) else {}),
+                       **({"meta": {"label": True}} if column.label else {})}
                       for column in family.columns],
                     *[{"name": name, "description": description}
                       for name, description in shared.lineage_descriptions.items()],

@@ -4,8 +4,10 @@
 -- LA codes are conformed: a recoded LA (same area, new code) carries its current code
 -- (conformed_la_code, as everywhere else).
 --
--- Each model listed here declares `meta: {indicator_values: true}` in its YAML, and
--- unpivot_staged_values fails the build when the two differ. The list cannot be derived from
+-- Each model listed here declares `meta: {indicator_values: ...}` in its YAML (`true` for a
+-- model staging one raw table, whose value columns the catalogue gives, else its value
+-- columns), and unpivot_staged_values fails the build when the list and the declarations
+-- differ. The list cannot be derived from
 -- those declarations: dbt records a model's refs when it parses the SQL, and at parse time
 -- `graph` is empty (dbt-core 1.11: a ref made in a loop over graph.nodes is never recorded,
 -- and compiling the model then fails with "unable to infer all dependencies").

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_b1_children_in_need', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_b1_children_in_need') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_b2_children_in_need_recorded_disability', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_b2_children_in_need_recorded_disability') }}

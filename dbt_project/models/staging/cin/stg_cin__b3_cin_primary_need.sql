@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_b3_cin_primary_need', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_b3_cin_primary_need') }}

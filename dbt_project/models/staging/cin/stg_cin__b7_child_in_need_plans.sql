@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_b7_child_in_need_plans', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_b7_child_in_need_plans') }}

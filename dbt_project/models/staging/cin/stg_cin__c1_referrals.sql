@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_c1_referrals', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_c1_referrals') }}

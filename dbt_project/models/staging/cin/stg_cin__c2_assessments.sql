@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_c2_assessments', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_c2_assessments') }}

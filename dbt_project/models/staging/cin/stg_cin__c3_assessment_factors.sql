@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_c3_assessment_factors', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_c3_assessment_factors') }}

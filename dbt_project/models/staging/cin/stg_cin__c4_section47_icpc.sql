@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_c4_section47_icpc', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_c4_section47_icpc') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_c5_children_in_need_referrals_by_source', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_c5_children_in_need_referrals_by_source') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_d1_child_protection_plans', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_d1_child_protection_plans') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_d3_cpp_subsequent', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_d3_cpp_subsequent') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_d4_cpps_at31march_by_category_of_abuse', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_d4_cpps_at31march_by_category_of_abuse') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_d6_cpps_reviewed_within_timescales', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_d6_cpps_reviewed_within_timescales') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cin', 'cin_d8_cpps_ending_in_first_6months_by_duration', measure_column='category') }}
+{{ stage_ees_tidy('raw_cin', 'cin_d8_cpps_ending_in_first_6months_by_duration') }}

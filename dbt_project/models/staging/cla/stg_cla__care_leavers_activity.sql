@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cla', 'care_leavers_activity', measure_column=['age', 'activity']) }}
+{{ stage_ees_tidy('raw_cla', 'care_leavers_activity') }}

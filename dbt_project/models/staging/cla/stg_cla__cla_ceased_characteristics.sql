@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cla', 'cla_ceased_characteristics', measure_column=['cla_group', 'characteristic']) }}
+{{ stage_ees_tidy('raw_cla', 'cla_ceased_characteristics') }}

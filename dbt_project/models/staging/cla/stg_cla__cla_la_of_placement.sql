@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cla', 'cla_la_of_placement', measure_column='characteristic') }}
+{{ stage_ees_tidy('raw_cla', 'cla_la_of_placement') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cla', 'cla_short_term_placements', measure_column=['cla_group']) }}
+{{ stage_ees_tidy('raw_cla', 'cla_short_term_placements') }}

@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_cla', 'cla_number_and_rate_per_10k', measure_column='measure') }}
+{{ stage_ees_tidy('raw_cla', 'cla_number_and_rate_per_10k') }}

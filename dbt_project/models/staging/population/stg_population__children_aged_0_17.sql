@@ -1,1 +1,1 @@
-{{ stage_ees_tidy('raw_population', 'population_0_17', measure_column='age_group') }}
+{{ stage_ees_tidy('raw_population', 'population_0_17') }}
