@@ -41,6 +41,14 @@
 {%- endmacro %}
 
 
+{#- Where a staged row came from: the loader's lineage columns, renamed (every staging model). -#}
+{% macro source_lineage() -%}
+        _release                                                        as release,
+        _source_file                                                    as source_file,
+        _row_number                                                     as source_row
+{%- endmacro %}
+
+
 {% macro stage_ees_tidy(source_name, table_name) -%}
 {%- set relation = source(source_name, table_name) -%}
 {%- set label_columns = raw_label_columns(table_name) -%}

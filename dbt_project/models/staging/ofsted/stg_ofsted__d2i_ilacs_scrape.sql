@@ -19,9 +19,7 @@ renamed as (
         inspection_framework,
         try_strptime(inspection_start_date, '%d/%m/%Y')::date        as inspection_start_date,
         try_strptime(publication_date, '%d/%m/%y')::date             as publication_date,
-        _release                                                     as release,
-        _source_file                                                 as source_file,
-        _row_number                                                  as source_row
+        {{ source_lineage() }}
     from source
 )
 

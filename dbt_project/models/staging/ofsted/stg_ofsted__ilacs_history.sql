@@ -18,9 +18,7 @@ renamed as (
         help_and_protection,
         children_in_care,
         care_leavers,
-        _release                                                     as release,
-        _source_file                                                 as source_file,
-        _row_number                                                  as source_row
+        {{ source_lineage() }}
     from source
 )
 

@@ -17,9 +17,7 @@ renamed as (
         la_name,
         geography,
         {% for age in range(18) %}cast(age_{{ age }} as bigint){{ ' + ' if not loop.last }}{% endfor %} as population_0_17,
-        _release                                                     as release,
-        _source_file                                                 as source_file,
-        _row_number                                                  as source_row
+        {{ source_lineage() }}
     from source
 )
 
