@@ -365,6 +365,25 @@ def test_social_work_workforce_and_joint_returns(published):
                             "and indicator_id = 'sw_fte' and time_period = 2020 and release in ('ees_2022', 'ees_2025') order by 1") == [("ees_2022", 31854.3), ("ees_2025", 31852.3)]
 
 
+def test_la_year_profile_puts_each_figure_in_its_reporting_year(published):
+    """mart_la_year_profile: one row per LA and reporting year, each figure in the year its period falls in."""
+    rows = query(published, "select count(*), count(distinct (la_code, reporting_year)) from marts.mart_la_year_profile")
+    assert rows[0][0] == rows[0][1] > 2000
+    # Birmingham, year ending 31 March 2025: CLA rate as published (cla/ees_2025), beside the
+    # judgement in effect at 31 March 2025 and the spend of financial year 2024-25
+    (rate, judgement, spend, population) = query(
+        published, "select cla_rate_per_10k, ofsted_overall_effectiveness, csc_spend_per_child_gbp, population_0_17 "
+                   "from marts.mart_la_year_profile where la_code = 'E08000025' and reporting_year = 2025")[0]
+    assert rate == 79
+    assert judgement == query(published, "select overall_effectiveness from marts.fct_ofsted_judgement_in_effect "
+                                         "where la_code = 'E08000025' and time_period = 2025")[0][0]
+    assert float(spend) == pytest.approx(latest(published, "E08000025", 2025, "csc_spend_per_child_gbp")[0], abs=0.005)
+    assert population == latest(published, "E08000025", 2024, "population_0_17")[0]  # mid-2024: the year's denominator
+    # Hull's social workers at 30 September 2025 (workforce/ees_2025) fall in the year ending March 2026
+    assert query(published, "select sw_fte from marts.mart_la_year_profile "
+                            "where la_code = 'E06000010' and reporting_year = 2026") == [(328.0,)]
+
+
 def test_meta_records_sources_and_checks(published, mirror_dir):
     manifest = {(r["source"], r["release_label"], r["file"]): r["sha256"] for r in csv.DictReader(open(mirror_dir / "MANIFEST.csv"))}
     files = query(published, "select source, release, file, sha256 from meta.refresh_source_files")
