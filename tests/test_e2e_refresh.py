@@ -336,6 +336,28 @@ def test_2025_rates_are_recomputed_from_the_conformed_population(published):
     assert recomputed_beside_published[0] == pytest.approx(9209 / 290047 * 10000)
 
 
+def test_a_vintage_that_does_not_publish_a_rate_does_not_revise_it(published):
+    """Changed on purpose (issue 8): the 2025 CIN release dropped its rate columns, so the latest
+    rate of an earlier year is the last published one, not the warehouse's recomputation."""
+    # cin/ees_2024 c1/b1 files: Birmingham 2024 CIN rate 318.1, still the latest value after 2025
+    assert latest(published, "E08000025", 2024, "cin_rate_per_10k") == (318.1, "published", "ees_2024")
+    assert query(published, "select cin_rate_per_10k, cin_rate_per_10k_status from marts.fct_children_in_need "
+                            "where la_code = 'E08000025' and time_period = 2024") == [(318.1, "published")]
+    # cin/ees_2022 c4 file: City of London 2022, 21 section 47 enquiries, rate 115.1. DfE divided by the
+    # mid-2021 estimate before Census 2021 (1,825 children: the 2022 CLA release's child population);
+    # ONS has since rebased it to 654, so the warehouse's recomputation (21 / 654) is 321.1: kept beside it.
+    (row,) = query(published, "select value, status, release, recomputed_value from marts.fct_la_indicator "
+                              "where la_code = 'E09000001' and time_period = 2022 and indicator_id = 's47_enquiries_rate_per_10k' and is_latest")
+    assert row[:3] == (115.1, "published", "ees_2022") and row[3] == pytest.approx(21 / 654 * 10000)
+    # no latest rate is a recomputation where some release published the figure
+    assert query(published, """
+        select count(*) from marts.fct_la_indicator as latest
+        where latest.is_latest and latest.status = 'recomputed'
+          and exists (select 1 from marts.fct_la_indicator as other
+                      where other.la_code = latest.la_code and other.time_period = latest.time_period
+                        and other.indicator_id = latest.indicator_id and other.status = 'published')""") == [(0,)]
+
+
 def test_recodes_found_in_older_cin_years(published):
     # Buckinghamshire: the 2025 CIN release prints E10000002 up to 2020 and E06000060 after.
     rows = query(published, "select time_period, value from marts.fct_la_indicator where la_code = 'E06000060' "
