@@ -135,6 +135,12 @@ def test_cla_series_runs_2010_to_2025_across_both_formats(published):
                             "and indicator_id = 'cla_count' and time_period = 2010") == [(64400, "sfr_2010")]
     assert query(published, "select cla_started_count, cla_ceased_count from marts.fct_children_looked_after "
                             "where la_code = 'E08000025' and time_period = 2010") == [(714, 805)]
+    # Changed on purpose (issue 8): the SFR files' `x` is a count of one to five, suppressed (their
+    # metadata, cla/sfr_2013/Meta Data Document.txt), not EES's "not available". City of London,
+    # cla/sfr_2013/SFR36_ADM2013.csv row 14, CLA_started2013 = x; SFR36_CEA2013.csv row 14, CLA_cease = x.
+    assert query(published, "select cla_started_count, cla_started_count_status, cla_ceased_count_status "
+                            "from marts.fct_children_looked_after where la_code = 'E09000001' and time_period = 2013") == [
+        (None, "suppressed", "suppressed")]
 
 
 def test_revisions_and_lineage_marts(published):
