@@ -20,9 +20,10 @@ with fact as (
 select
     fact.la_code,
     fact.time_period,
+    fact.period_type,
     period.period_label                                                 as financial_year,
-    fact.* exclude (la_code, time_period, release),
+    fact.* exclude (la_code, time_period, period_type, release),
     fact.release
 from fact
 inner join {{ ref('dim_period') }} as period
-    on period.period_type = 'financial_year' and period.time_period = fact.time_period
+    on period.period_type = fact.period_type and period.time_period = fact.time_period
