@@ -11,6 +11,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 
 import dagster as dg
 import duckdb
@@ -212,7 +213,14 @@ def test_expenditure_figures_across_both_sources(published):
         from marts.fct_expenditure as e
         inner join marts.fct_population as p on p.la_code = e.la_code and p.mid_year = e.time_period - 1
         where e.la_code = 'E06000014' and e.time_period = 2025""")
-    assert per_child[0][1] == "recomputed" and per_child[0][0] == pytest.approx(per_child[0][2])
+    # Changed on purpose (issue 8): money is DECIMAL to the penny, so the per-child figure is the quotient rounded
+    assert per_child[0][1] == "recomputed" and per_child[0][0] == round(Decimal(str(per_child[0][2])), 2)
+    # Changed on purpose (issue 8): money is exact. Gateshead, expenditure/mhclg_ro_2024-25_second_release/
+    # RO3_LA_Data_2024-25_data_by_LA.ods row 138, Children Looked After 39182.99959 (GBP thousand): 39,182,999.59
+    # pounds to the penny (the double product was 39182999.589999996); the GBP columns are DECIMAL(18,2)
+    assert query(published, "select cla_spend_gbp, typeof(cla_spend_gbp) from marts.fct_expenditure "
+                            "where la_code = 'E08000037' and time_period = 2025") == [(Decimal("39182999.59"), "DECIMAL(18,2)")]
+    assert latest(published, "E08000037", 2025, "cla_spend_gbp") == (39182999.59, "published", "mhclg_ro_2024-25_second_release")
     # years covered, all nine financial years, with the suppressed/not-returned LAs kept as rows
     years = query(published, "select financial_year, count(*) from marts.fct_expenditure group by 1 order by 1")
     assert [y for y, _ in years] == ["2008-09", "2009-10", "2010-11", "2011-12", "2012-13", "2013-14", "2022-23", "2023-24", "2024-25"]

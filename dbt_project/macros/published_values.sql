@@ -13,10 +13,13 @@
   tests and the expectation gates fail on it).
   value is NULL whenever status is not 'published': a suppressed cell is never 0.
   symbols (optional): the meanings for this source, from symbol_meanings(); the defaults otherwise.
+  value_type (optional): the type the number is read as; money is read as var('money_type')
+  (a DECIMAL), so pounds from GBP thousand are exact (39182.99959 x 1000 is 39182999.59, not
+  the double 39182999.589999996).
 -#}
-{% macro parse_published_value(column, symbols=none) -%}
+{% macro parse_published_value(column, symbols=none, value_type='double') -%}
 {%- set cell -%}nullif(trim(cast({{ column }} as varchar)), ''){%- endset -%}
-{%- set number -%}try_cast(replace(regexp_replace({{ cell }}, '%$', ''), ',', '') as double){%- endset -%}
+{%- set number -%}try_cast(replace(regexp_replace({{ cell }}, '%$', ''), ',', '') as {{ value_type }}){%- endset -%}
 struct_pack(
     value := {{ number }},
     status := case
