@@ -239,6 +239,12 @@ def test_deprivation_on_todays_las(published):
     assert rows["E06000063"][:2] == ("carried_from_predecessor", "E10000006") and rows["E06000063"][2] == rows["E10000006"][2]
     assert rows["E06000065"][:2] == ("recoded", "E06000065")
     assert sum(1 for r in rows.values() if r[0] == "carried_from_predecessor") == 4
+    # Changed on purpose (issue 8): a _pct is 0 to 100 everywhere. File 11 prints Middlesbrough's share of LSOAs in
+    # the most deprived 10 % as the proportions 0.4884 (IMD) and 0.4767 (IDACI); the warehouse holds 48.84 and 47.67
+    assert query(published, "select imd_pct_lsoas_most_deprived_10, idaci_pct_lsoas_most_deprived_10 from marts.fct_deprivation "
+                            "where la_code = 'E06000002'") == [(pytest.approx(48.84), pytest.approx(47.67))]
+    assert query(published, "select unit from marts.dim_indicator where indicator_id = 'imd_pct_lsoas_most_deprived_10'") == [
+        ("percentage (0 to 100)",)]
 
 
 def test_ofsted_inspections_and_judgement_in_effect(published):
@@ -301,6 +307,10 @@ def test_children_in_need_and_child_protection_figures(published):
     cp = query(published, "select s47_enquiries_count, icpc_count, cpp_count from marts.fct_child_protection "
                           "where la_code = 'E08000025' and time_period = 2025")
     assert cp == [(6162, 2094, 1677)]
+    assert query(published, "select release from marts.fct_child_protection where la_code = 'E08000025' and time_period = 2025") == [("ees_2025",)]
+    # spend per child is computed: its families are its numerator's and the population's
+    assert query(published, "select source_family from marts.dim_indicator where indicator_id = 'csc_spend_per_child_gbp'") == [
+        ("mhclg_ro3_social_care,population_0_17,s251_outturn",)]
     # starts come from table D3 (every release); D1, only in 2022, has the published rate
     assert latest(published, "E08000025", 2022, "cpp_started_count") == (1524, "published", "ees_2025")  # table D3, every release
     assert query(published, "select value from marts.fct_la_indicator where la_code = 'E08000025' and time_period = 2022 "
