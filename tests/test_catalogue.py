@@ -98,3 +98,27 @@ def test_dbt_sources_are_the_catalogue_as_generated():
             assert tables[family.raw_table][:len(family.columns)] == family.column_names
             assert tables[family.raw_table][len(family.columns):] == ["_release", "_source_file", "_sha256", "_loaded_at",
                                                                        "_row_number"]
+
+
+def test_a_family_says_what_its_symbols_mean_and_the_rest_keep_the_defaults():
+    from orchestration.lib.conventions import conventions
+
+    sfr = load_catalogue().family("cla_sfr_at_31_march")
+    assert sfr.symbols == {"suppressed": ("x",)}  # the SFR metadata: a cross is a count of one to five
+    meanings = conventions().symbol_meanings(sfr.symbols)
+    assert "x" in meanings["suppressed"] and "x" not in meanings["not_available"]
+    assert "[x]" in meanings["not_available"] and ".." in meanings["not_available"]  # only the symbol named moves
+    assert conventions().symbol_meanings(load_catalogue().family("cla_number_and_rate_per_10k").symbols) == conventions().published_symbols
+
+
+@pytest.mark.parametrize(("symbols", "message"), [
+    ({"hidden": ["x"]}, "'hidden' is not a status"),
+    ({"suppressed": []}, "must list symbols"),
+    ({"suppressed": ["x"], "not_available": ["X"]}, "more than one meaning"),
+    (["x"], "must map a status"),
+])
+def test_catalogue_refuses_symbols_that_mean_nothing_known(symbols, message):
+    data = _one_release()
+    data["sources"]["s"]["families"]["f"]["symbols"] = symbols
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(data)

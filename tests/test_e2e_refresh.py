@@ -11,6 +11,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 
 import dagster as dg
 import duckdb
@@ -135,6 +136,12 @@ def test_cla_series_runs_2010_to_2025_across_both_formats(published):
                             "and indicator_id = 'cla_count' and time_period = 2010") == [(64400, "sfr_2010")]
     assert query(published, "select cla_started_count, cla_ceased_count from marts.fct_children_looked_after "
                             "where la_code = 'E08000025' and time_period = 2010") == [(714, 805)]
+    # Changed on purpose (issue 8): the SFR files' `x` is a count of one to five, suppressed (their
+    # metadata, cla/sfr_2013/Meta Data Document.txt), not EES's "not available". City of London,
+    # cla/sfr_2013/SFR36_ADM2013.csv row 14, CLA_started2013 = x; SFR36_CEA2013.csv row 14, CLA_cease = x.
+    assert query(published, "select cla_started_count, cla_started_count_status, cla_ceased_count_status "
+                            "from marts.fct_children_looked_after where la_code = 'E09000001' and time_period = 2013") == [
+        (None, "suppressed", "suppressed")]
 
 
 def test_revisions_and_lineage_marts(published):
@@ -206,7 +213,14 @@ def test_expenditure_figures_across_both_sources(published):
         from marts.fct_expenditure as e
         inner join marts.fct_population as p on p.la_code = e.la_code and p.mid_year = e.time_period - 1
         where e.la_code = 'E06000014' and e.time_period = 2025""")
-    assert per_child[0][1] == "recomputed" and per_child[0][0] == pytest.approx(per_child[0][2])
+    # Changed on purpose (issue 8): money is DECIMAL to the penny, so the per-child figure is the quotient rounded
+    assert per_child[0][1] == "recomputed" and per_child[0][0] == round(Decimal(str(per_child[0][2])), 2)
+    # Changed on purpose (issue 8): money is exact. Gateshead, expenditure/mhclg_ro_2024-25_second_release/
+    # RO3_LA_Data_2024-25_data_by_LA.ods row 138, Children Looked After 39182.99959 (GBP thousand): 39,182,999.59
+    # pounds to the penny (the double product was 39182999.589999996); the GBP columns are DECIMAL(18,2)
+    assert query(published, "select cla_spend_gbp, typeof(cla_spend_gbp) from marts.fct_expenditure "
+                            "where la_code = 'E08000037' and time_period = 2025") == [(Decimal("39182999.59"), "DECIMAL(18,2)")]
+    assert latest(published, "E08000037", 2025, "cla_spend_gbp") == (39182999.59, "published", "mhclg_ro_2024-25_second_release")
     # years covered, all nine financial years, with the suppressed/not-returned LAs kept as rows
     years = query(published, "select financial_year, count(*) from marts.fct_expenditure group by 1 order by 1")
     assert [y for y, _ in years] == ["2008-09", "2009-10", "2010-11", "2011-12", "2012-13", "2013-14", "2022-23", "2023-24", "2024-25"]
@@ -225,6 +239,12 @@ def test_deprivation_on_todays_las(published):
     assert rows["E06000063"][:2] == ("carried_from_predecessor", "E10000006") and rows["E06000063"][2] == rows["E10000006"][2]
     assert rows["E06000065"][:2] == ("recoded", "E06000065")
     assert sum(1 for r in rows.values() if r[0] == "carried_from_predecessor") == 4
+    # Changed on purpose (issue 8): a _pct is 0 to 100 everywhere. File 11 prints Middlesbrough's share of LSOAs in
+    # the most deprived 10 % as the proportions 0.4884 (IMD) and 0.4767 (IDACI); the warehouse holds 48.84 and 47.67
+    assert query(published, "select imd_pct_lsoas_most_deprived_10, idaci_pct_lsoas_most_deprived_10 from marts.fct_deprivation "
+                            "where la_code = 'E06000002'") == [(pytest.approx(48.84), pytest.approx(47.67))]
+    assert query(published, "select unit from marts.dim_indicator where indicator_id = 'imd_pct_lsoas_most_deprived_10'") == [
+        ("percentage (0 to 100)",)]
 
 
 def test_ofsted_inspections_and_judgement_in_effect(published):
@@ -287,6 +307,10 @@ def test_children_in_need_and_child_protection_figures(published):
     cp = query(published, "select s47_enquiries_count, icpc_count, cpp_count from marts.fct_child_protection "
                           "where la_code = 'E08000025' and time_period = 2025")
     assert cp == [(6162, 2094, 1677)]
+    assert query(published, "select release from marts.fct_child_protection where la_code = 'E08000025' and time_period = 2025") == [("ees_2025",)]
+    # spend per child is computed: its families are its numerator's and the population's
+    assert query(published, "select source_family from marts.dim_indicator where indicator_id = 'csc_spend_per_child_gbp'") == [
+        ("mhclg_ro3_social_care,population_0_17,s251_outturn",)]
     # starts come from table D3 (every release); D1, only in 2022, has the published rate
     assert latest(published, "E08000025", 2022, "cpp_started_count") == (1524, "published", "ees_2025")  # table D3, every release
     assert query(published, "select value from marts.fct_la_indicator where la_code = 'E08000025' and time_period = 2022 "
@@ -334,6 +358,28 @@ def test_2025_rates_are_recomputed_from_the_conformed_population(published):
     (recomputed_beside_published,) = query(published, "select recomputed_value from marts.fct_la_indicator where la_code = 'E08000025' "
                                                       "and time_period = 2024 and indicator_id = 'cin_rate_per_10k' and release = 'ees_2024'")
     assert recomputed_beside_published[0] == pytest.approx(9209 / 290047 * 10000)
+
+
+def test_a_vintage_that_does_not_publish_a_rate_does_not_revise_it(published):
+    """Changed on purpose (issue 8): the 2025 CIN release dropped its rate columns, so the latest
+    rate of an earlier year is the last published one, not the warehouse's recomputation."""
+    # cin/ees_2024 c1/b1 files: Birmingham 2024 CIN rate 318.1, still the latest value after 2025
+    assert latest(published, "E08000025", 2024, "cin_rate_per_10k") == (318.1, "published", "ees_2024")
+    assert query(published, "select cin_rate_per_10k, cin_rate_per_10k_status from marts.fct_children_in_need "
+                            "where la_code = 'E08000025' and time_period = 2024") == [(318.1, "published")]
+    # cin/ees_2022 c4 file: City of London 2022, 21 section 47 enquiries, rate 115.1. DfE divided by the
+    # mid-2021 estimate before Census 2021 (1,825 children: the 2022 CLA release's child population);
+    # ONS has since rebased it to 654, so the warehouse's recomputation (21 / 654) is 321.1: kept beside it.
+    (row,) = query(published, "select value, status, release, recomputed_value from marts.fct_la_indicator "
+                              "where la_code = 'E09000001' and time_period = 2022 and indicator_id = 's47_enquiries_rate_per_10k' and is_latest")
+    assert row[:3] == (115.1, "published", "ees_2022") and row[3] == pytest.approx(21 / 654 * 10000)
+    # no latest rate is a recomputation where some release published the figure
+    assert query(published, """
+        select count(*) from marts.fct_la_indicator as latest
+        where latest.is_latest and latest.status = 'recomputed'
+          and exists (select 1 from marts.fct_la_indicator as other
+                      where other.la_code = latest.la_code and other.time_period = latest.time_period
+                        and other.indicator_id = latest.indicator_id and other.status = 'published')""") == [(0,)]
 
 
 def test_recodes_found_in_older_cin_years(published):

@@ -130,6 +130,10 @@ class Family:
     # header is an error.
     extract_only: bool = False
     recognise: Recognise | None = None
+    # What this family's symbols mean where its publisher's metadata departs from the shared
+    # defaults (dbt_project.yml vars.published_symbols): status -> symbols. The SFR files' `x`
+    # is a suppressed count of one to five, not EES's "not available".
+    symbols: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def raw_table(self) -> str:
@@ -270,7 +274,31 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
         releases=tuple(releases),
         period=spec.get("period"),
         extract_only=bool(spec.get("extract_only", False)),
+        symbols=_symbols(name, spec.get("symbols")),
     )
+
+
+def _symbols(family: str, spec) -> dict[str, tuple[str, ...]]:
+    """A family's ``symbols``: status -> symbols, each status one of the shared conventions'."""
+    if spec is None:
+        return {}
+    statuses = tuple(conventions().published_symbols)
+    if not isinstance(spec, dict) or not spec:
+        raise CatalogueError(f"family {family}: symbols must map a status ({', '.join(statuses)}) to its symbols, not {spec!r}")
+    result: dict[str, tuple[str, ...]] = {}
+    seen: set[str] = set()
+    for status, symbols in spec.items():
+        if status not in statuses:
+            raise CatalogueError(f"family {family}: symbols: {status!r} is not a status; use one of {', '.join(statuses)}")
+        symbols = symbols if isinstance(symbols, list) else [symbols]
+        if not symbols or any(not isinstance(s, str) or not s.strip() or "'" in s for s in symbols):
+            raise CatalogueError(f"family {family}: symbols.{status} must list symbols (non-empty text), not {symbols!r}")
+        repeated = seen & {s.lower() for s in symbols}
+        if repeated:
+            raise CatalogueError(f"family {family}: symbols: {sorted(repeated)} given more than one meaning")
+        seen |= {s.lower() for s in symbols}
+        result[str(status)] = tuple(symbols)
+    return result
 
 
 def _recognise(family: str, spec: dict | None, releases: list[Release], declared: set[str]) -> Recognise:

@@ -29,6 +29,16 @@ class Conventions:
     def known_symbols(self) -> tuple[str, ...]:
         return tuple(symbol for symbols in self.published_symbols.values() for symbol in symbols)
 
+    def symbol_meanings(self, overrides: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+        """The status each symbol means for one source: the defaults, with a source's own
+        meanings (the catalogue's ``symbols`` of a family) moving each symbol they name to the
+        status its publisher's metadata gives. dbt's ``symbol_meanings`` macro does the same."""
+        if not overrides:
+            return dict(self.published_symbols)
+        moved = {symbol.lower() for symbols in overrides.values() for symbol in symbols}
+        return {status: tuple(s for s in symbols if s.lower() not in moved) + tuple(overrides.get(status, ()))
+                for status, symbols in self.published_symbols.items()}
+
     @property
     def la_code_regex(self) -> str:
         """The LA-code pattern anchored, for a whole-cell match."""

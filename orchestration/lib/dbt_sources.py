@@ -53,7 +53,8 @@ def render(source: Source) -> str:
             "tables": [{
                 "name": family.raw_table,
                 "description": family.description or f"The {family.name} files of {source.publication}.",
-                "meta": {"format": family.format, **({"period": family.period} if family.period else {})},
+                "meta": {"format": family.format, **({"period": family.period} if family.period else {}),
+                         **({"symbols": {k: list(v) for k, v in family.symbols.items()}} if family.symbols else {})},
                 "columns": [
                     *[{"name": column.name,
                        **({"description": "EES geography column (EES data standards)"} if family.format == "ees_tidy_csv"

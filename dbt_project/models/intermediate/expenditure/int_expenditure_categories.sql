@@ -46,7 +46,11 @@ select
     la_code_dfe,
     la_code,
     la_name,
-    case when bool_and(net_expenditure_status = 'published') then sum(net_expenditure_gbp) end as net_expenditure_gbp,
+    -- summed exactly (the lines are DECIMAL pounds from staging, not doubles whose sum drifts),
+    -- then to the penny (half away from zero): the marts' money. The lines keep every digit the
+    -- publisher printed (s251 2008-10 and RO3's England rows print fractions of a penny) for the gates.
+    case when bool_and(net_expenditure_status = 'published')
+         then cast(round(sum(net_expenditure_gbp), 2) as {{ var('money_mart_type') }}) end as net_expenditure_gbp,
     case when bool_and(net_expenditure_status = 'published') then 'published'
          else arg_min(net_expenditure_status, source_row) filter (where net_expenditure_status <> 'published')
     end                                                                 as net_expenditure_gbp_status,

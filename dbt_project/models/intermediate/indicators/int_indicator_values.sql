@@ -4,6 +4,13 @@
 -- (for example the 2025 CIN files, which dropped their rate columns); a rate the publisher
 -- suppressed stays suppressed. recomputed_value is kept beside every published rate so the
 -- gates can compare them.
+--
+-- is_latest: a vintage that does not publish a measure does not revise it. The latest value
+-- is the most recent release that printed the cell (a number or a publisher's symbol); a
+-- recomputed value (or the status of the count it would be computed from) is the latest only
+-- for a period no release published. So Birmingham's 2024 CIN rate is the 2024 release's
+-- 318.1, not the 2025 release's recomputation; its 2025 rate, which no release printed, is
+-- recomputed.
 
 with published as (
     select * from {{ ref('int_indicator_values_unpivoted') }}
@@ -76,6 +83,7 @@ combined as (
             else coalesce(r.unavailable_status, 'missing')
         end                                                  as status,
         r.recomputed_value,
+        coalesce(p.status, 'missing') <> 'missing'           as is_published,
         coalesce(p.release, r.release)                       as release,
         coalesce(p.release_year, r.release_year)             as release_year,
         coalesce(p.source_file, r.source_file)               as source_file,
@@ -93,6 +101,6 @@ select
     *,
     row_number() over (
         partition by geographic_level, area_code, time_period, indicator_id
-        order by {{ release_order('release') }} desc
+        order by is_published desc, {{ release_order('release') }} desc
     ) = 1 as is_latest
 from combined

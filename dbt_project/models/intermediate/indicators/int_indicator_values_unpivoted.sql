@@ -114,7 +114,7 @@ select
     published.time_period,
     indicators.indicator_id,
     indicators.period_type,
-    published.value,
+    published.value * coalesce(indicators.value_multiplier, 1) as value,  -- to the indicator's unit (seed)
     published.status,
     published.release,
     published.release_year,

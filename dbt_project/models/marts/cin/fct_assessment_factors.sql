@@ -25,6 +25,7 @@ latest as (
 select
     latest.la_code,
     latest.time_period,
+    'reporting_year_31_march'                                         as period_type,
     latest.factor,
     cast(latest.episodes as bigint)                                   as episodes,
     latest.episodes_status,

@@ -12,4 +12,4 @@
     ('cpp_subsequent_pct', 'cpp_subsequent_pct', 'double'),
 ] %}
 
-{{ latest_la_fact(indicators) }}
+{{ latest_la_fact(indicators, release_of='s47_enquiries_count') }}

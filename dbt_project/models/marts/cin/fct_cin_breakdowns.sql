@@ -39,7 +39,7 @@ conformed as (
     where geographic_level = 'Local authority'
 )
 
-select la_code, time_period, cin_table, source_family, measure, breakdown, value, status, release
+select la_code, time_period, 'reporting_year_31_march' as period_type, cin_table, source_family, measure, breakdown, value, status, release
 from conformed
 qualify row_number() over (
     partition by la_code, time_period, source_family, breakdown order by {{ release_order('release') }} desc) = 1

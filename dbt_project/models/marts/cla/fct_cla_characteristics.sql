@@ -33,6 +33,7 @@ latest as (
 select
     la_code,
     time_period,
+    'reporting_year_31_march'                                          as period_type,
     flow,
     characteristic_group,
     characteristic,

@@ -6,8 +6,14 @@ select
     indicators.domain,
     indicators.period_type,
     indicators.source_publication as source,
-    (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
-     from {{ ref('indicator_sources') }} as sources
-     where sources.indicator_id = indicators.indicator_id) as source_family,
+    -- the families an indicator is read from; one the warehouse computes (spend per child) is
+    -- computed from its numerator's families and the population's
+    coalesce(
+        (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
+         from {{ ref('indicator_sources') }} as sources
+         where sources.indicator_id = indicators.indicator_id),
+        (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
+         from {{ ref('indicator_sources') }} as sources
+         where sources.indicator_id in (indicators.rate_numerator, 'population_0_17'))) as source_family,
     indicators.description
 from {{ ref('indicators') }} as indicators

@@ -65,6 +65,8 @@ select
     rows.la_name,
     rows.is_current,
     2019                                                         as index_edition,
+    2019                                                         as time_period,
+    'index_edition'                                              as period_type,
     rows.value_basis,
     rows.value_basis = 'carried_from_predecessor'                as is_carried_from_predecessor,
     rows.source_la_code,

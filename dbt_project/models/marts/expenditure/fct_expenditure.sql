@@ -4,13 +4,13 @@
 -- Section 251 outturn 2008-09 to 2013-14; MHCLG revenue outturn RO3 from 2022-23.
 
 {% set indicators = [
-    ('csc_spend_total_gbp', 'csc_spend_total_gbp', 'double'),
-    ('csc_spend_per_child_gbp', 'csc_spend_per_child_gbp', 'double'),
-    ('cla_spend_gbp', 'cla_spend_gbp', 'double'),
-    ('safeguarding_spend_gbp', 'safeguarding_spend_gbp', 'double'),
-    ('family_support_spend_gbp', 'family_support_spend_gbp', 'double'),
-    ('youth_justice_spend_gbp', 'youth_justice_spend_gbp', 'double'),
-    ('other_csc_spend_gbp', 'other_csc_spend_gbp', 'double'),
+    ('csc_spend_total_gbp', 'csc_spend_total_gbp', var('money_mart_type')),
+    ('csc_spend_per_child_gbp', 'csc_spend_per_child_gbp', var('money_mart_type')),
+    ('cla_spend_gbp', 'cla_spend_gbp', var('money_mart_type')),
+    ('safeguarding_spend_gbp', 'safeguarding_spend_gbp', var('money_mart_type')),
+    ('family_support_spend_gbp', 'family_support_spend_gbp', var('money_mart_type')),
+    ('youth_justice_spend_gbp', 'youth_justice_spend_gbp', var('money_mart_type')),
+    ('other_csc_spend_gbp', 'other_csc_spend_gbp', var('money_mart_type')),
 ] %}
 
 with fact as (
@@ -20,9 +20,10 @@ with fact as (
 select
     fact.la_code,
     fact.time_period,
+    fact.period_type,
     period.period_label                                                 as financial_year,
-    fact.* exclude (la_code, time_period, release),
+    fact.* exclude (la_code, time_period, period_type, release),
     fact.release
 from fact
 inner join {{ ref('dim_period') }} as period
-    on period.period_type = 'financial_year' and period.time_period = fact.time_period
+    on period.period_type = fact.period_type and period.time_period = fact.time_period

@@ -11,6 +11,7 @@ select
     area_code,
     area_name,
     time_period,
+    period_type,
     indicator_id,
     value,
     status,

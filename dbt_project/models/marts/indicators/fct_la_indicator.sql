@@ -14,6 +14,7 @@ authorities as (
 select
     values_long.area_code                       as la_code,
     values_long.time_period,
+    values_long.period_type,
     values_long.indicator_id,
     values_long.reporting_unit_code,
     values_long.is_joint_return,

@@ -57,6 +57,8 @@ select
     inspection_date,
     publication_date,
     coalesce(inspection_date, publication_date)                     as effective_date,
+    cast({{ reporting_year_from('coalesce(inspection_date, publication_date)') }} as integer) as time_period,
+    'reporting_year_31_march'                                       as period_type,
     framework,
     inspection_type,
     overall_effectiveness,

@@ -27,6 +27,7 @@ las as (
 select
     las.la_code,
     years.time_period,
+    'reporting_year_31_march'                                               as period_type,
     arg_max_null(inspections.inspection_date, inspections.effective_date)         as inspection_date,
     arg_max_null(inspections.publication_date, inspections.effective_date)       as publication_date,
     max(inspections.effective_date)                                         as effective_date,

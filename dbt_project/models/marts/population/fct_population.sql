@@ -4,6 +4,8 @@
 select
     la_code,
     time_period                           as mid_year,
+    time_period,
+    period_type,
     time_period + 1                       as reporting_year,
     cast(value as bigint)                 as population_0_17,
     status                                as population_0_17_status,

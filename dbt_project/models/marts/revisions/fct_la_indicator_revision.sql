@@ -5,7 +5,7 @@
 
 with vintages as (
     select
-        la_code, time_period, indicator_id, release, value, status,
+        la_code, time_period, period_type, indicator_id, release, value, status,
         lag(release) over w as earlier_release,
         lag(value) over w   as earlier_value,
         lag(status) over w  as earlier_status
@@ -19,6 +19,7 @@ with vintages as (
 select
     la_code,
     time_period,
+    period_type,
     indicator_id,
     earlier_release,
     earlier_value,

@@ -19,12 +19,12 @@ with latest as (
 units as (
     -- one row per reporting unit, year and indicator: the members carry the same value
     select
-        reporting_unit_code, time_period, indicator_id,
+        reporting_unit_code, time_period, period_type, indicator_id,
         any_value(value) as value, any_value(status) as status, any_value(release) as release,
         bool_or(is_joint_return) as is_joint_return,
         string_agg(distinct la_code, ',' order by la_code) as member_la_codes
     from latest
-    group by reporting_unit_code, time_period, indicator_id
+    group by reporting_unit_code, time_period, period_type, indicator_id
 )
 
 select
@@ -32,7 +32,8 @@ select
     bool_or(is_joint_return)            as is_joint_return,
     any_value(member_la_codes)          as member_la_codes,
     time_period,
+    period_type,
     {{ pivot_indicators(indicators) }},
     max(release) filter (where indicator_id = 'sw_fte') as release
 from units
-group by reporting_unit_code, time_period
+group by reporting_unit_code, time_period, period_type

@@ -27,7 +27,7 @@ renamed as (
         la_code,
         la_name,
         line,
-        {{ parse_published_value('published_value') }}                   as net__parsed,
+        {{ parse_published_value('published_value', value_type=var('money_type')) }} as net__parsed,
         {{ staged_lineage() }}
     from lines
 )
@@ -35,7 +35,7 @@ renamed as (
 select
     source_family, financial_year, time_period, geographic_level, la_code_dfe, la_code, la_name,
     line, cast(null as varchar) as line_label,
-    net__parsed.value * 1000 as net_expenditure_gbp,
+    net__parsed.value * 1000 as net_expenditure_gbp,  -- exact: DECIMAL (var money_type)
     net__parsed.status       as net_expenditure_status,
     release, release_year, source_file, source_row
 from renamed

@@ -15,14 +15,14 @@ renamed as (
         case when authority_class = 'Eng' then 'National' else 'Local authority' end as geographic_level,
         la_code,
         la_name,
-        {{ parse_published_value('total_childrens_social_care') }}       as net__parsed,
+        {{ parse_published_value('total_childrens_social_care', value_type=var('money_type')) }} as net__parsed,
         {{ staged_lineage() }}
     from source
 )
 
 select
     financial_year, time_period, geographic_level, la_code, la_name,
-    net__parsed.value * 1000 as csc_net_expenditure_gbp,
+    net__parsed.value * 1000 as csc_net_expenditure_gbp,  -- exact: DECIMAL (var money_type)
     net__parsed.status       as csc_net_expenditure_status,
     release, release_year, source_file, source_row
 from renamed

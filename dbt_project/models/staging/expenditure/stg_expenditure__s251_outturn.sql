@@ -18,7 +18,7 @@ renamed as (
         trim(la_name)                                                    as la_name,
         cast(cast(coalesce(line_number, regexp_extract(line_description, '^\s*([0-9]+)', 1)) as integer) as varchar) as line,
         trim(regexp_replace(replace(replace(line_description, chr(160), ' '), chr(9), ' '), '^\s*[0-9]+\s*', '')) as line_label,
-        {{ parse_published_value('net_current_expenditure') }}           as net__parsed,
+        {{ parse_published_value('net_current_expenditure', value_type=var('money_type')) }} as net__parsed,
         {{ staged_lineage() }}
     from source
 )
@@ -26,7 +26,7 @@ renamed as (
 select
     source_family, financial_year, time_period, geographic_level, la_code_dfe, la_code, la_name,
     line, line_label,
-    net__parsed.value  as net_expenditure_gbp,
+    net__parsed.value  as net_expenditure_gbp,  -- exact: DECIMAL (var money_type)
     net__parsed.status as net_expenditure_status,
     release, release_year, source_file, source_row
 from renamed
