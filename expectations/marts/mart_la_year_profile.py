@@ -12,7 +12,7 @@ from orchestration.lib import suite_rules as rules
 from orchestration.lib.suites import SuiteSpec
 
 # The profile's columns that are not a headline indicator (statuses, names, Ofsted, deprivation).
-NOT_HEADLINE = r".*_status|la_code|la_name|region_.*|reporting_year|workforce_is_joint_return|ofsted_.*|idaci_.*|imd_.*|deprivation_.*"
+NOT_HEADLINE = r".*_status|la_code|la_name|region_.*|reporting_year|workforce_is_joint_return|ofsted_.*|idaci_.*|imd_.*|deprivation_.*|delivery_.*"
 
 MATCHES_FACT = rf"""
     with wide as (

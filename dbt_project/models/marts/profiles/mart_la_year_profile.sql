@@ -6,7 +6,8 @@
 -- September Y and the mid-year population estimate of Y fall in reporting year Y+1 (the
 -- population is the denominator DfE uses for that year's rates). Values are each indicator's
 -- latest vintage (fct_la_indicator.is_latest); the Ofsted judgement is the one in effect at
--- 31 March; deprivation is the IoD2019 edition, the same in every year.
+-- 31 March; deprivation is the IoD2019 edition, the same in every year; the delivery model is
+-- the arrangement in force at 31 March (fct_la_delivery_model).
 
 {% set headline = [
     ('cla_count', 'cla_count', 'bigint'),
@@ -67,6 +68,11 @@ authorities as (
     select * from {{ ref('dim_local_authority') }}
 ),
 
+arrangements as (
+    select * from {{ ref('fct_la_delivery_model') }}
+    where reporting_year_from is not null  -- an arrangement with no end found is placed in no year
+),
+
 la_years as (
     select la_code, reporting_year from figures
     union
@@ -93,9 +99,14 @@ select
     deprivation.idaci_avg_score_rank,
     deprivation.imd_avg_score,
     deprivation.imd_avg_score_rank,
-    deprivation.value_basis                                             as deprivation_value_basis
+    deprivation.value_basis                                             as deprivation_value_basis,
+    arrangements.delivery_model_id,
+    coalesce(arrangements.model_kind, 'none_recorded')                  as delivery_model_kind
 from la_years
 inner join authorities using (la_code)
 left join figures using (la_code, reporting_year)
 left join judgements on judgements.la_code = la_years.la_code and judgements.time_period = la_years.reporting_year
 left join deprivation on deprivation.la_code = la_years.la_code
+left join arrangements
+    on arrangements.la_code = la_years.la_code
+    and la_years.reporting_year between arrangements.reporting_year_from and coalesce(arrangements.reporting_year_to, 9999)
