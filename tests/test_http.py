@@ -44,15 +44,17 @@ def publisher(warehouse, monkeypatch):
                 time.sleep(pub.delay)
                 status, body, headers = self.answer()
                 pub.log.append((self.path, status, self.headers.get("User-Agent"), time.monotonic()))
-                self.send_response(status)
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
             finally:
+                # counted out before the answer leaves: a client that has its answer may start
+                # its next request at once, before this thread would get past wfile.write
                 with pub.lock:
                     pub.in_flight -= 1
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
         def answer(self):
             if pub.busy.get(self.path, 0) > 0:
