@@ -548,6 +548,23 @@ def test_social_work_workforce_and_joint_returns(published):
                             "and indicator_id = 'sw_fte' and time_period = 2020 and release in ('ees_2022', 'ees_2025') order by 1") == [("ees_2022", 31854.3), ("ees_2025", 31852.3)]
 
 
+def test_unit_costs_divide_spend_by_the_activity_of_the_same_year(published):
+    """Spend per child in need and per child looked after: the financial year's spend over the
+    children counted at the 31 March that ends it (Hull, 2024-25: RO3 2024-25 over CIN and CLA at 31 March 2025)."""
+    (cla_spend, per_cla, csc_spend, per_cin) = query(
+        published, "select cla_spend_gbp, cla_spend_per_child_looked_after_gbp, csc_spend_total_gbp, csc_spend_per_child_in_need_gbp "
+                   "from marts.fct_expenditure where la_code = 'E06000010' and time_period = 2025")[0]
+    cla_count = latest(published, "E06000010", 2025, "cla_count")
+    cin_count = latest(published, "E06000010", 2025, "cin_count")
+    assert cla_count[1] == cin_count[1] == "published"
+    assert float(per_cla) == pytest.approx(float(cla_spend) / cla_count[0], abs=0.005)
+    assert float(per_cin) == pytest.approx(float(csc_spend) / cin_count[0], abs=0.005)
+    assert latest(published, "E06000010", 2025, "cla_spend_per_child_looked_after_gbp")[1] == "recomputed"
+    # the catalogue says what each divides by, and where it comes from
+    assert query(published, "select source_family from marts.dim_indicator where indicator_id = 'csc_spend_per_child_in_need_gbp'") == [
+        ("cin_b1_children_in_need,mhclg_ro3_social_care,s251_outturn",)]
+
+
 def test_la_year_profile_puts_each_figure_in_its_reporting_year(published):
     """mart_la_year_profile: one row per LA and reporting year, each figure in the year its period falls in."""
     rows = query(published, "select count(*), count(distinct (la_code, reporting_year)) from marts.mart_la_year_profile")

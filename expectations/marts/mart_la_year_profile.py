@@ -39,7 +39,8 @@ MATCHES_FACT = rf"""
            e.value as fact_value, p.profile_value,
            case when e.indicator_id is null then p.profile_value is null  -- no fact: nothing in the profile
                 when p.indicator_id is null then false                     -- a fact the profile left out
-                else coalesce(abs(e.value - p.profile_value) < 0.005, e.value is null and p.profile_value is null)
+                -- money is rounded to the penny in the mart: half a penny either way
+                else coalesce(abs(e.value - p.profile_value) <= 0.005000001, e.value is null and p.profile_value is null)
            end as agrees
     from expected as e
     full join profile as p using (la_code, reporting_year, indicator_id)

@@ -1,8 +1,9 @@
 -- Published values plus rates the warehouse recomputes from a published count and the
 -- conformed child population (ONS mid-year estimate of the year before the reporting year,
--- as DfE does). A recomputed value fills a rate only where the release published none
--- (for example the 2025 CIN files, which dropped their rate columns); a rate the publisher
--- suppressed stays suppressed. recomputed_value is kept beside every published rate so the
+-- as DfE does), or from another published indicator of the same period (the catalogue's
+-- rate_denominator: unit costs such as spend per child looked after). A recomputed value
+-- fills a rate only where the release published none (for example the 2025 CIN files, which
+-- dropped their rate columns); a rate the publisher suppressed stays suppressed. recomputed_value is kept beside every published rate so the
 -- gates can compare them.
 --
 -- is_latest: a vintage that does not publish a measure does not revise it. The latest value
@@ -17,16 +18,23 @@ with published as (
 ),
 
 rates as (
-    select indicator_id, period_type, rate_numerator, rate_multiplier
+    select indicator_id, period_type, rate_numerator, rate_multiplier,
+           coalesce(rate_denominator, 'population_0_17') as rate_denominator
     from {{ ref('indicators') }}
     where rate_numerator is not null
 ),
 
-population as (
-    select area_code, time_period as mid_year, value as population
+-- each denominator's latest published value, by the period whose rates it divides: the
+-- population of mid-year Y serves reporting year Y+1; any other denominator its own period
+denominators as (
+    select
+        indicator_id,
+        area_code,
+        time_period + case when indicator_id = 'population_0_17' then 1 else 0 end as rate_period,
+        value
     from published
-    where indicator_id = 'population_0_17' and status = 'published'
-    qualify row_number() over (partition by area_code, time_period order by {{ release_order('release') }} desc) = 1
+    where indicator_id in (select rate_denominator from rates) and status = 'published'
+    qualify row_number() over (partition by indicator_id, area_code, time_period order by {{ release_order('release') }} desc) = 1
 ),
 
 recomputed as (
@@ -48,17 +56,18 @@ recomputed as (
         numerator.release_year,
         numerator.source_file,
         numerator.source_row,
-        case when numerator.status = 'published' and population.population > 0
-             then numerator.value / population.population * rates.rate_multiplier
+        case when numerator.status = 'published' and denominator.value > 0
+             then numerator.value / denominator.value * rates.rate_multiplier
         end                                                       as recomputed_value,
         case when numerator.status <> 'published' then numerator.status
-             when population.population is null then 'not_available'
+             when denominator.value is null then 'not_available'
         end                                                       as unavailable_status
     from published as numerator
     inner join rates on rates.rate_numerator = numerator.indicator_id
-    left join population
-        on population.area_code = numerator.area_code
-        and population.mid_year = numerator.time_period - 1
+    left join denominators as denominator
+        on denominator.indicator_id = rates.rate_denominator
+        and denominator.area_code = numerator.area_code
+        and denominator.rate_period = numerator.time_period
 ),
 
 combined as (

@@ -7,13 +7,13 @@ select
     indicators.period_type,
     indicators.source_publication as source,
     -- the families an indicator is read from; one the warehouse computes (spend per child) is
-    -- computed from its numerator's families and the population's
+    -- computed from its numerator's families and its denominator's (the population's by default)
     coalesce(
         (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
          from {{ ref('indicator_sources') }} as sources
          where sources.indicator_id = indicators.indicator_id),
         (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
          from {{ ref('indicator_sources') }} as sources
-         where sources.indicator_id in (indicators.rate_numerator, 'population_0_17'))) as source_family,
+         where sources.indicator_id in (indicators.rate_numerator, coalesce(indicators.rate_denominator, 'population_0_17')))) as source_family,
     indicators.description
 from {{ ref('indicators') }} as indicators

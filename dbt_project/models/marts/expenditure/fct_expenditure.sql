@@ -1,11 +1,14 @@
 -- Children's social care net current expenditure, one row per LA and financial year, latest
 -- vintage of each value (the second 2024-25 release replaces the first), by conformed
--- category (seeds/spend_categories.csv), with spend per child from the conformed population.
+-- category (seeds/spend_categories.csv), with unit costs: spend per child from the conformed
+-- population, per child in need and per child looked after from the activity facts.
 -- Section 251 outturn 2008-09 to 2013-14; MHCLG revenue outturn RO3 from 2022-23.
 
 {% set indicators = [
     ('csc_spend_total_gbp', 'csc_spend_total_gbp', var('money_mart_type')),
     ('csc_spend_per_child_gbp', 'csc_spend_per_child_gbp', var('money_mart_type')),
+    ('csc_spend_per_child_in_need_gbp', 'csc_spend_per_child_in_need_gbp', var('money_mart_type')),
+    ('cla_spend_per_child_looked_after_gbp', 'cla_spend_per_child_looked_after_gbp', var('money_mart_type')),
     ('cla_spend_gbp', 'cla_spend_gbp', var('money_mart_type')),
     ('safeguarding_spend_gbp', 'safeguarding_spend_gbp', var('money_mart_type')),
     ('family_support_spend_gbp', 'family_support_spend_gbp', var('money_mart_type')),

@@ -24,6 +24,8 @@
     ('csc_spend_total_gbp', 'csc_spend_total_gbp', 'decimal(18, 2)'),
     ('cla_spend_gbp', 'cla_spend_gbp', 'decimal(18, 2)'),
     ('csc_spend_per_child_gbp', 'csc_spend_per_child_gbp', 'decimal(18, 2)'),
+    ('csc_spend_per_child_in_need_gbp', 'csc_spend_per_child_in_need_gbp', 'decimal(18, 2)'),
+    ('cla_spend_per_child_looked_after_gbp', 'cla_spend_per_child_looked_after_gbp', 'decimal(18, 2)'),
     ('sw_fte', 'sw_fte', 'double'),
     ('sw_caseload_avg', 'sw_caseload_avg', 'double'),
     ('sw_agency_rate_pct', 'sw_agency_rate_pct', 'double'),
