@@ -45,13 +45,15 @@ latest as (
 ),
 
 -- the distribution of LA values for each indicator and period
+-- floating-point sums run in a fixed order (ORDER BY inside the aggregate): a parallel
+-- aggregate adds in arrival order, and two refreshes of the same files must publish the same bits
 distribution as (
     select
         indicator_id,
         time_period,
         count(*)                                        as las_ranked,
-        avg(value)                                      as la_mean,
-        stddev_samp(value)                              as la_standard_deviation,
+        avg(value order by la_code)                     as la_mean,
+        stddev_samp(value order by la_code)             as la_standard_deviation,
         quantile_cont(value, 0.25)                      as q1,
         quantile_cont(value, 0.50)                      as q2,
         quantile_cont(value, 0.75)                      as q3
@@ -116,7 +118,7 @@ neighbour_summary as (
         latest.indicator_id,
         latest.time_period,
         count(latest.value)                                                                   as neighbours_with_value,
-        avg(latest.value)                                                                     as neighbour_mean,
+        avg(latest.value order by latest.la_code)                                             as neighbour_mean,
         median(latest.value)                                                                  as neighbour_median
     from resolved_neighbours
     inner join latest

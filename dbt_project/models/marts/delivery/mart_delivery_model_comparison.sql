@@ -70,11 +70,13 @@ with_model as (
     left join in_force using (la_code, reporting_year)
 ),
 
+-- floating-point sums run in a fixed order (ORDER BY inside the aggregate): a parallel
+-- aggregate adds in arrival order, and two refreshes of the same files must publish the same bits
 by_model_kind as (
     select
         model_kind, reporting_year, indicator_id,
         count(value)                                                    as model_kind_la_count,
-        avg(value)                                                      as model_kind_mean,
+        avg(value order by la_code)                                     as model_kind_mean,
         median(value)                                                   as model_kind_median
     from with_model
     group by model_kind, reporting_year, indicator_id
@@ -90,7 +92,7 @@ against_neighbours as (
         neighbours.model_year                                           as neighbour_model_year,
         count(*)                                                        as neighbours_in_model,
         count(theirs.value)                                             as neighbours_with_value,
-        avg(theirs.value)                                               as neighbour_mean
+        avg(theirs.value order by theirs.la_code)                       as neighbour_mean
     from values_long as own
     inner join neighbours on neighbours.la_code = own.la_code
     left join values_long as theirs

@@ -82,12 +82,14 @@ modelled as (
 ),
 
 -- weighted means, then the sums of squares and products about them, per model
+-- floating-point sums run in a fixed order (ORDER BY inside the aggregate): a parallel
+-- aggregate adds in arrival order, and two refreshes of the same files must publish the same bits
 means as (
     select
         indicator_id, time_period, deprivation_measure,
         count(*)                                        as las_in_model,
-        sum(w * deprivation_score) / sum(w)             as x_mean,
-        sum(w * y) / sum(w)                             as y_mean
+        sum(w * deprivation_score order by la_code) / sum(w order by la_code) as x_mean,
+        sum(w * y order by la_code) / sum(w order by la_code)                 as y_mean
     from modelled
     group by all
     having count(*) >= 100
@@ -97,9 +99,9 @@ fits as (
     select
         means.indicator_id, means.time_period, means.deprivation_measure, means.las_in_model,
         means.x_mean, means.y_mean,
-        sum(m.w * (m.deprivation_score - means.x_mean) * (m.y - means.y_mean))
-            / sum(m.w * (m.deprivation_score - means.x_mean) ^ 2)                      as slope,
-        sum(m.w * (m.y - means.y_mean) ^ 2)                                            as total_ss
+        sum(m.w * (m.deprivation_score - means.x_mean) * (m.y - means.y_mean) order by m.la_code)
+            / sum(m.w * (m.deprivation_score - means.x_mean) ^ 2 order by m.la_code)  as slope,
+        sum(m.w * (m.y - means.y_mean) ^ 2 order by m.la_code)                        as total_ss
     from means
     inner join modelled as m using (indicator_id, time_period, deprivation_measure)
     group by all
@@ -117,14 +119,21 @@ residuals as (
     inner join fits using (indicator_id, time_period, deprivation_measure)
 ),
 
+residual_sums as (
+    select indicator_id, time_period, deprivation_measure,
+           sum(w * residual ^ 2 order by la_code)                                       as residual_ss
+    from residuals
+    group by all
+),
+
 scored as (
     select
-        *,
-        1 - sum(w * residual ^ 2) over model / total_ss                                 as r_squared,
-        sqrt(sum(w * residual ^ 2) over model / (las_in_model - 2))                     as residual_sd,
-        exp(intercept + slope * deprivation_score)                                      as expected_value
+        residuals.*,
+        1 - residual_sums.residual_ss / residuals.total_ss                              as r_squared,
+        sqrt(residual_sums.residual_ss / (residuals.las_in_model - 2))                  as residual_sd,
+        exp(residuals.intercept + residuals.slope * residuals.deprivation_score)        as expected_value
     from residuals
-    window model as (partition by indicator_id, time_period, deprivation_measure)
+    inner join residual_sums using (indicator_id, time_period, deprivation_measure)
 ),
 
 -- the denominator of each funnel: the child population for a rate, the published base count
