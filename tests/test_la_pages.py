@@ -22,7 +22,7 @@ def test_json_cannot_close_its_script_element():
 
 
 def _bench(indicator, value, lo, hi, significance):
-    return {"indicator_id": indicator, "period_label": "2023-24", "value": value, "la_min": lo, "la_max": hi,
+    return {"indicator_id": indicator, "period_label": "2023-24", "period_short": "2023-24", "value": value, "la_min": lo, "la_max": hi,
             "band_lower_quartile": lo + (hi - lo) / 4, "band_median": (lo + hi) / 2, "band_upper_quartile": hi - (hi - lo) / 4,
             "england_value": (lo + hi) / 2, "region_value": None, "neighbour_mean": None, "quartile_band": "B",
             "band_meaning": "A best", "rank": 40, "las_ranked": 150, "rank_meaning": "1 = best",

@@ -93,6 +93,16 @@ def fmt(value, unit: str | None = None) -> str:
     return f"{value:,.1f}"
 
 
+def short_unit(unit: str | None) -> str:
+    """An axis title that fits: 'rate per 10,000 children aged under 18' -> 'per 10,000 children'."""
+    unit = unit or ""
+    if unit.startswith("rate per 10,000"):
+        return "per 10,000 children"
+    if unit.startswith("GBP per "):
+        return "£ per " + unit[len("GBP per "):].replace(" aged 0 to 17", "")
+    return unit
+
+
 def _json_for_script(data) -> str:
     """JSON safe inside a <script> element (no '</' to close it early)."""
     return json.dumps(data, separators=(",", ":"), default=_default).replace("</", "<\\/")
@@ -143,6 +153,10 @@ def read_snapshot(path: Path) -> dict:
                      f"where indicator_id in ({marks})", wanted)},
             "benchmark": _rows(con, f"""
                 select b.la_code, b.indicator_id, b.time_period, b.reporting_year, p.period_label, b.value, b.status,
+                       case b.period_type
+                           when 'reporting_year_31_march' then (b.time_period - 1) || '-' || right(b.time_period::varchar, 2)
+                           when 'workforce_30_september' then 'Sep ' || b.time_period
+                           else p.period_label end as period_short,
                        b.neighbour_mean, b.neighbours_with_value, b.neighbour_model_year, b.region_value, b.england_value,
                        b.rank, b.las_ranked, b.rank_meaning, b.quartile_band, b.band_meaning, b.band_lower_quartile,
                        b.band_median, b.band_upper_quartile, b.significance_vs_england, b.ci_lower_95, b.ci_upper_95,
@@ -215,7 +229,7 @@ def trend_chart(la: dict, indicator: dict, rows: list[dict]) -> dict | None:
     rows = [r for r in rows if any(r[k] is not None for k in ("value", "neighbour_mean", "region_value", "england_value"))]
     if not rows:
         return None
-    x = [r["period_label"] for r in rows]
+    x = [r["period_short"] for r in rows]
     unit = indicator["unit"]
     series = [("la", la["la_name"], "value", 3), ("neighbours", "Statistical neighbours (mean)", "neighbour_mean", 2),
               ("region", la["region_name"] or "Region", "region_value", 2), ("england", "England", "england_value", 2)]
@@ -224,12 +238,12 @@ def trend_chart(la: dict, indicator: dict, rows: list[dict]) -> dict | None:
                "marker": {"size": 6 if key == "la" else 4}, "connectgaps": False}
               for key, name, col, width in series]
     return {
-        "id": f"trend-{indicator['indicator_id']}", "title": indicator["label"], "kind": "trend",
+        "id": f"chart-trend-{indicator['indicator_id']}", "title": indicator["label"], "kind": "trend",
         "aria": f"Line chart: {indicator['label']} in {la['la_name']} by year, against its statistical neighbours' "
                 f"mean, {la['region_name']} and England ({unit}).",
         "data": traces,
-        "layout": _layout(height=300, title={"text": indicator["label"], "font": {"size": 13}},
-                          legend={"orientation": "h", "y": -0.25}, yaxis={"title": {"text": unit}, "rangemode": "tozero"},
+        "layout": _layout(height=320, title={"text": indicator["label"], "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
+                          legend={"orientation": "h", "y": -0.25}, yaxis={"title": {"text": short_unit(unit)}, "rangemode": "tozero"},
                           xaxis={"type": "category"}),
         "table": {"columns": ["Period", la["la_name"], "Neighbours (mean)", "Neighbours with a value", la["region_name"] or "Region",
                               "England", "Status"],
@@ -252,8 +266,8 @@ def spine_chart(la: dict, indicators: dict, latest: list[dict]) -> dict | None:
         s = (float(v) - float(r["la_min"])) / (float(r["la_max"]) - float(r["la_min"]))
         return 1 - s if indicators[r["indicator_id"]]["polarity"] == "lower_is_better" else s
 
-    labels = [f"{indicators[r['indicator_id']]['label']} ({r['period_label']})" for r in rows]
-    labels = [lab if len(lab) <= 70 else lab[:67] + "…" for lab in labels]
+    labels = [f"{indicators[r['indicator_id']]['label']} ({r['period_short']})" for r in rows]
+    labels = [lab if len(lab) <= 75 else lab[:72] + "…" for lab in labels]
     traces = []
     # background bars: the range of all LAs, and the middle half (25th to 75th centile)
     traces.append({"type": "bar", "orientation": "h", "y": labels, "x": [1] * len(rows), "base": [0] * len(rows),
@@ -284,16 +298,16 @@ def spine_chart(la: dict, indicators: dict, latest: list[dict]) -> dict | None:
             "hovertemplate": f"{la['la_name']}: %{{text}}<extra></extra>"})
     height = 90 + 28 * len(rows)
     return {
-        "id": "spine", "title": "Spine chart: the latest year of each headline indicator", "kind": "spine",
+        "id": "chart-spine", "title": "Spine chart: the latest year of each headline indicator", "kind": "spine",
         "aria": f"Spine chart of {len(rows)} headline indicators: for each, the range of all LAs (worst or lowest on "
                 f"the left), the middle half, the median LA, England, and {la['la_name']} coloured by significance "
                 "against England. The table below gives every value.",
         "data": traces,
         "layout": _layout(height=height, barmode="overlay", showlegend=True, legend={"orientation": "h", "y": -0.08},
-                          margin={"l": 420, "r": 20, "t": 20, "b": 60},
+                          margin={"l": 400, "r": 20, "t": 20, "b": 60},
                           xaxis={"range": [-0.02, 1.02], "showticklabels": False, "zeroline": False,
                                  "title": {"text": "worse (or lower, for neutral indicators)  ←  all LAs  →  better (or higher)"}},
-                          yaxis={"autorange": "reversed", "automargin": False}),
+                          yaxis={"autorange": "reversed", "automargin": True}),
         "table": {"columns": ["Indicator", "Period", la["la_name"], "Band", "Rank", "Significance vs England", "England",
                               "Region", "Neighbours (mean)", "Lowest LA", "Highest LA"],
                   "rows": [[indicators[r["indicator_id"]]["label"], r["period_label"],
@@ -340,12 +354,13 @@ def funnel_chart(la: dict, indicator: dict, rows: list[dict]) -> dict | None:
                            f"{mine['observed_to_expected']:.2f}", mine["funnel_position"] or "no limits",
                            f"{_num(mine['deprivation_score']):.3f}" if mine["deprivation_score"] is not None else "–"])
     return {
-        "id": f"funnel-{indicator['indicator_id']}", "title": f"{indicator['label']}, {period}", "kind": "funnel",
+        "id": f"chart-funnel-{indicator['indicator_id']}", "title": f"{indicator['label']}, {period}", "kind": "funnel",
         "aria": f"Funnel plot: {indicator['label']} in {period}, each LA's value as a ratio to what its deprivation "
                 f"(IDACI) predicts, against the expected count, with 95% and 99.8% control limits; {la['la_name']} "
                 "highlighted. The table below gives its figures.",
         "data": traces,
-        "layout": _layout(height=380, title={"text": f"{indicator['label']}, {period}", "font": {"size": 13}},
+        "layout": _layout(height=380, title={"text": f"{indicator['label']}, {period}", "font": {"size": 13}, "x": 0.01,
+                                                 "xanchor": "left"},
                           xaxis={"title": {"text": "expected count (size of the LA)"}, "type": "log"},
                           yaxis={"title": {"text": "observed ÷ expected given deprivation"}},
                           legend={"orientation": "h", "y": -0.25}),
@@ -389,7 +404,7 @@ def timeline_chart(la: dict, inspections: list[dict], arrangements: list[dict], 
                        "hovertemplate": f"{label}: %{{x|%b %Y}}<extra></extra>", "showlegend": False})
     start = min([i["effective_date"] for i in inspections] + [a["effective_from"] for a in arrangements])
     return {
-        "id": "timeline", "title": "Ofsted judgements and delivery model over time", "kind": "timeline",
+        "id": "chart-timeline", "title": "Ofsted judgements and delivery model over time", "kind": "timeline",
         "aria": f"Timeline for {la['la_name']}: each Ofsted inspection at its overall effectiveness judgement, the "
                 "judgement in effect between inspections, and each delivery arrangement (trust, company, shared "
                 "service or commissioner) as a bar from start to end. The tables below list them.",
@@ -424,9 +439,9 @@ def la_page_context(la: dict, data: dict, grouped: dict, today: date) -> dict:
     by_indicator = _group(bench, "indicator_id")
     trends = [c for c in (trend_chart(la, indicators[i], by_indicator.get(i, []))
                           for i in TREND_INDICATORS if i in indicators) if c]
-    latest = []
+    latest = []  # each indicator's latest period with LA values (the LA's own may be missing: a row without a dot)
     for i in SPINE_INDICATORS:
-        rows = [r for r in by_indicator.get(i, []) if r["value"] is not None]
+        rows = [r for r in by_indicator.get(i, []) if r["la_max"] is not None]
         if i in indicators and rows:
             latest.append(rows[-1])
     spine = spine_chart(la, indicators, latest)
