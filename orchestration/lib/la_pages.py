@@ -476,6 +476,7 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
 
     target = settings.warehouse_dir / REPORTS_DIR_NAME
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_staging(settings.warehouse_dir)
     staging = Path(tempfile.mkdtemp(prefix=".reports-", dir=settings.warehouse_dir))
     try:
         (staging / "la").mkdir()
@@ -491,8 +492,10 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
             path = staging / "la" / f"{la['la_code']}.html"
             path.write_text(html, encoding="utf-8")
             total += len(html.encode("utf-8"))
+            in_force = [a for a in context["arrangements"] if a["effective_to"] is None or a["effective_to"] >= today]
             entries.append({"la": la, "profile": context["profile"], "href": f"la/{la['la_code']}.html",
-                            "charts": len(context["charts"])})
+                            "charts": len(context["charts"]),
+                            "delivery": "; ".join(a["delivery_model_name"] for a in in_force) or "the council"})
         (staging / "index.html").write_text(index.render(entries=entries, has_variation=data["has_variation"], **common),
                                             encoding="utf-8")
         os.chmod(staging, 0o755)
@@ -502,6 +505,16 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
         raise
     return ReportResult(index=target / "index.html", pages=len(entries), bytes=total,
                         seconds=time.monotonic() - started, has_variation=data["has_variation"])
+
+
+def _remove_stale_staging(warehouse_dir: Path, older_than: float = 3600) -> None:
+    """Folders a killed writer left (``.reports-*``); not one a running writer may still be filling."""
+    for leftover in warehouse_dir.glob(".reports-*"):
+        try:
+            if time.time() - leftover.stat().st_mtime > older_than:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _swap_into_place(staging: Path, target: Path) -> None:
