@@ -110,3 +110,10 @@ def test_pages_render_in_headless_chromium_with_a_silent_console(reports, tmp_pa
         assert run.returncode == 0 and shot.stat().st_size > 10_000, run.stderr[-2000:]
         shutil.copy2(shot, stable / shot.name)
     print(f"screenshots: {tmp_path} and {stable}")
+
+
+def test_a_refresh_that_publishes_writes_the_pages(published_warehouse):
+    """The asset published/la_profiles runs after the publication, so the nightly refresh keeps them current."""
+    index = published_warehouse / "reports" / "index.html"
+    assert index.exists() and index.stat().st_mtime >= (published_warehouse / "csc.duckdb").stat().st_mtime
+    assert len(list((published_warehouse / "reports" / "la").glob("*.html"))) > 150
