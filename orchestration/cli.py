@@ -3,6 +3,7 @@
     csc refresh [--mirror DIR] [--full]   fetch, land, load; then build what changed (--full: everything)
     csc status                   what is published, and how the last refresh went
     csc mirror export DIR        the archive of landed files, in the mirror layout
+    csc report                   static HTML profiles of every LA, and an index (warehouse/reports/)
     csc dev                      the Dagster UI on this warehouse
 """
 
@@ -182,13 +183,17 @@ def refresh(
     finally:
         instance.dispose()
     took = time.monotonic() - started
-    if result.success and not full and not publishes:  # checks ran again; no table they publish changed
+    pages = settings.warehouse_dir / "reports" / "index.html"
+    if result.success and not full and not publishes:  # checks ran again (or only the pages' code changed)
         console.print(f"[green bold]checked[/green bold]: {settings.published_path} is current, nothing to publish again "
                       f"(refresh {result.run_id}, {took:.0f}s)")
+        if dg.AssetKey(["published", "la_profiles"]) in plan.assets:
+            console.print(f"LA profiles rewritten: {pages}")
         _print_warnings(handler)
         return
     if result.success:
         console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
+        console.print(f"LA profiles: {pages}")
         _print_warnings(handler)
         return
     from orchestration.lib.report import write_run_failures
@@ -285,6 +290,25 @@ def _print_last_run(settings) -> None:
             out.print(f"  validation report: {report}")
     finally:
         instance.dispose()
+
+
+@app.command()
+def report(warehouse_dir: WarehouseOption = None) -> None:
+    """Write a static HTML profile of every LA and an index from the published warehouse (warehouse/reports/);
+    they open offline. A refresh that publishes rewrites them too."""
+    settings = _configure(None, warehouse_dir)
+    from orchestration.lib.la_pages import write_reports
+
+    try:
+        with console.status("writing LA profiles"):
+            result = write_reports(settings)
+    except FileNotFoundError as exc:
+        console.print(f"[red]no report:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    console.print(f"wrote {result.pages} LA pages ({result.bytes / max(result.pages, 1) / 1024:.0f} KiB each on average, "
+                  f"plotly.js beside them) in {result.seconds:.1f}s"
+                  + ("" if result.has_variation else "; marts.mart_variation is not in this warehouse: no funnel plots"))
+    out.print(str(result.index))
 
 
 mirror_app = typer.Typer(no_args_is_help=True, help="The archive of landed files, in the mirror layout.")

@@ -44,6 +44,8 @@ def test_one_lineage_from_landing_to_publication():
     published = g.get(dg.AssetKey(["published", "csc_duckdb"]))
     marts = {k for k in g.get_all_asset_keys() if k.path[0] == "marts"}
     assert published.parent_keys == marts
+    # the LA pages are written from the publication, so a build that publishes plans them too (plan.py)
+    assert g.get(dg.AssetKey(["published", "la_profiles"])).parent_keys == {published.key}
     assert g.get(dg.AssetKey(["marts", "dim_local_authority"])).group_name == "marts"
     assert g.get(dg.AssetKey(["raw", "dfe_la_codes"])).group_name == "ingest"
 

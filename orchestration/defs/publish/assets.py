@@ -83,4 +83,29 @@ def publish_assets() -> dg.Definitions:
             }
         )
 
-    return dg.Definitions(assets=[published_warehouse])
+    @dg.asset(
+        key=["published", "la_profiles"],
+        group_name="publish",
+        kinds={"html"},
+        deps=[published_warehouse.key],
+        # the pages' code and templates: a change to them writes the pages again
+        code_version=hashlib.sha256(b"".join(p.read_bytes() for p in sorted([
+            Path(__file__).parents[2] / "lib" / "la_pages.py", *(Path(__file__).parents[2] / "templates").glob("*.j2")])
+        )).hexdigest()[:16],
+        description="warehouse/reports/: a static HTML profile of every LA (trends against neighbours, region and "
+                    "England; spine chart; observed against expected given deprivation; Ofsted and delivery model "
+                    "timeline) and an index, from the published snapshot; they open offline (csc report).",
+    )
+    def la_profiles(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        from orchestration.lib.la_pages import write_reports
+
+        result = write_reports(warehouse.settings())
+        return dg.MaterializeResult(metadata={
+            "index": dg.MetadataValue.path(str(result.index)),
+            "pages": result.pages,
+            "bytes": result.bytes,
+            "seconds": round(result.seconds, 1),
+            "deprivation_funnels": result.has_variation,
+        })
+
+    return dg.Definitions(assets=[published_warehouse, la_profiles])
