@@ -23,12 +23,10 @@ with indicators as (
         dim.unit,
         dim.polarity,
         dim.period_type,
-        catalogue.rate_numerator,
-        catalogue.rate_multiplier,
-        bases.base_indicator_id
+        dim.rate_numerator,
+        dim.rate_multiplier,
+        dim.base_indicator_id
     from {{ ref('dim_indicator') }} as dim
-    inner join {{ ref('indicators') }} as catalogue using (indicator_id)
-    left join {{ ref('indicator_proportion_bases') }} as bases using (indicator_id)
 ),
 
 latest as (

@@ -15,5 +15,12 @@ select
         (select string_agg(distinct sources.source_family, ',' order by sources.source_family)
          from {{ ref('indicator_sources') }} as sources
          where sources.indicator_id in (indicators.rate_numerator, coalesce(indicators.rate_denominator, 'population_0_17')))) as source_family,
-    indicators.description
+    indicators.description,
+    -- how a rate or unit cost is computed, and a percentage's base: what the comparisons need
+    indicators.rate_numerator,
+    indicators.rate_multiplier,
+    case when indicators.rate_numerator is not null then coalesce(indicators.rate_denominator, 'population_0_17') end
+                                                                   as rate_denominator,
+    bases.base_indicator_id
 from {{ ref('indicators') }} as indicators
+left join {{ ref('indicator_proportion_bases') }} as bases using (indicator_id)

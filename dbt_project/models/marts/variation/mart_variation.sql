@@ -31,11 +31,9 @@ with indicators as (
         dim.indicator_id,
         dim.unit,
         dim.period_type,
-        catalogue.rate_multiplier,
-        bases.base_indicator_id
+        dim.rate_multiplier,
+        dim.base_indicator_id
     from {{ ref('dim_indicator') }} as dim
-    inner join {{ ref('indicators') }} as catalogue using (indicator_id)
-    left join {{ ref('indicator_proportion_bases') }} as bases using (indicator_id)
     where dim.unit like 'rate per 10,000%' or dim.unit = 'percent'
 ),
 
