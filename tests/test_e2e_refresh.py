@@ -150,6 +150,12 @@ def test_revisions_and_lineage_marts(published):
     rows = query(published, "select earlier_release, earlier_value, later_release, later_value, difference from marts.fct_la_indicator_revision "
                             "where la_code = 'E08000025' and time_period = 2022 and indicator_id = 'cla_count' order by later_release")
     assert rows == [("ees_2022", 2094, "ees_2023", 2100, 6), ("ees_2023", 2100, "ees_2024", 2104, 4)]
+    # the 2025 CIN release prints no rates: it revises none (its counts' statuses are not revisions)
+    assert query(published, "select count(*) from marts.fct_la_indicator_revision where later_release = 'ees_2025' "
+                            "and indicator_id in ('s47_enquiries_rate_per_10k', 'icpc_rate_per_10k', 'cin_rate_per_10k')") == [(0,)]
+    assert query(published, "select count(*) from marts.fct_la_indicator_revision as r join marts.fct_la_indicator as f "
+                            "on f.la_code = r.la_code and f.time_period = r.time_period and f.indicator_id = r.indicator_id "
+                            "and f.release in (r.earlier_release, r.later_release) where not f.is_published") == [(0,)]
     lineage = query(published, "select successor_la_code, change_kind, first_reporting_year_of_successor from marts.bridge_la_lineage "
                                "where predecessor_la_code = 'E10000021' order by 1")
     assert lineage == [("E06000061", "split", 2022), ("E06000062", "split", 2022)]

@@ -22,6 +22,7 @@ select
     values_long.status,
     values_long.recomputed_value,
     values_long.release,
+    values_long.is_published,
     values_long.is_latest
 from values_long
 inner join authorities on authorities.la_code = values_long.area_code

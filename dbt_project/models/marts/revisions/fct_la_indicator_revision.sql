@@ -1,7 +1,8 @@
 -- Every value a later release vintage changed: for each LA, period and indicator, each
 -- consecutive pair of vintages whose printed values differ (including a value newly
--- suppressed or newly published). Rates the warehouse recomputed are left out: a change of
--- method is not a publisher's revision.
+-- suppressed or newly published). Only what a release printed counts: a value the warehouse
+-- recomputed, or a status carried from the count of a release that printed no such figure
+-- (the 2025 CIN files print no rates), is not a publisher's revision.
 
 with vintages as (
     select
@@ -10,7 +11,7 @@ with vintages as (
         lag(value) over w   as earlier_value,
         lag(status) over w  as earlier_status
     from {{ ref('fct_la_indicator') }}
-    where status <> 'recomputed'
+    where is_published
     window w as (partition by la_code, time_period, indicator_id
                  -- oldest first (macros/releases.sql)
                  order by {{ release_order('release') }})
