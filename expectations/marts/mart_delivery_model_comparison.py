@@ -36,6 +36,7 @@ NEIGHBOUR_MEAN_MATCHES_FACT = """
            m.neighbour_mean, e.expected_mean, m.neighbours_with_value, e.expected_count,
            m.value, own.value as own_fact_value,
            case when e.la_code is null or m.neighbours_with_value <> e.expected_count
+                     or (m.neighbour_mean is null) <> (e.expected_mean is null)
                      or (m.value is null) <> (own.value is null) then null
                 else greatest(coalesce(abs(m.neighbour_mean - e.expected_mean), 0),
                               coalesce(abs(m.value - own.value), 0)) - 0.005

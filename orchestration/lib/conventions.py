@@ -45,11 +45,22 @@ class Conventions:
         return f"^(?:{self.la_code_pattern})$"
 
 
+def project_path():
+    return get_settings().dbt_project_dir / "dbt_project.yml"
+
+
+@lru_cache(maxsize=1)
+def project_vars() -> dict:
+    """The ``vars`` of dbt_project.yml as dbt reads them (the translator digests them whole:
+    a changed convention rebuilds what uses it)."""
+    text = project_path().read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)).get("vars") or {}
+
+
 @lru_cache(maxsize=1)
 def conventions() -> Conventions:
-    path = get_settings().dbt_project_dir / "dbt_project.yml"
-    shared = (yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-              .get("vars") or {})
+    path = project_path()
+    shared = project_vars()
     try:
         result = Conventions(
             lineage_columns={str(k): str(v["type"]).upper() for k, v in shared["lineage_columns"].items()},

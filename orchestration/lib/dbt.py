@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import yaml
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from orchestration.lib.conventions import project_vars
 from orchestration.settings import DEFAULT_CATALOGUE, get_settings
 
 # the config that changes what a build writes (not tags, docs or meta)
@@ -94,8 +94,7 @@ class CscDbtTranslator(DagsterDbtTranslator):
         self._macros = manifest.get("macros", {})
         self._sources = manifest.get("sources", {})
         # the project's vars (its shared conventions: var() in models and macros) change every node
-        project_yml = get_settings().dbt_project_dir / "dbt_project.yml"
-        self._vars = json.dumps(yaml.safe_load(project_yml.read_text(encoding="utf-8")).get("vars") or {}, sort_keys=True)
+        self._vars = json.dumps(project_vars(), sort_keys=True, default=str)
         self._package = (manifest.get("metadata") or {}).get("project_name", "")
         nodes = manifest.get("nodes", {})
         by_name = {n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") in ("model", "seed", "snapshot")}
