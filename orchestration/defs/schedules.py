@@ -12,13 +12,12 @@ with the planned selection when an ingest run succeeds, and nothing when nothing
 
 import dagster as dg
 
-from orchestration.defs.ingest.assets import FRESHNESS_CHECK
+from orchestration.defs.ingest.assets import freshness_check_key
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.lib.plan import plan_build
 
 # the warnings an ingest step evaluates itself, as it lands its families
-_FRESHNESS = dg.AssetSelection.checks(*[dg.AssetCheckKey(dg.AssetKey(["raw", f.raw_table]), FRESHNESS_CHECK)
-                                        for f in load_catalogue().families])
+_FRESHNESS = dg.AssetSelection.checks(*[freshness_check_key(s) for s in load_catalogue().sources])
 
 ingest_job = dg.define_asset_job(
     name="ingest",

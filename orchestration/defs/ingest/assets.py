@@ -9,9 +9,10 @@ code) or its catalogue entry did (its code version): an unchanged family records
 rebuilt (orchestration/lib/plan.py reads these versions). The step lands every family it was
 asked for and reports every family that failed, then fails.
 
-Each family also reports whether its source's next release is overdue (``release_on_time``, a
-warning check: it never blocks the refresh) and writes its rows of the release index
-(``meta.release_index``, ``meta.source_status``).
+Each source reports whether its next release is overdue (``release_on_time``, a warning check
+on its first family: it never blocks the refresh; a source's families are published together,
+so one verdict per source, not one per family) and each family writes its rows of the release
+index (``meta.release_index``, ``meta.source_status``).
 """
 
 import hashlib
@@ -57,9 +58,9 @@ def _landed_before(con, family: str) -> list[dict]:
 
 def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Source, family: Family,
                   last: dict[dg.AssetKey, dict], index: dict):
-    """Land and load one family; yield its freshness check, and its materialization if its raw
-    table or its code changed since the last one (``last``: tags of the latest materialization).
-    Its release-index rows go into ``index``, which the step writes for all its families."""
+    """Land and load one family; yield its materialization if its raw table or its code changed
+    since the last one (``last``: tags of the latest materialization). Its release-index rows
+    and the source's freshness go into ``index``, which the step writes for all its families."""
     key = dg.AssetKey(["raw", family.raw_table])
     before = _landed_before(con, family.name)
     landing = land_family(settings, source, family, landed_before=before, scope=context.run_id)
@@ -100,14 +101,6 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     index["families"][family.name] = rows
     index["source"] = (landing.discovery, checked_at, landing.error, fresh)
     version = data_version(con, family)
-    yield dg.AssetCheckResult(
-        asset_key=key,
-        check_name=FRESHNESS_CHECK,
-        passed=fresh.overdue is not True,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=fresh.text,
-        metadata={"next_release_due": fresh.due or "", "evaluated": fresh.overdue is not None},
-    )
     previous = last.get(key, {})
     code = code_version(source, family)
     # only the ingest job records just what changed (the build after it is planned); any other run
@@ -135,6 +128,11 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     )
 
 
+def freshness_check_key(source: Source) -> dg.AssetCheckKey:
+    """The source's ``release_on_time`` check, on its first family."""
+    return dg.AssetCheckKey(dg.AssetKey(["raw", source.families[0].raw_table]), FRESHNESS_CHECK)
+
+
 def build_source_assets(source: Source) -> dg.AssetsDefinition:
     keys = {family.name: dg.AssetKey(["raw", family.raw_table]) for family in source.families}
     specs = [
@@ -154,13 +152,15 @@ def build_source_assets(source: Source) -> dg.AssetsDefinition:
         )
         for family in source.families
     ]
+    freshness = freshness_check_key(source)
     checks = [
         dg.AssetCheckSpec(
-            FRESHNESS_CHECK, asset=keys[family.name],
-            description="The source's next release is not overdue (the publisher's own next release date, or the "
-                        "catalogue's usual month). A warning: a late publisher never blocks a refresh.",
+            FRESHNESS_CHECK, asset=freshness.asset_key,
+            description=f"{source.publication}: the next release is not overdue (the publisher's own next release "
+                        "date, or the catalogue's usual month). One verdict for the source's "
+                        f"{len(source.families)} families, which are published together. A warning: a late "
+                        "publisher never blocks a refresh.",
         )
-        for family in source.families
     ]
 
     @dg.multi_asset(name=f"ingest__{source.name}", specs=specs, check_specs=checks, can_subset=True,
@@ -183,6 +183,16 @@ def build_source_assets(source: Source) -> dg.AssetsDefinition:
                     failed.append(f"raw.{family.raw_table}: {exc}")
             if index["source"] is not None:
                 release_index.write(con, source, index["families"], *index["source"])
+        if index["source"] is not None and freshness in context.selected_asset_check_keys:
+            fresh = index["source"][3]
+            yield dg.AssetCheckResult(
+                asset_key=freshness.asset_key,
+                check_name=FRESHNESS_CHECK,
+                passed=fresh.overdue is not True,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=fresh.text,
+                metadata={"next_release_due": fresh.due or "", "evaluated": fresh.overdue is not None},
+            )
         if failed:
             raise IngestError("; ".join(failed))
 
