@@ -21,8 +21,25 @@ from orchestration.settings import Settings
 PUBLISHED_SCHEMAS = ("marts",)
 # Readers with DuckDB 1.1 or newer can open the snapshot; the work database stays on 2.0's format.
 STORAGE_VERSION = "v1.1.0"
-# The oldest reader the README names: tests/test_e2e_refresh.py opens the publication with it.
-OLDEST_READER = "1.1.3"
+# The oldest reader the README names: tests/test_e2e_refresh.py opens the publication with it
+# (1.0.0 cannot: "Failed to deserialize", the storage format is newer than it knows).
+OLDEST_READER = "1.1.0"
+# SQLAlchemy with duckdb-engine, Superset's path: (duckdb, duckdb-engine, SQLAlchemy) that list
+# the schemas and tables, reflect every mart's columns with their comments and run a query on the
+# publication, each run in an environment of its own by tests/test_e2e_clients.py; the README
+# names each. The oldest duckdb-engine for each SQLAlchemy line, on the oldest DuckDB that opens
+# the file, and the oldest DuckDB for SQLAlchemy 2.0.45 and later (their column reflection
+# reads pg_catalog.pg_collation, which DuckDB has from 1.5.3).
+SQLALCHEMY_CLIENTS = (
+    ("1.1.0", "0.6.2", "1.4.54"),
+    ("1.1.0", "0.11.3", "2.0.44"),
+    ("1.5.3", "0.17.0", "2.0.58"),
+)
+# ... and combinations that fail, with what they fail on, so the README's warnings stay true.
+SQLALCHEMY_CLIENTS_THAT_FAIL = (
+    (("1.5.2", "0.17.0", "2.0.58"), "pg_collation"),
+    (("2.0.0", "0.17.0", "2.1.9"), "pg_collation"),
+)
 
 META_DDL = """
 create schema meta;
