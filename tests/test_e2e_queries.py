@@ -148,3 +148,26 @@ def test_variation_given_deprivation(results):
     assert {"above_99_8", "within", "below_99_8"} <= {r["funnel_position"] for r in rows}
     # cla/ees_2025/cla_number_and_rate_per_10k_children.csv: Blackpool 184 per 10,000
     assert one(rows, la_code="E06000009")["value"] == 184
+
+
+# The DuckDB CLI as PyPI ships it (package duckdb-cli), run in an environment of its own: the
+# README says each file runs as is there.
+DUCKDB_CLI = "1.5.6"
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_every_query_runs_as_is_in_the_duckdb_cli(path, publication, results):
+    import subprocess
+
+    from tests.conftest import clean_env
+
+    run = subprocess.run(["uvx", "-q", "--from", f"duckdb-cli=={DUCKDB_CLI}", "duckdb", "-readonly", "-csv",
+                          str(publication)], input=path.read_text(encoding="utf-8"), capture_output=True, text=True,
+                         timeout=300, env=clean_env())
+    assert run.returncode == 0 and "Error" not in run.stderr, run.stderr[-2000:]
+    rows = list(csv.reader(run.stdout.splitlines()))
+    names, expected = results[path.name]
+    assert rows[0] == names  # the header: the columns the file declares (checked above)
+    assert len(rows) - 1 == len(expected)
+    # the same rows in the same order: each row's first column (a key: LA code, rank, grade, year...)
+    assert [r[0] for r in rows[1:]] == [("NULL" if v is None else str(v)) for v in (next(iter(r.values())) for r in expected)]
