@@ -14,6 +14,8 @@ from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, 
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 from orchestration.settings import get_settings
 
+METRICS_TEMPLATE = "metrics.html.j2"
+
 
 def upstream_checks(context: dg.AssetExecutionContext) -> tuple[list[str], list[CheckRecord]]:
     """Every check on the publication's upstream, by its latest evaluation: the blocking ones
@@ -90,9 +92,10 @@ def publish_assets() -> dg.Definitions:
         group_name="publish",
         kinds={"html"},
         deps=[published_warehouse.key],
-        # the pages' code and templates: a change to them writes the pages again
+        # the pages' code and templates: a change to them writes the pages again (not the metric catalogue's)
         code_version=hashlib.sha256(b"".join(p.read_bytes() for p in sorted([
-            Path(__file__).parents[2] / "lib" / "la_pages.py", *(Path(__file__).parents[2] / "templates").glob("*.j2")])
+            Path(__file__).parents[2] / "lib" / "la_pages.py",
+            *(t for t in (Path(__file__).parents[2] / "templates").glob("*.j2") if t.name != METRICS_TEMPLATE)])
         )).hexdigest()[:16],
         description="warehouse/reports/: a static HTML profile of every LA (trends against neighbours, region and "
                     "England; spine chart; observed against expected given deprivation; Ofsted and delivery model "
@@ -144,7 +147,7 @@ def publish_assets() -> dg.Definitions:
         deps=[published_warehouse.key],
         code_version=hashlib.sha256(b"".join(p.read_bytes() for p in (
             Path(__file__).parents[2] / "lib" / "metric_page.py", Path(__file__).parents[2] / "lib" / "la_pages.py",
-            Path(__file__).parents[2] / "templates" / "metrics.html.j2",
+            Path(__file__).parents[2] / "templates" / METRICS_TEMPLATE,
             Path(__file__).parents[2] / "templates" / "_base.html.j2"))).hexdigest()[:16],
         description="warehouse/docs/metrics.html: every indicator of dim_indicator with its label, unit, polarity, "
                     "period type, source, formula, first and last period and the release of its latest figures, from "
