@@ -4,6 +4,7 @@
     csc status                   what is published, and how the last refresh went
     csc mirror export DIR        the archive of landed files, in the mirror layout
     csc report                   static HTML profiles of every LA, and an index (warehouse/reports/)
+    csc docs [--serve [--port N]]   open (or serve) the dbt docs site and the metric catalogue (warehouse/docs/)
     csc dev                      the Dagster UI on this warehouse
 """
 
@@ -309,6 +310,59 @@ def report(warehouse_dir: WarehouseOption = None) -> None:
                   f"plotly.js beside them) in {result.seconds:.1f}s"
                   + ("" if result.has_variation else "; marts.mart_variation is not in this warehouse: no funnel plots"))
     out.print(str(result.index))
+
+
+@app.command()
+def docs(
+    warehouse_dir: WarehouseOption = None,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve the docs folder on 127.0.0.1 until Ctrl-C.")] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve (0: any free port).")] = 8080,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print where the site is; do not open a browser.")] = False,
+) -> None:
+    """Open the documentation site: the dbt docs (every source, model, column, test, exposure and lineage
+    edge) and the metric catalogue, written by each publication to warehouse/docs/; --serve serves them."""
+    settings = _configure(None, warehouse_dir)
+    from orchestration.lib.docs_site import INDEX, docs_dir
+    from orchestration.lib.metric_page import PAGE
+
+    folder = docs_dir(settings)
+    index = folder / INDEX
+    if not index.is_file():
+        console.print(f"[red]no docs site at {escape(str(index))}[/red]: a refresh that publishes writes it "
+                      "(run `csc refresh` first)")
+        raise typer.Exit(1)
+    metrics = folder / PAGE
+    out.print(str(index))
+    if metrics.is_file():
+        out.print(str(metrics))
+    if not serve:
+        if not no_browser:
+            import webbrowser
+
+            webbrowser.open(index.as_uri())
+        return
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        console.print(f"[red]cannot serve on 127.0.0.1:{port}[/red]: {escape(str(exc))} (try --port)")
+        raise typer.Exit(1) from None
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    out.print(f"serving {folder} on {url} (Ctrl-C to stop)")
+    sys.stdout.flush()
+    if not no_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 mirror_app = typer.Typer(no_args_is_help=True, help="The archive of landed files, in the mirror layout.")

@@ -46,6 +46,18 @@ def test_one_lineage_from_landing_to_publication():
     assert published.parent_keys == marts
     # the LA pages are written from the publication, so a build that publishes plans them too (plan.py)
     assert g.get(dg.AssetKey(["published", "la_profiles"])).parent_keys == {published.key}
+    # the docs site and the metric catalogue too; the docs site is written again only when its code (the dbt
+    # project) changes, not with every publication of new data (plan.py)
+    docs = g.get(dg.AssetKey(["published", "docs_site"]))
+    assert docs.parent_keys == {published.key} and docs.code_version
+    assert docs.metadata["csc/rebuild_when"] == "code_changes"
+    assert g.get(dg.AssetKey(["published", "metric_catalogue"])).parent_keys == {published.key}
+    # dbt exposures document what uses the marts; dagster-dbt makes no asset of them
+    from orchestration.lib.dbt import load_manifest
+
+    exposures = {e["name"] for e in load_manifest()["exposures"].values()}
+    assert {"la_profile_pages", "metric_catalogue", "open_data_exports"} <= exposures
+    assert not [k for k in g.get_all_asset_keys() if k.path[0] != "published" and k.path[-1] in exposures]
     assert g.get(dg.AssetKey(["marts", "dim_local_authority"])).group_name == "marts"
     assert g.get(dg.AssetKey(["raw", "dfe_la_codes"])).group_name == "ingest"
 

@@ -5,20 +5,21 @@ blocking gate on it, two models downstream, a mart check and a publication."""
 import dagster as dg
 import pytest
 
-from orchestration.lib.plan import plan_build
+from orchestration.lib.plan import REBUILD_WHEN, plan_build
 
 RAW = dg.AssetKey(["raw", "family"])
 STG = dg.AssetKey(["staging", "stg_family"])
 MART = dg.AssetKey(["marts", "fct_family"])
 OTHER = dg.AssetKey(["marts", "fct_other"])
 PUBLISHED = dg.AssetKey(["published", "snapshot"])
+DOCS = dg.AssetKey(["published", "docs"])
 GATE = dg.AssetCheckKey(RAW, "raw_family")
 MART_CHECK = dg.AssetCheckKey(MART, "fct_family__totals")
 
 state = {"raw": "v1", "gate": True, "mart_check": True}
 
 
-def build_defs(stg_code="1", gate_code="g1"):
+def build_defs(stg_code="1", gate_code="g1", docs_code=None):
     @dg.multi_asset(specs=[dg.AssetSpec(RAW, group_name="ingest", code_version="c1", skippable=True)], can_subset=True)
     def ingest(context: dg.AssetExecutionContext):
         tags = {}
@@ -60,7 +61,14 @@ def build_defs(stg_code="1", gate_code="g1"):
     def published():
         pass
 
-    return dg.Definitions(assets=[ingest, stg, mart, other, published], asset_checks=[gate, other_matches_family])
+    # like the dbt docs site: written from the project's code, after the publication, not from its rows
+    @dg.asset(key=DOCS, deps=[PUBLISHED], code_version=docs_code, group_name="publish",
+              metadata={REBUILD_WHEN: "code_changes"})
+    def docs():
+        pass
+
+    assets = [ingest, stg, mart, other, published] + ([docs] if docs_code else [])
+    return dg.Definitions(assets=assets, asset_checks=[gate, other_matches_family])
 
 
 def run(instance, defs, plan=None):
@@ -155,3 +163,21 @@ def test_checks_a_refused_gate_kept_from_running_keep_their_earlier_result(insta
     plan = run(instance, build_defs())
     assert plan.assets == [] and plan.checks == [GATE]
     assert run(instance, build_defs()).empty
+
+
+def test_an_asset_rebuilt_on_code_changes_only_ignores_new_data(instance):
+    first = run(instance, build_defs(docs_code="d1"))
+    assert "published/docs" in names(first)
+    state["raw"] = "v2"  # new data: everything downstream is rebuilt, the publication too, but not the docs
+    plan = run(instance, build_defs(docs_code="d1"))
+    assert names(plan) == ["marts/fct_family", "published/snapshot", "staging/stg_family"]
+    assert run(instance, build_defs(docs_code="d1")).empty
+    # its own code changed: it alone is rebuilt
+    plan = run(instance, build_defs(docs_code="d2"))
+    assert names(plan) == ["published/docs"] and plan.reasons["published/docs"] == "its code changed"
+    # a model's code and the docs' change together: both, the docs after the publication it depends on
+    plan = run(instance, build_defs(stg_code="2", docs_code="d3"))
+    assert names(plan) == ["marts/fct_family", "published/docs", "published/snapshot", "staging/stg_family"]
+    built = {k: instance.get_latest_materialization_event(k).timestamp for k in (PUBLISHED, DOCS)}
+    assert built[DOCS] > built[PUBLISHED]
+    assert run(instance, build_defs(stg_code="2", docs_code="d3")).empty

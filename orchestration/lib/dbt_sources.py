@@ -37,6 +37,19 @@ def sources_path(source: Source) -> Path:
     return get_settings().dbt_project_dir / "models" / "staging" / source.name / f"_{source.name}__sources.yml"
 
 
+def publisher_pages(source: Source, family) -> list[str]:
+    """The publisher's pages a family's files are read from (each release's page, in catalogue
+    order, once), else the source's own page: the docs site links each raw table back to them."""
+    pages = list(dict.fromkeys(r.page for r in family.releases if r.page))
+    return pages or ([source.page] if source.page else [])
+
+
+def _with_pages(description: str, pages: list[str]) -> str:
+    if not pages:
+        return description
+    return description.rstrip() + " Publisher's page" + ("s" if len(pages) > 1 else "") + ": " + ", ".join(pages) + "."
+
+
 def render(source: Source) -> str:
     shared = conventions()
     geography = set(shared.ees_geography_columns)
@@ -50,10 +63,13 @@ def render(source: Source) -> str:
                             + ". Landed by Dagster's ingest assets (orchestration/defs/ingest): every release vintage "
                               "of a file family is stacked in one table, values kept as the publisher's text so "
                               "suppression symbols survive."),
+            **({"meta": {"publisher_page": source.page}} if source.page else {}),
             "tables": [{
                 "name": family.raw_table,
-                "description": family.description or f"The {family.name} files of {source.publication}.",
+                "description": _with_pages(family.description or f"The {family.name} files of {source.publication}.",
+                                           publisher_pages(source, family)),
                 "meta": {"format": family.format, **({"period": family.period} if family.period else {}),
+                         **({"publisher_pages": publisher_pages(source, family)} if publisher_pages(source, family) else {}),
                          **({"symbols": {k: list(v) for k, v in family.symbols.items()}} if family.symbols else {})},
                 "columns": [
                     *[{"name": column.name,

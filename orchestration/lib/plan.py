@@ -9,7 +9,10 @@ tags Dagster writes on each materialization) with what is there now, and picks:
 - an asset never materialized, or whose code version changed (a model's SQL and macros, a
   seed's file, the publication's code);
 - an asset one of whose parents now has another data version than the one it was built from,
-  or whose parent is itself in the plan;
+  or whose parent is itself in the plan; unless the asset says (metadata ``REBUILD_WHEN`` =
+  ``"code_changes"``) that what it writes follows from its code alone (the dbt docs site: the
+  dbt project, not the rows): it is rebuilt only when never built or its code version changed,
+  after its parents when they are in the same plan;
 - a check whose latest evaluation failed, never happened, was made on an earlier
   materialization than the asset's latest, or ran other code (an expectation suite's
   ``code_version``, in its spec's and its evaluation's metadata).
@@ -29,6 +32,8 @@ import dagster as dg
 CODE_VERSION = "dagster/code_version"
 DATA_VERSION = "dagster/data_version"
 INPUT_DATA_VERSION = "dagster/input_data_version/"
+# asset metadata: "code_changes" = rebuild only when its code version changes, not when its parents' data do
+REBUILD_WHEN = "csc/rebuild_when"
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterab
             reason = "never materialized"
         elif node.code_version is not None and tags.get(CODE_VERSION) != node.code_version:
             reason = "its code changed"
+        elif _rebuild_when(node) == "code_changes":
+            pass  # its parents' data do not change what it writes
         else:
             for parent in sorted(node.parent_keys, key=lambda k: k.to_user_string()):
                 if parent in rebuilt:
@@ -174,6 +181,11 @@ def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterab
     checks += sorted((k for k in asset_graph.asset_check_keys if k.asset_key in rebuilt),
                      key=lambda k: (k.asset_key.to_user_string(), k.name))
     return BuildPlan(assets=planned, checks=checks, reasons=reasons)
+
+
+def _rebuild_when(node) -> str | None:
+    value = (node.metadata or {}).get(REBUILD_WHEN)
+    return getattr(value, "value", value)
 
 
 def _planned_check(asset_graph, key: dg.AssetCheckKey, excluded: set[str]) -> bool:

@@ -6,11 +6,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from orchestration.lib.dbt import mart_asset_keys
-from orchestration.lib.plan import check_problem, latest_evaluations
+from orchestration.lib.plan import REBUILD_WHEN, check_problem, latest_evaluations
 from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, publish
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
+from orchestration.settings import get_settings
+
+METRICS_TEMPLATE = "metrics.html.j2"
 
 
 def upstream_checks(context: dg.AssetExecutionContext) -> tuple[list[str], list[CheckRecord]]:
@@ -88,9 +92,10 @@ def publish_assets() -> dg.Definitions:
         group_name="publish",
         kinds={"html"},
         deps=[published_warehouse.key],
-        # the pages' code and templates: a change to them writes the pages again
+        # the pages' code and templates: a change to them writes the pages again (not the metric catalogue's)
         code_version=hashlib.sha256(b"".join(p.read_bytes() for p in sorted([
-            Path(__file__).parents[2] / "lib" / "la_pages.py", *(Path(__file__).parents[2] / "templates").glob("*.j2")])
+            Path(__file__).parents[2] / "lib" / "la_pages.py",
+            *(t for t in (Path(__file__).parents[2] / "templates").glob("*.j2") if t.name != METRICS_TEMPLATE)])
         )).hexdigest()[:16],
         description="warehouse/reports/: a static HTML profile of every LA (trends against neighbours, region and "
                     "England; spine chart; observed against expected given deprivation; Ofsted and delivery model "
@@ -108,4 +113,61 @@ def publish_assets() -> dg.Definitions:
             "deprivation_funnels": result.has_variation,
         })
 
-    return dg.Definitions(assets=[published_warehouse, la_profiles])
+    @dg.asset(
+        key=["published", "docs_site"],
+        group_name="publish",
+        kinds={"dbt", "html"},
+        deps=[published_warehouse.key],
+        # the dbt project (models, YAML, sources, exposures, macros, tests, seeds) and the code that writes
+        # the page; the page shows the project and its relations' columns, not their rows, so a build that
+        # only publishes new data does not write it again (plan.py), and one whose dbt project changed
+        # writes it after the publication (deps)
+        code_version=docs_site_code_version(),
+        metadata={REBUILD_WHEN: "code_changes"},
+        description="warehouse/docs/index.html: the dbt documentation site in one self-contained page (dbt docs "
+                    "generate --static): every source with its publisher's pages, model, column, test, exposure and "
+                    "lineage edge; opens offline (csc docs). Written again when the dbt project changes.",
+    )
+    def docs_site(warehouse: WarehouseResource, dbt: DbtCliResource,
+                  refresh_lock: RefreshLockResource) -> dg.MaterializeResult:
+        # dbt reads the catalog (columns and types) from the work database: the refresh lock is held
+        from orchestration.lib.docs_site import generate_docs_site
+
+        result = generate_docs_site(warehouse.settings(), dbt)
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "bytes": result.bytes,
+            "seconds": round(result.seconds, 1),
+        })
+
+    @dg.asset(
+        key=["published", "metric_catalogue"],
+        group_name="publish",
+        kinds={"html"},
+        deps=[published_warehouse.key],
+        code_version=hashlib.sha256(b"".join(p.read_bytes() for p in (
+            Path(__file__).parents[2] / "lib" / "metric_page.py", Path(__file__).parents[2] / "lib" / "la_pages.py",
+            Path(__file__).parents[2] / "templates" / METRICS_TEMPLATE,
+            Path(__file__).parents[2] / "templates" / "_base.html.j2"))).hexdigest()[:16],
+        description="warehouse/docs/metrics.html: every indicator of dim_indicator with its label, unit, polarity, "
+                    "period type, source, formula, first and last period and the release of its latest figures, from "
+                    "the published snapshot (linked from the docs site).",
+    )
+    def metric_catalogue(warehouse: WarehouseResource) -> dg.MaterializeResult:
+        from orchestration.lib.metric_page import write_metric_page
+
+        result = write_metric_page(warehouse.settings())
+        return dg.MaterializeResult(metadata={
+            "path": dg.MetadataValue.path(str(result.path)),
+            "indicators": result.indicators,
+            "bytes": result.bytes,
+            "seconds": round(result.seconds, 2),
+        })
+
+    return dg.Definitions(assets=[published_warehouse, la_profiles, docs_site, metric_catalogue])
+
+
+def docs_site_code_version() -> str:
+    from orchestration.lib.docs_site import code_version
+
+    return code_version(get_settings().dbt_project_dir)
