@@ -125,6 +125,7 @@ def test_descriptor_has_types_descriptions_units_keys_licence_sources_and_refres
     assert fields(resources["dim_area"])["area_code"]["description"] == "The area's code."
     # sizes and hashes are the files'
     out = warehouse.open_data_path
+    assert all(not p.stat().st_mode & 0o222 for p in out.rglob("*") if p.is_file())  # read-only
     assert fact["bytes"] == (out / "csv" / "fct_value.csv").stat().st_size
     assert fact["hash"] == "sha256:" + digest(out / "csv" / "fct_value.csv")
     assert fact["parquet"]["hash"] == "sha256:" + digest(out / "parquet" / "fct_value.parquet")
@@ -153,7 +154,9 @@ def test_frictionless_validates_the_package_and_its_keys(warehouse):
     assert sum(t.stats["rows"] for t in report.tasks) == 2 + 2 + 2
     # the keys are real constraints: a fact row whose area is not in dim_area fails validation
     path = warehouse.open_data_path / "csv" / "fct_value.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("E06000002", "E06000099"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("E06000002", "E06000099")
+    path.unlink()  # published files are read-only
+    path.write_text(text, encoding="utf-8")
     package = json.loads((warehouse.open_data_path / "datapackage.json").read_text(encoding="utf-8"))
     for r in package["resources"]:  # the file changed on purpose: leave its size and hash out
         r.pop("bytes", None), r.pop("hash", None)

@@ -372,6 +372,8 @@ def write_export(snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], prev
     (dest / DESCRIPTOR_NAME).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (dest / STATE_NAME).write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
     for path in sorted(dest.rglob("*")):
+        if path.is_file():  # published files are never changed in place (unchanged ones are hard-linked)
+            path.chmod(0o444)
         _fsync(path)
     _fsync(dest)
     total = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
