@@ -305,3 +305,23 @@ def test_a_failed_snapshot_rename_swaps_the_link_back(warehouse, monkeypatch):
     assert digest(warehouse.published_path) == published
     assert warehouse.open_data_path.resolve() == export and descriptor(warehouse)["refresh_id"] == "run-1"
     assert [p.name for p in warehouse.open_data_versions_dir.iterdir()] == ["run-1"]
+
+
+def test_a_half_export_left_by_a_killed_publication_is_removed_by_the_next(warehouse):
+    make_work(warehouse)
+    publish(warehouse, refresh("run-1"), keys=KEYS)
+    half = warehouse.open_data_versions_dir / "run-killed"
+    (half / "csv").mkdir(parents=True)
+    (half / "csv" / "dim_area.csv").write_text("area_code\n", encoding="utf-8")
+    publish(warehouse, refresh("run-2"), keys=KEYS)
+    assert sorted(p.name for p in warehouse.open_data_versions_dir.iterdir()) == ["run-1", "run-2"]
+    assert warehouse.open_data_path.resolve().name == "run-2"
+
+
+def test_a_retried_publication_of_the_same_refresh_gets_a_directory_of_its_own(warehouse):
+    make_work(warehouse)
+    publish(warehouse, refresh("run-1"), keys=KEYS)
+    publish(warehouse, refresh("run-1"), keys=KEYS)
+    assert warehouse.open_data_path.resolve().name == "run-1.2"
+    assert descriptor(warehouse)["refresh_id"] == "run-1"
+    assert sorted(p.name for p in warehouse.open_data_versions_dir.iterdir()) == ["run-1", "run-1.2"]
