@@ -37,6 +37,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 PUBLISHED_DB_NAME = "csc.duckdb"
+OPEN_DATA_NAME = "open-data"
 DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue" / "sources.yml"
 
 # Telemetry and version checks off for every tool this project runs (see ../shared/STACK.md).
@@ -85,6 +86,19 @@ class Settings:
         """Where the next snapshot is written before it is renamed over the published one:
         beside it (same filesystem, so the rename is atomic) but out of a BI user's sight."""
         return self.warehouse_dir / ".publishing"
+
+    @property
+    def open_data_path(self) -> Path:
+        """The open-data export of the publication (every mart as Parquet and CSV with a
+        Frictionless ``datapackage.json``): a symlink to the export of the refresh published now,
+        swapped atomically (orchestration/lib/open_data.py)."""
+        return self.warehouse_dir / OPEN_DATA_NAME
+
+    @property
+    def open_data_versions_dir(self) -> Path:
+        """Where each refresh's export is written (``<refresh id>/``) before the link above is
+        swapped to it: beside it, out of a reader's sight; the current and previous one stay."""
+        return self.warehouse_dir / f".{OPEN_DATA_NAME}"
 
     @property
     def runs_dir(self) -> Path:

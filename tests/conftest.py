@@ -76,8 +76,9 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
 
 def clone_warehouse(source: Path, dest: Path) -> Path:
     """A warehouse directory as it is: landed files, work database, publication, Dagster's
-    run history (an independent copy)."""
+    run history, the open-data exports (an independent copy; the `open-data` link stays a link
+    to the copy's own export, not a second copy of it)."""
     import shutil
 
-    shutil.copytree(source, dest, ignore=shutil.ignore_patterns(".refresh.lock"))
+    shutil.copytree(source, dest, symlinks=True, ignore=shutil.ignore_patterns(".refresh.lock"))
     return dest

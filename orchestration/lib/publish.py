@@ -4,18 +4,27 @@ The snapshot is built beside its final name as a hidden temporary file, closed a
 then renamed over ``csc.duckdb`` in one ``os.replace``. A reader that opened the previous
 file keeps reading it whole (the rename does not touch its inode); a reader that opens after
 the rename sees the new file whole. Nothing is ever written to ``csc.duckdb`` in place.
+
+The open-data export (every mart as Parquet and CSV with a Frictionless ``datapackage.json``,
+orchestration/lib/open_data.py) is written from that snapshot before either is put out: a failed
+export publishes nothing and leaves the previous ``csc.duckdb`` and export as they were. Then the
+``open-data`` link is swapped and the snapshot renamed, two renames in a row; should the second
+fail, the link is swapped back.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
+from orchestration.lib import open_data
 from orchestration.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
@@ -92,6 +101,7 @@ class PublishResult:
     bytes: int
     tables: list[str]
     source_files: int
+    export: open_data.ExportResult | None = None
 
 
 def _sql_string(value: str) -> str:
@@ -125,7 +135,10 @@ def _copy_schema(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return names
 
 
-def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
+def publish(settings: Settings, refresh: RefreshRecord,
+            keys: Mapping[str, open_data.TableKeys] | None = None) -> PublishResult:
+    """Publish the work database's marts; ``keys`` are the marts' primary and foreign keys for the
+    open-data descriptor (by default read from the dbt project's tests, through its manifest)."""
     failed = [c for c in refresh.checks if not c.passed and (c.severity or "ERROR").upper() != "WARN"]
     if failed:
         raise PublishError(
@@ -195,13 +208,38 @@ def publish(settings: Settings, refresh: RefreshRecord) -> PublishResult:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     size = tmp.stat().st_size
-    os.replace(tmp, target)
+    link, versions = settings.open_data_path, settings.open_data_versions_dir
+    versions.mkdir(parents=True, exist_ok=True)
+    export_dir = open_data.new_export_dir(versions, refresh.refresh_id)
+    try:
+        if keys is None:
+            from orchestration.lib.dbt import load_manifest
+
+            keys = open_data.keys_from_manifest(load_manifest())
+        from orchestration.lib.catalogue import load_catalogue
+
+        export = open_data.write_export(tmp, export_dir, keys, previous=open_data.current_export(link),
+                                        catalogue=load_catalogue(settings.catalogue_path))
+        replaced = open_data.swap_link(link, export_dir)
+    except Exception as exc:
+        shutil.rmtree(export_dir, ignore_errors=True)
+        tmp.unlink(missing_ok=True)
+        raise PublishError(f"not publishing: the open-data export failed ({type(exc).__name__}: {exc})") from exc
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        open_data.restore_link(link, replaced)
+        shutil.rmtree(export_dir, ignore_errors=True)
+        tmp.unlink(missing_ok=True)
+        raise
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return PublishResult(path=target, bytes=size, tables=tables, source_files=n_files)
+    # the previous export stays: a download that resolved the link before the swap finishes from it
+    open_data.prune(versions, keep=[export_dir, replaced])
+    return PublishResult(path=target, bytes=size, tables=tables, source_files=n_files, export=export)
 
 
 def read_publication(settings: Settings) -> dict | None:

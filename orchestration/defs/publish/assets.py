@@ -8,7 +8,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.lib.dbt import mart_asset_keys
+from orchestration.lib.dbt import load_manifest, mart_asset_keys
+from orchestration.lib.open_data import keys_from_manifest
 from orchestration.lib.plan import REBUILD_WHEN, check_problem, latest_evaluations
 from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, publish
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
@@ -60,10 +61,13 @@ def publish_assets() -> dg.Definitions:
         group_name="publish",
         kinds={"duckdb"},
         deps=mart_asset_keys(),
-        # what writes the snapshot: a change to it publishes again, even when no mart changed
+        # what writes the snapshot and its export: a change to it publishes again, even when no mart changed
         code_version=hashlib.sha256(b"".join(p.read_bytes() for p in (
-            Path(__file__), Path(__file__).parents[2] / "lib" / "publish.py"))).hexdigest()[:16],
-        description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta).",
+            Path(__file__), Path(__file__).parents[2] / "lib" / "publish.py",
+            Path(__file__).parents[2] / "lib" / "open_data.py"))).hexdigest()[:16],
+        description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta); and "
+                    "warehouse/open-data/: every mart as Parquet and CSV with a Frictionless datapackage.json, "
+                    "swapped in with it.",
     )
     def published_warehouse(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
                             refresh_lock: RefreshLockResource) -> dg.MaterializeResult:
@@ -75,8 +79,11 @@ def publish_assets() -> dg.Definitions:
         run = context.instance.get_run_record_by_id(context.run_id)
         started_at = datetime.fromtimestamp(run.start_time, timezone.utc) if run.start_time else run.create_timestamp
         refresh = RefreshRecord(refresh_id=context.run_id, started_at=started_at, checks=checks)
-        result = publish(warehouse.settings(), refresh)
-        context.log.info(f"published {result.path} ({result.bytes} bytes, {len(result.tables)} tables)")
+        result = publish(warehouse.settings(), refresh, keys=keys_from_manifest(load_manifest()))
+        export = result.export
+        context.log.info(f"published {result.path} ({result.bytes} bytes, {len(result.tables)} tables); open data "
+                         f"{export.path} ({export.bytes} bytes, {len(export.reused)} of {len(export.tables)} tables "
+                         f"unchanged, {export.seconds:.1f} s)")
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(result.path)),
@@ -84,6 +91,10 @@ def publish_assets() -> dg.Definitions:
                 "tables": dg.MetadataValue.json(result.tables),
                 "source_files": result.source_files,
                 "checks": len(refresh.checks),
+                "open_data": dg.MetadataValue.path(str(export.path)),
+                "open_data_bytes": export.bytes,
+                "open_data_tables_rewritten": len(export.tables) - len(export.reused),
+                "open_data_seconds": round(export.seconds, 2),
             }
         )
 

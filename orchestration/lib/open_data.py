@@ -1,0 +1,467 @@
+"""Open-data exports: every mart of the publication as Parquet and CSV, described by a
+Frictionless Data Package (``datapackage.json``), published by the same atomic swap as the
+DuckDB snapshot.
+
+Layout (``orchestration/settings.py`` names the paths)::
+
+    warehouse/open-data -> .open-data/<refresh id>      a symlink, swapped with one os.replace
+    warehouse/.open-data/<refresh id>/
+        datapackage.json                                   the descriptor (resources = marts)
+        csv/<table>.csv                                    header, UTF-8, ISO dates, NULL as empty
+        parquet/<table>.parquet                            zstd, DuckDB's own types
+
+Each export is written whole into its own directory, fsynced, and only then does the link
+move to it, so a reader never sees half an export or files of two refreshes through one
+resolved path; the previous export stays until the next publication (a download that resolved
+the link before the swap finishes from it). A table whose contents did not change since the
+previous export is hard-linked from it, not written again.
+
+Specifications followed (checked with frictionless-py 5, which implements v1 and reads v2):
+- Data Package: https://datapackage.org/standard/data-package/ (``licenses`` with an Open
+  Definition ``name`` and ``path``, ``sources`` with ``title`` and ``path``, ``created``,
+  ``resources``); custom properties are allowed, so the refresh id is ``refresh_id``.
+- Data Resource: https://datapackage.org/standard/data-resource/ (``path`` relative to the
+  descriptor, ``format``, ``mediatype``, ``encoding``, ``bytes``, ``hash`` as ``sha256:<hex>``).
+- Table Schema: https://datapackage.org/standard/table-schema/ (field types and formats,
+  ``bareNumber``, ``constraints.required``, ``missingValues``, ``primaryKey``, and
+  ``foreignKeys`` at https://datapackage.org/standard/table-schema/#foreign-keys).
+- CSV Dialect: https://datapackage.org/standard/table-dialect/ (the defaults: comma, double
+  quote, a header row), so no ``dialect`` is given.
+A field's ``unit`` is a custom property (the Table Schema has none): the indicator's unit from
+``marts.dim_indicator`` when the column is named after an indicator, else what the name says.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+EXPORT_SCHEMA = "marts"
+DESCRIPTOR_NAME = "datapackage.json"
+STATE_NAME = ".export-state.json"  # per table: contents fingerprint, file sizes and hashes (reuse)
+# Part of every table's fingerprint: a change to how files are written rewrites them all.
+FILE_FORMAT_VERSION = "1"
+LICENCE = {
+    "name": "OGL-UK-3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    "title": "Open Government Licence v3.0",
+}
+PACKAGE_NAME = "csc-warehouse"
+
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                  "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_NAIVE_TIMESTAMPS = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
+# What a column's name says about its unit, when it is not named after an indicator.
+_NAME_UNITS = (
+    (re.compile(r"(^|_)(pct|percentage)($|_)"), "percent"),
+    (re.compile(r"_gbp$"), "GBP"),
+    (re.compile(r"rate_per_10(k|000)$"), "rate per 10,000 children aged under 18"),
+    (re.compile(r"_days$"), "days"),
+    (re.compile(r"(^|_)fte$"), "FTE"),
+)
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    fields: tuple[str, ...]
+    resource: str
+    reference_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TableKeys:
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    tables: list[str]
+    bytes: int
+    reused: list[str]
+    seconds: float
+
+
+# --- keys, from the dbt project's tests -------------------------------------------------------
+
+def keys_from_manifest(manifest: Mapping) -> dict[str, TableKeys]:
+    """Primary and foreign keys of every mart, from the dbt tests that hold them: a ``unique``
+    test or the project's ``unique_combination`` (the fewest columns, when several) is the primary
+    key; ``relationships`` and ``relationships_combination`` tests to another mart are foreign
+    keys. A test restricted by a ``where`` holds only for some rows, so it is no key."""
+    nodes = manifest.get("nodes", {})
+    marts = {uid: n for uid, n in nodes.items()
+             if n.get("resource_type") == "model" and n.get("fqn", [])[1:2] == ["marts"]}
+    table = {uid: n.get("alias") or n["name"] for uid, n in marts.items()}
+    uniques: dict[str, list[tuple[str, ...]]] = {}
+    foreign: dict[str, list[ForeignKey]] = {}
+    for test in nodes.values():
+        meta = test.get("test_metadata") or {}
+        model = test.get("attached_node")
+        if test.get("resource_type") != "test" or model not in marts or (test.get("config") or {}).get("where"):
+            continue
+        kwargs, kind = meta.get("kwargs") or {}, meta.get("name")
+        if kind == "unique":
+            uniques.setdefault(model, []).append((kwargs.get("column_name") or test["column_name"],))
+        elif kind == "unique_combination":
+            uniques.setdefault(model, []).append(tuple(kwargs["columns"]))
+        elif kind in ("relationships", "relationships_combination"):
+            parents = [p for p in (test.get("depends_on") or {}).get("nodes", []) if p != model and p in marts]
+            if len(parents) != 1:
+                continue  # a relationship to something that is not published
+            if kind == "relationships":
+                fields, to = (kwargs.get("column_name") or test["column_name"],), (kwargs["field"],)
+            else:
+                fields = tuple(kwargs["columns"])
+                to = tuple(kwargs.get("fields") or kwargs["columns"])
+            foreign.setdefault(model, []).append(ForeignKey(fields, table[parents[0]], to))
+    keys = {}
+    for uid, name in table.items():
+        candidates = sorted(set(uniques.get(uid, [])), key=lambda k: (len(k), k))
+        fks = tuple(sorted(set(foreign.get(uid, [])), key=lambda f: (f.resource, f.fields)))
+        keys[name] = TableKeys(primary_key=candidates[0] if candidates else (), foreign_keys=fks)
+    return keys
+
+
+# --- the descriptor ---------------------------------------------------------------------------
+
+def field_type(duckdb_type: str) -> dict:
+    """The Table Schema type (and format) of a DuckDB column type, as the CSV writes it."""
+    t = duckdb_type.upper()
+    if t in _INTEGER_TYPES:
+        return {"type": "integer"}
+    if t in ("DOUBLE", "FLOAT", "REAL"):
+        return {"type": "number"}
+    if t.startswith("DECIMAL"):
+        # exact in Parquet (DECIMAL(p,s)); in the CSV a plain number with a '.' and no symbol
+        return {"type": "number", "bareNumber": True}
+    if t == "BOOLEAN":
+        return {"type": "boolean"}
+    if t == "DATE":
+        return {"type": "date"}
+    if t in _NAIVE_TIMESTAMPS or t == "TIMESTAMP WITH TIME ZONE":
+        return {"type": "datetime"}
+    if t == "TIME":
+        return {"type": "time"}
+    if t == "VARCHAR":
+        return {"type": "string"}
+    if t == "UUID":
+        return {"type": "string", "format": "uuid"}
+    raise ExportError(f"no open-data type for DuckDB type {duckdb_type}: say in open_data.field_type how to write it")
+
+
+def column_unit(name: str, duckdb_type: str, indicator_units: Mapping[str, str]) -> str | None:
+    if field_type(duckdb_type)["type"] not in ("integer", "number"):
+        return None
+    if indicator_units.get(name):
+        return indicator_units[name]
+    for pattern, unit in _NAME_UNITS:
+        if pattern.search(name):
+            return unit
+    return None
+
+
+def _sources(con: duckdb.DuckDBPyConnection, catalogue) -> list[dict]:
+    """The publishers behind the publication: every source with a file in it, with its page."""
+    used = [r[0] for r in con.execute(
+        "select distinct source from meta.refresh_source_files where source is not null order by 1").fetchall()]
+    by_name = {s.name: s for s in catalogue.sources} if catalogue is not None else {}
+    out = []
+    for name in used:
+        source = by_name.get(name)
+        if source is None:
+            out.append({"title": name})
+            continue
+        entry = {"title": f"{source.publisher}: {source.publication}" if source.publication else source.publisher}
+        if source.page:
+            entry["path"] = source.page
+        out.append(entry)
+    return out
+
+
+def describe(con: duckdb.DuckDBPyConnection, keys: Mapping[str, TableKeys], catalogue=None,
+             files: Mapping[str, Mapping] | None = None) -> dict:
+    """The Data Package descriptor of the publication ``con`` has open (its ``marts`` and
+    ``meta.refresh``); ``files`` gives each table's written files (bytes, sha256)."""
+    refresh = con.execute("select refresh_id, started_at, finished_at from meta.refresh").fetchall()
+    if len(refresh) != 1:
+        raise ExportError(f"the snapshot's meta.refresh has {len(refresh)} rows, not one")
+    refresh_id, _started, finished = refresh[0]
+    indicator_units: dict[str, str] = {}
+    if con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = 'dim_indicator'",
+                   [EXPORT_SCHEMA]).fetchone()[0]:
+        indicator_units = dict(con.execute(
+            f"select indicator_id, unit from {EXPORT_SCHEMA}.dim_indicator where unit is not null").fetchall())
+    tables = _tables(con)
+    names = set(tables)
+    resources = []
+    for table, comment in tables.items():
+        fields = []
+        for column, dtype, nullable, col_comment in con.execute(
+                "select column_name, data_type, is_nullable, comment from duckdb_columns() "
+                "where schema_name = ? and table_name = ? order by column_index", [EXPORT_SCHEMA, table]).fetchall():
+            f = {"name": column, **field_type(dtype)}
+            if col_comment:
+                f["description"] = col_comment
+            if unit := column_unit(column, dtype, indicator_units):
+                f["unit"] = unit
+            if not nullable:
+                f["constraints"] = {"required": True}
+            fields.append(f)
+        schema: dict = {"fields": fields, "missingValues": [""]}
+        k = keys.get(table, TableKeys())
+        columns = {f["name"] for f in fields}
+        if k.primary_key and set(k.primary_key) <= columns:
+            schema["primaryKey"] = list(k.primary_key)
+        fks = [{"fields": list(fk.fields), "reference": {"resource": fk.resource, "fields": list(fk.reference_fields)}}
+               for fk in k.foreign_keys if fk.resource in names and set(fk.fields) <= columns]
+        if fks:
+            schema["foreignKeys"] = fks
+        resource = {"name": table, "path": f"csv/{table}.csv", "format": "csv", "mediatype": "text/csv",
+                    "encoding": "utf-8"}
+        if comment:
+            resource["description"] = comment
+        written = (files or {}).get(table)
+        if written:
+            resource["bytes"] = written["csv"]["bytes"]
+            resource["hash"] = f"sha256:{written['csv']['sha256']}"
+        resource["schema"] = schema
+        # the same table as Parquet (a custom property: a resource has one format)
+        resource["parquet"] = {"path": f"parquet/{table}.parquet", "format": "parquet",
+                               "mediatype": "application/vnd.apache.parquet"}
+        if written:
+            resource["parquet"].update(bytes=written["parquet"]["bytes"], hash=f"sha256:{written['parquet']['sha256']}")
+        resources.append(resource)
+    return {
+        "name": PACKAGE_NAME,
+        "title": "Children's social care in England, local authority by local authority",
+        "description": (
+            "Every mart of the csc-warehouse publication (the tables of schema marts in csc.duckdb), as CSV "
+            "(the resources' paths) and as Parquet (each resource's `parquet` property): figures published by "
+            "DfE, Ofsted, ONS and MHCLG, conformed to current local authorities, every release vintage kept. "
+            "Values a publisher suppressed or did not publish are empty, with the reason in the matching "
+            "`_status` column. `refresh_id` is the refresh that built this publication (meta.refresh in "
+            "csc.duckdb); `created` is when it was published."),
+        "refresh_id": refresh_id,
+        "created": finished.isoformat(),
+        "licenses": [dict(LICENCE)],
+        "sources": _sources(con, catalogue),
+        "keywords": ["children's social care", "local authorities", "England", "children looked after",
+                     "children in need", "child protection"],
+        "resources": resources,
+    }
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    return dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = ? order by table_name",
+                            [EXPORT_SCHEMA]).fetchall())
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The table as the CSV writes it: timestamps in ISO 8601 (``T``, UTC as ``Z``)."""
+    parts = []
+    for column, dtype in con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? "
+                                     "and table_name = ? order by column_index", [EXPORT_SCHEMA, table]).fetchall():
+        c = _ident(column)
+        if dtype in _NAIVE_TIMESTAMPS:
+            parts.append(f"strftime({c}::timestamp, '%Y-%m-%dT%H:%M:%S.%f') as {c}")
+        elif dtype == "TIMESTAMP WITH TIME ZONE":
+            parts.append(f"strftime(timezone('UTC', {c}), '%Y-%m-%dT%H:%M:%S.%fZ') as {c}")
+        else:
+            parts.append(c)
+    return f"select {', '.join(parts)} from {EXPORT_SCHEMA}.{_ident(table)}"
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """What a table's files are made of: its columns and types, and an order-free digest of its rows
+    (the sum of DuckDB's row hashes, 0.1 s for every mart): equal fingerprints, equal files."""
+    columns = con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? and "
+                          "table_name = ? order by column_index", [EXPORT_SCHEMA, table]).fetchall()
+    rows, digest = con.execute(f"select count(*), sum(hash(t)::hugeint) from {EXPORT_SCHEMA}.{_ident(table)} t").fetchone()
+    return hashlib.sha256(json.dumps([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)]).encode()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_state(export_dir: Path | None) -> dict:
+    if export_dir is None:
+        return {}
+    try:
+        return json.loads((export_dir / STATE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dict:
+    """Write one table's Parquet and CSV files; their sizes and sha256."""
+    parquet, csv = dest / "parquet" / f"{table}.parquet", dest / "csv" / f"{table}.csv"
+    con.execute(f"copy {EXPORT_SCHEMA}.{_ident(table)} to {_literal(str(parquet))} (format parquet, compression zstd)")
+    con.execute(f"copy ({_csv_select(con, table)}) to {_literal(str(csv))} "
+                "(format csv, header true, delimiter ',', quote '\"', nullstr '', dateformat '%Y-%m-%d')")
+    return {kind: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for kind, p in (("csv", csv), ("parquet", parquet))}
+
+
+def write_export(snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], previous: Path | None = None,
+                 catalogue=None) -> ExportResult:
+    """Write the export of the publication ``snapshot`` into the new directory ``dest``, every
+    file fsynced; a table unchanged since the export in ``previous`` is hard-linked from it."""
+    started = time.perf_counter()
+    if dest.exists():
+        raise ExportError(f"{dest} exists already")
+    for sub in ("csv", "parquet"):
+        (dest / sub).mkdir(parents=True)
+    before = _read_state(previous)
+    state: dict[str, dict] = {}
+    reused = []
+    con = duckdb.connect(str(snapshot), read_only=True,
+                         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    try:
+        tables = list(_tables(con))
+        if not tables:
+            raise ExportError(f"{snapshot} has no table in schema {EXPORT_SCHEMA}")
+        for table in tables:
+            fingerprint = _fingerprint(con, table)
+            old = before.get(table)
+            if old and old.get("fingerprint") == fingerprint and _link_files(previous, dest, table, old):
+                state[table] = old
+                reused.append(table)
+                continue
+            state[table] = {"fingerprint": fingerprint, **write_table(con, table, dest)}
+        descriptor = describe(con, keys, catalogue=catalogue, files=state)
+    finally:
+        con.close()
+    (dest / DESCRIPTOR_NAME).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (dest / STATE_NAME).write_text(json.dumps(state, indent=1) + "\n", encoding="utf-8")
+    for path in sorted(dest.rglob("*")):
+        if path.is_file():  # published files are never changed in place (unchanged ones are hard-linked)
+            path.chmod(0o444)
+        _fsync(path)
+    _fsync(dest)
+    total = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    return ExportResult(path=dest, tables=tables, bytes=total, reused=reused, seconds=time.perf_counter() - started)
+
+
+def _link_files(previous: Path | None, dest: Path, table: str, old: Mapping) -> bool:
+    """Hard-link a table's files from the previous export when they are still as recorded."""
+    pairs = [(previous / sub / f"{table}.{ext}", dest / sub / f"{table}.{ext}", kind)
+             for sub, ext, kind in (("csv", "csv", "csv"), ("parquet", "parquet", "parquet"))]
+    if any(not src.is_file() or src.stat().st_size != old.get(kind, {}).get("bytes") for src, _, kind in pairs):
+        return False
+    try:
+        for src, dst, _ in pairs:
+            os.link(src, dst)
+    except OSError:  # another filesystem, or links not allowed: write them again
+        for _, dst, _ in pairs:
+            dst.unlink(missing_ok=True)
+        return False
+    return True
+
+
+# --- publishing: the link swap ----------------------------------------------------------------
+
+def current_export(link: Path) -> Path | None:
+    """The export directory the open-data link points to now (None when nothing is published)."""
+    if not link.is_symlink():
+        return None
+    target = link.parent / os.readlink(link)
+    return target if target.is_dir() else None
+
+
+def new_export_dir(versions_dir: Path, refresh_id: str) -> Path:
+    """A fresh directory name for this refresh's export (a retried publication gets a suffix)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", refresh_id) or "refresh"
+    candidate = versions_dir / safe
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = versions_dir / f"{safe}.{n}"
+    return candidate
+
+
+def swap_link(link: Path, target: Path) -> Path | None:
+    """Point ``link`` at ``target`` in one ``os.replace`` of a new symlink; the previous target.
+
+    The symlink is relative (the warehouse directory can move). A real directory where the link
+    belongs (a warehouse copied without its links) is moved aside into ``target``'s parent first.
+    """
+    previous = current_export(link)
+    if link.exists() and not link.is_symlink():
+        if not link.is_dir():
+            raise ExportError(f"{link} is a file, not the open-data link")
+        aside = target.parent / f"copied-{uuid.uuid4().hex[:8]}"
+        os.replace(link, aside)
+        previous = aside
+    tmp = link.parent / f".{link.name}.{uuid.uuid4().hex}.link"
+    os.symlink(os.path.relpath(target, link.parent), tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync(link.parent)
+    return previous
+
+
+def restore_link(link: Path, previous: Path | None) -> None:
+    """Undo a swap: the link back to ``previous`` (or no link when there was none)."""
+    if previous is None:
+        if link.is_symlink():
+            link.unlink()
+        return
+    swap_link(link, previous)
+
+
+def prune(versions_dir: Path, keep: Iterable[Path]) -> list[Path]:
+    """Remove every export directory but those to keep (the current one and the previous one)."""
+    kept = {p.resolve() for p in keep if p is not None}
+    removed = []
+    if not versions_dir.exists():
+        return removed
+    for entry in versions_dir.iterdir():
+        if entry.resolve() in kept:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
