@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
 
     steps = Steps()
     warehouse_db = args.warehouse.resolve()
-    if warehouse_db.is_dir():
+    if warehouse_db.suffix != ".duckdb":  # a warehouse directory
         warehouse_db = warehouse_db / "csc.duckdb"
     if not warehouse_db.is_file():
         print(f"FAILED: no publication at {warehouse_db} (give --warehouse DIR or --warehouse DIR/csc.duckdb)",
