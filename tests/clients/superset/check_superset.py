@@ -105,20 +105,25 @@ def ensure_environment(env_root: Path, steps: Steps) -> Path:
     if not uv:
         raise CheckFailed("uv is not on PATH (the project's set-up installs it; see README.md)")
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    key = hashlib.sha256(REQUIREMENTS.read_bytes() + python.encode()).hexdigest()[:12]
+    # The interpreter this script runs on (the project's 3.11), named by its real path: a Python
+    # upgraded or moved gets a new environment rather than one whose links point nowhere.
+    interpreter = Path(sys.base_prefix) / "bin" / f"python{python}"
+    if not interpreter.exists():
+        interpreter = Path(sys.executable)
+    key = hashlib.sha256(REQUIREMENTS.read_bytes() + f"{interpreter.resolve()} {sys.version}".encode()).hexdigest()[:12]
     env = env_root / f"superset-py{python}-{key}"
     done = env / ".csc-complete"
     env_root.mkdir(parents=True, exist_ok=True)
     with open(env_root / f".superset-{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # two runs at once: one builds, the other waits and reuses
-        if done.exists():
+        if done.exists() and (env / "bin" / "superset").exists():
             steps.note(f"reused {env}")
             return env
         if env.exists():
             shutil.rmtree(env)  # a build that did not finish
         uv_env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
         uv_env.pop("VIRTUAL_ENV", None)
-        run([uv, "venv", "--quiet", "--python", python, str(env)], env=uv_env)
+        run([uv, "venv", "--quiet", "--python", str(interpreter), str(env)], env=uv_env)
         # Compiled bytecode: every `superset` command imports the whole app (~2x faster start-up).
         run([uv, "pip", "sync", "--quiet", "--compile-bytecode", "--python", str(env / "bin" / "python"),
              str(REQUIREMENTS)], env=uv_env, timeout=900)
@@ -188,7 +193,7 @@ class Api:
         self.headers["Referer"] = self.base
 
 
-def wait_until_up(base: str, server: subprocess.Popen, log: Path, timeout: float) -> None:
+def wait_until_up(base: str, server: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -264,7 +269,7 @@ def check(warehouse_db: Path, env: Path, work: Path, steps: Steps, server_timeou
             env=env_vars, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         with steps.step(f"gunicorn serves Superset on {base}"):
-            wait_until_up(base, server, log, server_timeout)
+            wait_until_up(base, server, server_timeout)
         # DuckDB lets one process write a file, or many read it: holding a read-only connection
         # here makes any read-write open by Superset fail, so the read-only setting is tested.
         import duckdb
