@@ -15,8 +15,8 @@ rebuilt when that changes, not after every publication (``REBUILD_WHEN`` in
 orchestration/lib/plan.py): generating it costs ~15 s on 2 cores (dbt start-up, compile of
 every node, the catalog queries).
 
-dbt writes into ``warehouse/.docs-build/`` (kept between runs, so dbt's partial parse applies);
-the page is copied beside ``docs/index.html`` and renamed over it (``os.replace``), so a reader
+dbt writes into the warehouse's dbt target folder (``Settings.dbt_target_dir``, kept between
+runs and shared with the build, so dbt's partial parse applies); the page is copied beside ``docs/index.html`` and renamed over it (``os.replace``), so a reader
 never sees half a page.
 """
 
@@ -33,7 +33,6 @@ from pathlib import Path
 from orchestration.settings import Settings
 
 DOCS_DIR_NAME = "docs"
-BUILD_DIR_NAME = ".docs-build"
 INDEX = "index.html"
 
 
@@ -86,7 +85,7 @@ def generate_docs_site(settings: Settings, dbt) -> DocsResult:
     ``DbtCliResource``; it reads the work database, so the caller holds the refresh lock) and
     put the page in place as ``docs/index.html``."""
     started = time.monotonic()
-    build = settings.warehouse_dir / BUILD_DIR_NAME
+    build = settings.dbt_target_dir
     build.mkdir(parents=True, exist_ok=True)
     # dagster-dbt's resource runs dbt with this target path (DbtCliResource.cli, dagster-dbt 0.29)
     dbt.cli(["docs", "generate", "--static"], target_path=build, raise_on_error=True).wait()

@@ -1,13 +1,12 @@
 """Every dbt model, seed and test: staging, intermediate, marts (tests become asset checks)."""
 
 
-import shutil
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.lib.dbt import CscDbtTranslator, dbt_project, load_manifest
 from orchestration.lib.warehouse import RefreshLockResource
+from orchestration.settings import get_settings
 
 
 @dg.definitions
@@ -16,11 +15,11 @@ def dbt_definitions() -> dg.Definitions:
 
     @dbt_assets(manifest=manifest, project=dbt_project(), dagster_dbt_translator=CscDbtTranslator(manifest))
     def csc_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, refresh_lock: RefreshLockResource):
-        # dbt writes the work database: the refresh lock is held while this step runs
-        invocation = dbt.cli(["build"], context=context)
-        yield from invocation.stream()
-        # Each invocation writes its own ~2 MB folder under target/; Dagster has its events.
-        # A failed build raises above and leaves its folder for inspection.
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+        # dbt writes the work database: the refresh lock is held while this step runs. Its target
+        # folder is the warehouse's own, kept between runs, so dbt parses only what changed
+        # (Settings.dbt_target_dir); a failed build leaves its artifacts there until the next.
+        target = get_settings().dbt_target_dir
+        target.mkdir(parents=True, exist_ok=True)
+        yield from dbt.cli(["build"], context=context, target_path=target).stream()
 
     return dg.Definitions(assets=[csc_dbt_models])
