@@ -74,6 +74,17 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
     return warehouse
 
 
+@pytest.fixture(scope="session")
+def published_snapshot(published_warehouse, tmp_path_factory) -> Path:
+    """A copy of the session's published csc.duckdb, for the tests that open it as BI clients
+    do (read-only)."""
+    import shutil
+
+    dest = tmp_path_factory.mktemp("snapshot") / "csc.duckdb"
+    shutil.copyfile(published_warehouse / "csc.duckdb", dest)
+    return dest
+
+
 def clone_warehouse(source: Path, dest: Path) -> Path:
     """A warehouse directory as it is: landed files, work database, publication, Dagster's
     run history, the open-data exports (an independent copy; the `open-data` link stays a link

@@ -25,11 +25,8 @@ README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
-def publication(published_warehouse, tmp_path_factory):
-    """A copy of the session's published csc.duckdb (clients open it read-only)."""
-    dest = tmp_path_factory.mktemp("clients") / "csc.duckdb"
-    shutil.copyfile(published_warehouse / "csc.duckdb", dest)
-    return dest
+def publication(published_snapshot):
+    return published_snapshot
 
 
 @pytest.fixture(scope="module")

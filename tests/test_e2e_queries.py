@@ -4,7 +4,6 @@ and figures read here from the publishers' own files."""
 
 import csv
 import re
-import shutil
 
 import duckdb
 import pytest
@@ -30,10 +29,8 @@ def test_declared_columns_are_parsed_from_the_header():
 
 
 @pytest.fixture(scope="module")
-def publication(published_warehouse, tmp_path_factory):
-    dest = tmp_path_factory.mktemp("queries") / "csc.duckdb"
-    shutil.copyfile(published_warehouse / "csc.duckdb", dest)
-    return dest
+def publication(published_snapshot):
+    return published_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.fetch import sha256_of
+
 EXPORT_SCHEMA = "marts"
 DESCRIPTOR_NAME = "datapackage.json"
 STATE_NAME = ".export-state.json"  # per table: contents fingerprint, file sizes and hashes (reuse)
@@ -306,14 +308,6 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return hashlib.sha256(json.dumps([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)]).encode()).hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -337,7 +331,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dict:
     con.execute(f"copy {EXPORT_SCHEMA}.{_ident(table)} to {_literal(str(parquet))} (format parquet, compression zstd)")
     con.execute(f"copy ({_csv_select(con, table)}) to {_literal(str(csv))} "
                 "(format csv, header true, delimiter ',', quote '\"', nullstr '', dateformat '%Y-%m-%d')")
-    return {kind: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for kind, p in (("csv", csv), ("parquet", parquet))}
+    return {kind: {"bytes": p.stat().st_size, "sha256": sha256_of(p)} for kind, p in (("csv", csv), ("parquet", parquet))}
 
 
 def write_export(snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], previous: Path | None = None,

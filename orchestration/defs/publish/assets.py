@@ -16,6 +16,13 @@ from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 from orchestration.settings import get_settings
 
 METRICS_TEMPLATE = "metrics.html.j2"
+LIB = Path(__file__).parents[2] / "lib"
+TEMPLATES = Path(__file__).parents[2] / "templates"
+
+
+def files_digest(*paths: Path) -> str:
+    """A code version: the digest of the files that write an asset."""
+    return hashlib.sha256(b"".join(p.read_bytes() for p in paths)).hexdigest()[:16]
 
 
 def upstream_checks(context: dg.AssetExecutionContext) -> tuple[list[str], list[CheckRecord]]:
@@ -62,9 +69,7 @@ def publish_assets() -> dg.Definitions:
         kinds={"duckdb"},
         deps=mart_asset_keys(),
         # what writes the snapshot and its export: a change to it publishes again, even when no mart changed
-        code_version=hashlib.sha256(b"".join(p.read_bytes() for p in (
-            Path(__file__), Path(__file__).parents[2] / "lib" / "publish.py",
-            Path(__file__).parents[2] / "lib" / "open_data.py"))).hexdigest()[:16],
+        code_version=files_digest(Path(__file__), LIB / "publish.py", LIB / "open_data.py"),
         description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta); and "
                     "warehouse/open-data/: every mart as Parquet and CSV with a Frictionless datapackage.json, "
                     "swapped in with it.",
@@ -104,10 +109,8 @@ def publish_assets() -> dg.Definitions:
         kinds={"html"},
         deps=[published_warehouse.key],
         # the pages' code and templates: a change to them writes the pages again (not the metric catalogue's)
-        code_version=hashlib.sha256(b"".join(p.read_bytes() for p in sorted([
-            Path(__file__).parents[2] / "lib" / "la_pages.py",
-            *(t for t in (Path(__file__).parents[2] / "templates").glob("*.j2") if t.name != METRICS_TEMPLATE)])
-        )).hexdigest()[:16],
+        code_version=files_digest(LIB / "la_pages.py", *sorted(
+            t for t in TEMPLATES.glob("*.j2") if t.name != METRICS_TEMPLATE)),
         description="warehouse/reports/: a static HTML profile of every LA (trends against neighbours, region and "
                     "England; spine chart; observed against expected given deprivation; Ofsted and delivery model "
                     "timeline) and an index, from the published snapshot; they open offline (csc report).",
@@ -156,10 +159,8 @@ def publish_assets() -> dg.Definitions:
         group_name="publish",
         kinds={"html"},
         deps=[published_warehouse.key],
-        code_version=hashlib.sha256(b"".join(p.read_bytes() for p in (
-            Path(__file__).parents[2] / "lib" / "metric_page.py", Path(__file__).parents[2] / "lib" / "la_pages.py",
-            Path(__file__).parents[2] / "templates" / METRICS_TEMPLATE,
-            Path(__file__).parents[2] / "templates" / "_base.html.j2"))).hexdigest()[:16],
+        code_version=files_digest(LIB / "metric_page.py", LIB / "la_pages.py", TEMPLATES / METRICS_TEMPLATE,
+                                  TEMPLATES / "_base.html.j2"),
         description="warehouse/docs/metrics.html: every indicator of dim_indicator with its label, unit, polarity, "
                     "period type, source, formula, first and last period and the release of its latest figures, from "
                     "the published snapshot (linked from the docs site).",
