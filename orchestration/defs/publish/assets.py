@@ -69,7 +69,7 @@ def publish_assets() -> dg.Definitions:
         kinds={"duckdb"},
         deps=mart_asset_keys(),
         # what writes the snapshot and its export: a change to it publishes again, even when no mart changed
-        code_version=files_digest(Path(__file__), LIB / "publish.py", LIB / "open_data.py"),
+        code_version=files_digest(Path(__file__), LIB / "publish.py", LIB / "open_data.py", LIB / "datapackage.py"),
         description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta); and "
                     "warehouse/open-data/: every mart as Parquet and CSV with a Frictionless datapackage.json, "
                     "swapped in with it.",
