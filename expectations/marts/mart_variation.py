@@ -103,6 +103,10 @@ COVERAGE = """
 """
 
 
+# at least this many models, and why
+MODELS_FLOOR = (400, "one per model: IDACI and IMD for the 217 indicator-periods with 100 LAs on the mirror (2026-11)")
+
+
 def suites() -> list[SuiteSpec]:
     return [
         SuiteSpec(
@@ -112,7 +116,7 @@ def suites() -> list[SuiteSpec]:
                         "1 - residual / total weighted sum of squares and lies in [0, 1], and it counts its LAs.",
             query=NORMAL_EQUATIONS,
             expectations=lambda: rules.within_tolerance(
-                400, "one per model: IDACI and IMD for the 217 indicator-periods with 100 LAs on the mirror (2026-11)"),
+                *MODELS_FLOOR),
         ),
         SuiteSpec(
             name="mart_variation__one_row_per_la_with_a_value",
@@ -121,7 +125,7 @@ def suites() -> list[SuiteSpec]:
                         "model once, nothing else is, and a model exists exactly when 100 LAs qualify.",
             query=COVERAGE,
             expectations=lambda: rules.all_agree(
-                400, "one per model: IDACI and IMD for the 217 indicator-periods with 100 LAs on the mirror (2026-11)",
+                *MODELS_FLOOR,
                 "The model's LAs are exactly those with a positive value, a population and a score"),
         ),
     ]

@@ -33,15 +33,17 @@ def dbt_project() -> DbtProject:
     return DbtProject(project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_profiles_dir)
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
-    newest = 0.0
+def project_files(project_dir: Path) -> list[Path]:
+    """Every file of the dbt project a parse reads (``WATCHED``), in a stable order."""
+    files: list[Path] = []
     for name in WATCHED:
         path = project_dir / name
-        paths = [path] if path.is_file() else path.rglob("*") if path.exists() else []
-        for p in paths:
-            if p.is_file():
-                newest = max(newest, p.stat().st_mtime)
-    return newest
+        files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+    return files
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    return max((p.stat().st_mtime for p in project_files(project_dir)), default=0.0)
 
 
 def manifest_is_stale(project: DbtProject) -> bool:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -53,14 +52,11 @@ def code_version(project_dir: Path) -> str:
     dbt's version (whose page it is)."""
     from importlib.metadata import version
 
-    from orchestration.lib.dbt import WATCHED
+    from orchestration.lib.dbt import project_files
 
     digest = hashlib.sha256(Path(__file__).read_bytes() + version("dbt-core").encode())
-    for name in WATCHED:
-        path = project_dir / name
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
-        for file in files:
-            digest.update(str(file.relative_to(project_dir)).encode() + b"\0" + file.read_bytes())
+    for file in project_files(project_dir):
+        digest.update(str(file.relative_to(project_dir)).encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -89,16 +85,6 @@ def generate_docs_site(settings: Settings, dbt) -> DocsResult:
     build.mkdir(parents=True, exist_ok=True)
     # dagster-dbt's resource runs dbt with this target path (DbtCliResource.cli, dagster-dbt 0.29)
     dbt.cli(["docs", "generate", "--static"], target_path=build, raise_on_error=True).wait()
-    page = build / "static_index.html"
     target = docs_dir(settings) / INDEX
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{INDEX}-", dir=target.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(page, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return DocsResult(path=target, bytes=target.stat().st_size, seconds=time.monotonic() - started)
+    size = write_atomically(target, (build / "static_index.html").read_text(encoding="utf-8"))
+    return DocsResult(path=target, bytes=size, seconds=time.monotonic() - started)
