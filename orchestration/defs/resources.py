@@ -1,7 +1,6 @@
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from orchestration.lib.dbt import dbt_project
+from orchestration.lib.dbt import dbt_resource
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
 
@@ -12,7 +11,8 @@ def resources() -> dg.Definitions:
             "warehouse": WarehouseResource(),
             "refresh_lock": RefreshLockResource(),
             # dbt finds the work database through the same environment variables and defaults as
-            # orchestration/settings.py (dbt_project/profiles.yml; tests/test_warehouse.py checks both agree)
-            "dbt": DbtCliResource(project_dir=dbt_project()),
+            # orchestration/settings.py (dbt_project/profiles.yml; tests/test_warehouse.py checks both agree);
+            # this environment's dbt, without dagster-dbt's per-command `dbt --version` (lib/dbt.py)
+            "dbt": dbt_resource(),
         }
     )

@@ -1,4 +1,5 @@
-"""The dbt project as Dagster sees it: project handle, manifest preparation, naming rule.
+"""The dbt project as Dagster sees it: project handle, manifest preparation, the dbt CLI
+resource, naming rule.
 
 Naming rule (one, from dbt to Dagster): a model's or seed's asset key is ``[schema, name]``
 and its group is its top folder (staging, intermediate, marts; seeds are ``reference``). A
@@ -10,14 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import subprocess
-from collections.abc import Mapping
-from functools import lru_cache
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cached_property, lru_cache
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject
+from packaging import version
 
 from orchestration.lib.conventions import project_vars
 from orchestration.settings import DEFAULT_CATALOGUE, get_settings
@@ -25,6 +32,11 @@ from orchestration.settings import DEFAULT_CATALOGUE, get_settings
 # the config that changes what a build writes (not tags, docs or meta)
 _BUILD_CONFIG = ("materialized", "contract", "column_types", "schema", "full_refresh", "persist_docs")
 WATCHED = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
+# dbt copies every environment variable named DBT_ENV_CUSTOM_ENV_<name> into its artifacts'
+# metadata.env as <name> (https://docs.getdbt.com/reference/artifacts/dbt-artifacts, "Common
+# metadata"): each dbt command run through CscDbtCliResource records there the digest of the
+# project files it ran on, so run_results.json says which project its manifest.json was built from
+PROJECT_DIGEST = "CSC_DBT_PROJECT_DIGEST"
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +52,14 @@ def project_files(project_dir: Path) -> list[Path]:
         path = project_dir / name
         files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
     return files
+
+
+def project_digest(project_dir: Path) -> str:
+    """A digest of every file of the dbt project a parse reads (their paths and bytes)."""
+    digest = hashlib.sha256()
+    for file in project_files(project_dir):
+        digest.update(str(file.relative_to(project_dir)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -76,6 +96,63 @@ def ensure_manifest() -> Path:
 
 def load_manifest() -> dict:
     return json.loads(ensure_manifest().read_text(encoding="utf-8"))
+
+
+def dbt_executable() -> Path:
+    """The dbt of this Python environment (installed from uv.lock), else the first on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return beside if beside.exists() else Path(shutil.which("dbt") or "dbt")
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+class CscDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt CLI resource, without two costs it pays before every dbt command, each
+    for something this project does not use (dagster-dbt 0.29, ``DbtCliResource.cli`` in
+    dagster_dbt/core/resource.py), and recording the project it runs on in dbt's artifacts.
+
+    - ``_cli_version`` runs ``dbt --version`` in a subprocess to learn which dbt it drives (dbt
+      Core or Fusion): 1.8 s of CPU and ~2.4 s before each dbt command on 2 cores, and dbt asks
+      PyPI for its latest release while at it (dbt-core issue #6085). The executable is this
+      environment's dbt (``dbt_executable``), so its version is the installed dbt-core's.
+    - ``_initialize_dbt_core_adapter`` loads dbt's profile, project and macros into the Dagster
+      process (1.5 s the first time) for an adapter used only by ``fetch_row_counts`` and
+      ``fetch_column_metadata``, which no asset here calls; a failure to build it is only logged
+      there, and without it ``stream()`` behaves the same.
+    - ``cli`` passes ``DBT_ENV_CUSTOM_ENV_`` + :data:`PROJECT_DIGEST` to the command (dagster-dbt
+      hands dbt a copy of this process's environment), so its run_results.json names the project
+      files it ran on (orchestration/lib/docs_site.py reuses a build's manifest by it).
+
+    tests/test_dbt_resource.py fails if dagster-dbt stops calling these, or spawns ``dbt --version``.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).resolve() == (Path(sys.executable).parent / "dbt").resolve():
+            return version.parse(installed_version("dbt-core"))
+        return DbtCliResource._cli_version.func(self)  # another dbt: ask it, as dagster-dbt does
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
+
+    def cli(self, args: Sequence[str], **kwargs: Any):  # type: ignore[override]
+        with _environ("DBT_ENV_CUSTOM_ENV_" + PROJECT_DIGEST, project_digest(Path(self.project_dir))):
+            return super().cli(args, **kwargs)
+
+
+def dbt_resource() -> CscDbtCliResource:
+    return CscDbtCliResource(project_dir=dbt_project(), dbt_executable=str(dbt_executable()))
 
 
 def mart_asset_keys() -> list[dg.AssetKey]:
