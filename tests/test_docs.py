@@ -144,6 +144,40 @@ def test_docs_site_code_version_follows_the_dbt_project(tmp_path):
     assert docs_site.code_version(tmp_path) not in (first, second)
 
 
+def _artifacts(target: Path, project: Path, compiled=(True, True), invocations=("i-1", "i-1"), digest=None):
+    """A target folder as a dbt command leaves it: manifest.json and run_results.json."""
+    import json
+
+    from orchestration.lib.dbt import PROJECT_DIGEST, project_digest
+
+    target.mkdir(parents=True, exist_ok=True)
+    nodes = {"model.p.a": {"resource_type": "model", "compiled": compiled[0]},
+             "test.p.not_null_a_x": {"resource_type": "test", "compiled": compiled[1]},
+             "seed.p.s": {"resource_type": "seed"}}  # a seed is never compiled
+    (target / "manifest.json").write_text(json.dumps({"metadata": {"invocation_id": invocations[0]}, "nodes": nodes}))
+    env = {PROJECT_DIGEST: digest or project_digest(project)}
+    (target / "run_results.json").write_text(json.dumps({"metadata": {"invocation_id": invocations[1], "env": env}}))
+
+
+def test_the_docs_site_reuses_a_manifest_only_when_it_compiled_the_project_as_it_is(tmp_path):
+    project, target = tmp_path / "project", tmp_path / "target"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: x\n")
+    (project / "models" / "a.sql").write_text("select 1")
+    assert "no manifest" in docs_site.why_compile(target, project)
+    _artifacts(target, project)  # a build of every node of this project
+    assert docs_site.why_compile(target, project) is None
+    _artifacts(target, project, compiled=(True, False))  # a build of a selection: some nodes not compiled
+    assert "compiled only some nodes (1 not, e.g. test.p.not_null_a_x)" in docs_site.why_compile(target, project)
+    _artifacts(target, project, invocations=("i-1", "i-2"))  # the manifest of one command, the results of another
+    assert "different dbt commands" in docs_site.why_compile(target, project)
+    _artifacts(target, project, digest="before")  # built from other files (or by dbt run outside Dagster)
+    assert "changed" in docs_site.why_compile(target, project)
+    _artifacts(target, project)
+    (project / "models" / "overview.md").write_text("{% docs __overview__ %}new{% enddocs %}")  # docs only: no build
+    assert "changed" in docs_site.why_compile(target, project)
+
+
 def test_csc_docs_without_a_site_names_the_path(tmp_path):
     warehouse = tmp_path / "warehouse"
     run = subprocess.run(csc_command("docs", "--warehouse-dir", str(warehouse), "--no-browser"),

@@ -152,6 +152,8 @@ def publish_assets() -> dg.Definitions:
             "path": dg.MetadataValue.path(str(result.path)),
             "bytes": result.bytes,
             "seconds": round(result.seconds, 1),
+            # dbt compiled the project again (and why), or the page inlines the build's manifest
+            "compiled": result.compiled or "no: the last build compiled every node of the project as it is now",
         })
 
     @dg.asset(
