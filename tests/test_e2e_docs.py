@@ -40,6 +40,10 @@ def site(published_warehouse) -> dict:
             event = instance.get_latest_materialization_event(dg.AssetKey(key))
             assert event is not None, key
             print("/".join(key), {k: getattr(v, "value", v) for k, v in event.asset_materialization.metadata.items()})
+        # a cold refresh builds every node: the site inlines that build's manifest, compiled SQL and all,
+        # without compiling the project again (orchestration/lib/docs_site.py)
+        compiled = instance.get_latest_materialization_event(dg.AssetKey(["published", "docs_site"]))
+        assert compiled.asset_materialization.metadata["compiled"].value.startswith("no:")
     return {"dir": docs, "html": html, "manifest": manifest, "catalog": catalog, "warehouse": published_warehouse}
 
 
@@ -72,6 +76,9 @@ def test_every_mart_column_and_test_is_in_the_site(site):
         assert all(c["description"] for c in node["columns"].values()), name
         assert node["compiled_code"], name  # compiled SQL is shown
         assert list(catalog["nodes"][node["unique_id"]]["columns"]) == published[name], name  # types from the database
+    # the compiled SQL of every model, not only of the marts
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    assert len(models) >= 90 and all(n["compiled_code"] for n in models)
     # every test of the project, and lineage: a mart's parents and the exposures downstream of it
     project = load_manifest()
     tests = {k for k, n in project["nodes"].items() if n["resource_type"] == "test"}
