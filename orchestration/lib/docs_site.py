@@ -82,12 +82,13 @@ def why_compile(target: Path, project_dir: Path) -> str | None:
         results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "no manifest and run results in the target folder"
-    if manifest["metadata"].get("invocation_id") != results["metadata"].get("invocation_id"):
+    built, ran = manifest.get("metadata") or {}, results.get("metadata") or {}
+    if built.get("invocation_id") is None or built.get("invocation_id") != ran.get("invocation_id"):
         return "the manifest and the run results come from different dbt commands"
-    if (results["metadata"].get("env") or {}).get(PROJECT_DIGEST) != project_digest(project_dir):
+    if (ran.get("env") or {}).get(PROJECT_DIGEST) != project_digest(project_dir):
         return "the dbt project changed since the last dbt command compiled it"
-    uncompiled = sorted(uid for uid, node in manifest["nodes"].items()
-                        if node["resource_type"] != "seed" and not node.get("compiled"))
+    uncompiled = sorted(uid for uid, node in (manifest.get("nodes") or {}).items()
+                        if node.get("resource_type") != "seed" and not node.get("compiled"))
     if uncompiled:
         return f"the last dbt command compiled only some nodes ({len(uncompiled)} not, e.g. {uncompiled[0]})"
     return None
