@@ -178,3 +178,36 @@ def test_a_rule_the_prefilter_cannot_translate_is_refused():
     with pytest.raises(ValueError, match="ExpectColumnValuesToMatchRegex on column 'n' of type INTEGER"):
         breaks_a_rule([gx.expectations.ExpectColumnValuesToMatchRegex(column="n", regex="^1$")], {"n": "INTEGER"})
     assert breaks_a_rule([gx.expectations.ExpectColumnValuesToNotBeNull(column="n")], {"n": "INTEGER"}) == '"n" is null'
+
+
+def test_a_gate_step_rewrites_the_report_when_a_suite_fails_when_due_and_when_it_ends(tmp_path, monkeypatch):
+    from orchestration.lib import report
+
+    renders = []
+    monkeypatch.setattr(report, "render", lambda directory: renders.append(len(list(directory.glob("*.outcome.json")))))
+    now = [0.0]
+    outcome = {"asset": "raw/t", "description": "", "evaluated": 1, "rows": 0, "failures": []}
+    with report.ReportWriter(tmp_path, every=5.0, clock=lambda: now[0]) as writer:
+        for suite, success, at in [("s1", True, 0.0),  # the first: at once
+                                   ("s2", True, 1.0),  # waits
+                                   ("s3", False, 2.0),  # a failure: at once
+                                   ("s4", True, 2.5),  # waits
+                                   ("s5", True, 7.0),  # 5 s after the last rewrite: due
+                                   ("s6", True, 7.5)]:  # waits
+            now[0] = at
+            writer.record({**outcome, "suite": suite, "success": success})
+        assert renders == [1, 3, 5]
+    assert renders == [1, 3, 5, 6]  # leaving the step: everything that ran is on the page
+    assert len(list(tmp_path.glob("*.outcome.json"))) == 6
+
+
+def test_a_step_that_raises_still_leaves_its_suites_in_the_report(tmp_path):
+    from orchestration.lib.report import REPORT_NAME, ReportWriter
+
+    outcome = {"asset": "raw/t", "description": "", "evaluated": 1, "rows": 0, "failures": [], "success": True}
+    with pytest.raises(RuntimeError), ReportWriter(tmp_path, every=3600) as writer:
+        writer.record({**outcome, "suite": "first"})
+        writer.record({**outcome, "suite": "second"})
+        raise RuntimeError("the next suite's query failed")
+    html = (tmp_path / REPORT_NAME).read_text(encoding="utf-8")
+    assert "2 of 2 suites passed" in html and "second" in html

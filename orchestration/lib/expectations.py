@@ -14,11 +14,15 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from orchestration.lib.suites import IDENTIFYING_COLUMNS, LOCATOR_COLUMNS, SuiteSpec
 from orchestration.settings import get_settings
+
+if TYPE_CHECKING:
+    from orchestration.lib.report import ReportWriter
 
 MAX_EXAMPLES = 5
 
@@ -204,8 +208,11 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
     )
 
 
-def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None = None) -> Path:
-    """Write the GX result JSON and update the run's HTML validation report (orchestration.lib.report)."""
+def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None = None,
+                 report: ReportWriter | None = None) -> Path:
+    """Write the GX result JSON and record the outcome in the run's HTML validation report
+    (orchestration.lib.report): through a gate step's ``report`` writer, which rewrites the
+    page when it is due, or else rewriting it now."""
     from orchestration.lib.report import write_outcome
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -213,7 +220,7 @@ def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None 
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(outcome.result, indent=1, default=str), encoding="utf-8")
     os.replace(tmp, path)
-    write_outcome(directory, {
+    record = {
         "suite": outcome.suite,
         "asset": "/".join(spec.asset) if spec else "",
         "description": spec.description if spec else "",
@@ -221,5 +228,9 @@ def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None 
         "evaluated": outcome.evaluated,
         "rows": outcome.rows,
         "failures": outcome.failures,
-    })
+    }
+    if report is None:
+        write_outcome(directory, record)
+    else:
+        report.record(record)
     return path

@@ -15,6 +15,7 @@ import dagster as dg
 
 from orchestration.lib.catalogue import load_catalogue
 from orchestration.lib.expectations import run_suite, suite_code_version, write_result
+from orchestration.lib.report import ReportWriter
 from orchestration.lib.suites import SuiteSpec, discover_suites, tables_read
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
@@ -34,13 +35,13 @@ def build_gate(name: str, suites: list[SuiteSpec]) -> dg.AssetChecksDefinition:
     def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
         validations = warehouse.settings().runs_dir / context.run.run_id / "validations"
         selected = context.selected_asset_check_keys
-        with warehouse.connect(read_only=True) as con:
+        with warehouse.connect(read_only=True) as con, ReportWriter(validations) as report:
             for spec in suites:
                 key = dg.AssetKey(list(spec.asset))
                 if dg.AssetCheckKey(key, spec.name) not in selected:
                     continue
                 outcome = run_suite(con, spec)
-                path = write_result(outcome, validations, spec)
+                path = write_result(outcome, validations, spec, report)
                 (context.log.info if outcome.success else context.log.error)(outcome.summary())
                 yield dg.AssetCheckResult(
                     asset_key=key,
