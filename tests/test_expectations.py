@@ -211,3 +211,12 @@ def test_a_step_that_raises_still_leaves_its_suites_in_the_report(tmp_path):
         raise RuntimeError("the next suite's query failed")
     html = (tmp_path / REPORT_NAME).read_text(encoding="utf-8")
     assert "2 of 2 suites passed" in html and "second" in html
+
+
+def test_a_gate_step_logs_one_line_for_its_passing_suites():
+    from orchestration.defs.quality.checks import step_summary
+    from orchestration.lib.expectations import SuiteOutcome
+
+    outcomes = [SuiteOutcome("a", True, 3, 0, 0, scanned=900), SuiteOutcome("b", True, 2, 0, 40),
+                SuiteOutcome("c", False, 2, 1, 5, failures=["..."])]
+    assert step_summary(outcomes) == "2 of 3 suites passed: 6 expectations passed on 945 rows; failed: c"
