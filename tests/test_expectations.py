@@ -266,5 +266,5 @@ def test_a_rule_on_many_columns_is_one_term_per_cell_in_the_prefilter():
     with pytest.raises(ValueError, match="ExpectCellsToMatchRegex on column 'b' of type INTEGER"):
         breaks_a_rule([regex], {"a": "VARCHAR", "b": "INTEGER"})
     # one column is GX's column-map rule (a multicolumn one needs two)
-    assert [type(r).__name__ for r in rules.cells(["a"], "published") + rules.cells(["a"]) + rules.cells([])] == \
+    assert [type(r).__name__ for r in rules.cells(["a"], "published") + rules.cells(["a"], "not_null") + rules.cells([], "not_null")] == \
         ["ExpectPublishedCell", "ExpectColumnValuesToNotBeNull"]

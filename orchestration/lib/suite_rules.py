@@ -128,30 +128,33 @@ def _classes() -> dict[str, type]:
                                           ExpectWithinTolerance, ExpectAllAgree)}
 
 
-def cells(columns, rule: str = "not_null", **kwargs) -> list:
-    """One expectation for a rule that every column of ``columns`` must meet: ``not_null``,
-    ``match_regex`` (with ``regex=``), ``published`` or ``unsigned_published``. None for no
-    columns, a column-map expectation for one, a multicolumn one for more."""
+# A rule cells() knows: (the column-map class for one column, the multicolumn class for more).
+CELL_RULES = {
+    "not_null": ("ExpectColumnValuesToNotBeNull", "ExpectCellsToNotBeNull"),
+    "match_regex": ("ExpectColumnValuesToMatchRegex", "ExpectCellsToMatchRegex"),
+    "published": ("ExpectPublishedCell", "ExpectPublishedCells"),
+    "unsigned_published": ("ExpectUnsignedPublishedCell", "ExpectUnsignedPublishedCells"),
+}
+
+
+def cells(columns, rule: str, **kwargs) -> list:
+    """The expectation that every cell of ``columns`` meets ``rule`` (a key of CELL_RULES;
+    ``match_regex`` takes ``regex=``): none for no columns, GX's column-map rule for one, one
+    multicolumn rule for more."""
     columns = list(columns)
-    single, multi = {
-        "not_null": (gx.expectations.ExpectColumnValuesToNotBeNull, "ExpectCellsToNotBeNull"),
-        "match_regex": (gx.expectations.ExpectColumnValuesToMatchRegex, "ExpectCellsToMatchRegex"),
-        "published": (None, "ExpectPublishedCells"),
-        "unsigned_published": (None, "ExpectUnsignedPublishedCells"),
-    }[rule]
     if not columns:
         return []
+    one, many = CELL_RULES[rule]
     if len(columns) == 1:
-        single = single or _classes()[multi[:-1]]  # ExpectPublishedCells -> ExpectPublishedCell
-        return [single(column=columns[0], **kwargs)]
-    return [_classes()[multi](column_list=columns, **kwargs)]
+        return [(_classes().get(one) or getattr(gx.expectations, one))(column=columns[0], **kwargs)]
+    return [_classes()[many](column_list=columns, **kwargs)]
 
 
 def _is_missing(value) -> bool:
-    """NULL as a pandas frame holds it: None, NaN or pandas' NA."""
+    """NULL as a pandas frame holds it (None, NaN, pandas' NA)."""
     import pandas as pd
 
-    return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
 def __getattr__(name: str):
