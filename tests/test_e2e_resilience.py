@@ -31,7 +31,7 @@ STAGES = {
     "fetch": "▶ ingest__",  # a source's step has started: discovery and fetching come first
     "load": "loaded ",  # a raw table has been loaded
     "dbt": "Running dbt command",  # dbt build has started
-    "gates": "expectations passed on",  # an expectation suite has run
+    "gates": "expectations passed on",  # a gate step has run its suites (its one summary line)
     "publish": "▶ published__csc_duckdb",  # the publish step has started
 }
 

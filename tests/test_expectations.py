@@ -1,10 +1,12 @@
+from dataclasses import replace
+
 import duckdb
 import pytest
 
 
 from expectations.raw.ees_tidy_csv import suites as ees_tidy_suites
 from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.suites import discover_suites
+from orchestration.lib.suites import SuiteSpec, discover_suites
 from orchestration.lib.expectations import run_suite
 from orchestration.lib.fetch import fetch
 from orchestration.lib.load import load_family
@@ -42,7 +44,8 @@ def test_unknown_symbol_fails_naming_release_and_row(fixture_mirror):
     assert not outcome.success
     assert outcome.failed == 1
     (failure,) = outcome.failures
-    assert "expect_unsigned_published_cell on column 'children_count' (expected A number that is not negative, or a known suppression symbol" in failure
+    # one expectation holds the rule for every unsigned value column; the failure names the one that broke it
+    assert "expect_unsigned_published_cells on column 'children_count' (expected A number that is not negative, or a known suppression symbol" in failure
     assert "_release=ees_2025" in failure and "_row_number=3" in failure and "children_count=?" in failure
 
 
@@ -178,3 +181,90 @@ def test_a_rule_the_prefilter_cannot_translate_is_refused():
     with pytest.raises(ValueError, match="ExpectColumnValuesToMatchRegex on column 'n' of type INTEGER"):
         breaks_a_rule([gx.expectations.ExpectColumnValuesToMatchRegex(column="n", regex="^1$")], {"n": "INTEGER"})
     assert breaks_a_rule([gx.expectations.ExpectColumnValuesToNotBeNull(column="n")], {"n": "INTEGER"}) == '"n" is null'
+
+
+def test_a_gate_step_rewrites_the_report_when_a_suite_fails_when_due_and_when_it_ends(tmp_path, monkeypatch):
+    from orchestration.lib import report
+
+    renders = []
+    monkeypatch.setattr(report, "render", lambda directory: renders.append(len(list(directory.glob("*.outcome.json")))))
+    now = [0.0]
+    outcome = {"asset": "raw/t", "description": "", "evaluated": 1, "rows": 0, "failures": []}
+    with report.ReportWriter(tmp_path, every=5.0, clock=lambda: now[0]) as writer:
+        for suite, success, at in [("s1", True, 0.0),  # the first: at once
+                                   ("s2", True, 1.0),  # waits
+                                   ("s3", False, 2.0),  # a failure: at once
+                                   ("s4", True, 2.5),  # waits
+                                   ("s5", True, 7.0),  # 5 s after the last rewrite: due
+                                   ("s6", True, 7.5)]:  # waits
+            now[0] = at
+            writer.record({**outcome, "suite": suite, "success": success})
+        assert renders == [1, 3, 5]
+    assert renders == [1, 3, 5, 6]  # leaving the step: everything that ran is on the page
+    assert len(list(tmp_path.glob("*.outcome.json"))) == 6
+
+
+def test_a_step_that_raises_still_leaves_its_suites_in_the_report(tmp_path):
+    from orchestration.lib.report import REPORT_NAME, ReportWriter
+
+    outcome = {"asset": "raw/t", "description": "", "evaluated": 1, "rows": 0, "failures": [], "success": True}
+    with pytest.raises(RuntimeError), ReportWriter(tmp_path, every=3600) as writer:
+        writer.record({**outcome, "suite": "first"})
+        writer.record({**outcome, "suite": "second"})
+        raise RuntimeError("the next suite's query failed")
+    html = (tmp_path / REPORT_NAME).read_text(encoding="utf-8")
+    assert "2 of 2 suites passed" in html and "second" in html
+
+
+def test_a_gate_step_logs_one_line_for_its_passing_suites():
+    from orchestration.defs.quality.checks import step_summary
+    from orchestration.lib.expectations import SuiteOutcome
+
+    outcomes = [SuiteOutcome("a", True, 3, 0, 0, scanned=900), SuiteOutcome("b", True, 2, 0, 40),
+                SuiteOutcome("c", False, 2, 1, 5, failures=["..."])]
+    assert step_summary(outcomes) == "2 of 3 suites passed: 6 expectations passed on 945 rows; failed: c"
+
+
+def test_a_rule_on_many_columns_judges_each_cell_as_one_rule_per_column_would():
+    import great_expectations as gx
+
+    from orchestration.lib import suite_rules as rules
+
+    rows = "select * from (values (1, 'r', '12', '4', 'x'), (2, 'r', '[w]', null, '5'), (3, 'r', null, null, null), " \
+           "(4, 'r', '-3', '7', '1.5.2')) as t(_row_number, _release, a, b, c)"
+    spec = SuiteSpec(name="cells", asset=("raw", "t"), description="", query=rows,
+                     expectations=lambda: [*rules.cells(["a", "b", "c"], "unsigned_published"), *rules.cells(["a", "b"], "not_null")])
+    per_column = SuiteSpec(name="columns", asset=("raw", "t"), description="", query=rows,
+                           expectations=lambda: [*[rules.ExpectUnsignedPublishedCell(column=c) for c in "abc"],
+                                                 *[gx.expectations.ExpectColumnValuesToNotBeNull(column=c) for c in "ab"]])
+    with duckdb.connect() as con:
+        cells, columns = run_suite(con, spec), run_suite(con, per_column)
+        prefiltered = run_suite(con, replace(spec, prefilter=True))
+    assert (cells.evaluated, cells.failed, columns.evaluated, columns.failed) == (2, 2, 5, 4)
+    published, not_null = cells.failures
+    # the rows that break the rule, each with the cells that broke it, and nothing else
+    assert published == ("expect_unsigned_published_cells on columns 'a', 'c' (expected A number that is not negative, or a "
+                         f"known suppression symbol ({', '.join(rules.KNOWN_SYMBOLS)}) or footnote mark [note N]): 2 unexpected, "
+                         "e.g. [_release=r _row_number=2 a=[w]], [_release=r _row_number=4 a=-3 c=1.5.2]")
+    assert not_null.startswith("expect_cells_to_not_be_null on columns 'a', 'b' (expected Filled in every row): 2 unexpected, "
+                               "e.g. [_release=r _row_number=2 b=nan], [_release=r _row_number=3 a=nan b=nan]")
+    # the same rows as one expectation per column finds, and the same verdict on the rows DuckDB selects
+    assert {r for f in columns.failures for r in ("_row_number=2", "_row_number=3", "_row_number=4") if r in f} == \
+        {"_row_number=2", "_row_number=3", "_row_number=4"}
+    assert prefiltered.failures == cells.failures and prefiltered.rows == 3 and prefiltered.scanned == 4
+
+
+def test_a_rule_on_many_columns_is_one_term_per_cell_in_the_prefilter():
+    from orchestration.lib import suite_rules as rules
+    from orchestration.lib.expectations import breaks_a_rule
+
+    (not_null,) = rules.cells(["a", "b"], "not_null")
+    (regex,) = rules.cells(["a", "b"], "match_regex", regex="^[0-9]$")
+    assert breaks_a_rule([not_null]) == '"a" is null or "b" is null'
+    assert breaks_a_rule([regex]) == ("(\"a\" is not null and not regexp_matches(cast(\"a\" as varchar), '^[0-9]$')) or "
+                                      "(\"b\" is not null and not regexp_matches(cast(\"b\" as varchar), '^[0-9]$'))")
+    with pytest.raises(ValueError, match="ExpectCellsToMatchRegex on column 'b' of type INTEGER"):
+        breaks_a_rule([regex], {"a": "VARCHAR", "b": "INTEGER"})
+    # one column is GX's column-map rule (a multicolumn one needs two)
+    assert [type(r).__name__ for r in rules.cells(["a"], "published") + rules.cells(["a"], "not_null") + rules.cells([], "not_null")] == \
+        ["ExpectPublishedCell", "ExpectColumnValuesToNotBeNull"]

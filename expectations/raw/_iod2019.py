@@ -8,6 +8,7 @@ from orchestration.lib.suites import SuiteSpec, gx
 
 # File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
 UPPER_TIER_2019 = 151
+VALUES = ["avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct"]
 
 
 def file_11_sheet(table: str) -> list[SuiteSpec]:
@@ -24,8 +25,8 @@ def file_11_sheet(table: str) -> list[SuiteSpec]:
                 e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex),
                 e.ExpectColumnValuesToBeUnique(column="la_code"),
                 e.ExpectTableRowCountToEqual(value=UPPER_TIER_2019),
-                *[rules.ExpectPublishedCell(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
-                *[e.ExpectColumnValuesToNotBeNull(column=c) for c in ("avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct")],
+                *rules.cells(VALUES, "published"),
+                *rules.cells(VALUES, "not_null"),
                 e.ExpectColumnValuesToBeBetween(column="rank_value", min_value=1, max_value=UPPER_TIER_2019),
                 e.ExpectColumnValuesToBeBetween(column="proportion_value", min_value=0, max_value=1),
             ],

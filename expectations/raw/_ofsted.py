@@ -3,6 +3,7 @@ and the contract of an inspection-outcomes table (ILACS history, the 31 March ta
 
 from __future__ import annotations
 
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
@@ -23,13 +24,10 @@ def inspection_outcomes(table: str, with_code_regex: bool) -> list[SuiteSpec]:
             query=f"select * from raw.{table} where inspection_date is distinct from '{NOT_INSPECTED}'",
             prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
             expectations=lambda: [
-                e.ExpectColumnValuesToNotBeNull(column="la_name"),
-                e.ExpectColumnValuesToNotBeNull(column="inspection_date"),
-                e.ExpectColumnValuesToNotBeNull(column="overall_effectiveness"),
+                *rules.cells(["la_name", "inspection_date", "overall_effectiveness"], "not_null"),
                 e.ExpectColumnValuesToBeInSet(column="overall_effectiveness", value_set=JUDGEMENTS),
                 *[e.ExpectColumnValuesToBeInSet(column=c, value_set=JUDGEMENTS) for c in SUB_JUDGEMENTS],
-                e.ExpectColumnValuesToMatchRegex(column="inspection_date", regex=ISO_DATE),
-                e.ExpectColumnValuesToMatchRegex(column="publication_date", regex=ISO_DATE),
+                *rules.cells(["inspection_date", "publication_date"], "match_regex", regex=ISO_DATE),
                 *([e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex)] if with_code_regex else []),
             ],
         )

@@ -28,10 +28,9 @@ def revenue_outturn(family_name: str) -> list[SuiteSpec]:
             query=f"select * from {table} where {UPPER_TIER} or authority_class = 'Eng'",
             prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
             expectations=lambda: [
-                e.ExpectColumnValuesToNotBeNull(column="la_name"),
+                *rules.cells(["la_name", *values], "not_null"),
                 e.ExpectColumnValuesToMatchRegex(column="financial_year", regex=rules.FINANCIAL_YEAR),
-                *[e.ExpectColumnValuesToNotBeNull(column=c) for c in values],
-                *[rules.ExpectPublishedCell(column=c) for c in values],
+                *rules.cells(values, "published"),
             ],
         ),
         SuiteSpec(

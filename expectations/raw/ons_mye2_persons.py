@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
@@ -19,7 +20,7 @@ def suites() -> list[SuiteSpec]:
             prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex),
-                *[gx.expectations.ExpectColumnValuesToMatchRegex(column=f"age_{a}", regex=r"^[0-9]+$") for a in range(18)],
+                *rules.cells([f"age_{a}" for a in range(18)], "match_regex", regex=r"^[0-9]+$"),
             ],
         ),
         SuiteSpec(

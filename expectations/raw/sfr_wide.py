@@ -28,7 +28,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
                 e.ExpectColumnValuesToNotBeNull(column="old_la_code"),
                 e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^20(?:0|1)[0-9]$"),
                 e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10|12|92)[0-9]{6}$"),
-                *[rules.ExpectPublishedCell(column=c) for c in values],
+                *rules.cells(values, "published"),
             ],
         ),
         SuiteSpec(

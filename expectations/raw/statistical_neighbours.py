@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from orchestration.lib import suite_rules as rules
 from orchestration.lib.suites import SuiteSpec, gx
 
 CLOSENESS = r"^(?i:extremely close|very close|close|somewhat close|not close|-)\s*$"
@@ -10,8 +11,8 @@ CLOSENESS = r"^(?i:extremely close|very close|close|somewhat close|not close|-)\
 def _rows():
     e = gx.expectations
     return [
-        *[e.ExpectColumnValuesToMatchRegex(column=f"sn{i}", regex=r"^(?:[0-9]{3}|-)$") for i in range(1, 11)],
-        *[e.ExpectColumnValuesToMatchRegex(column=f"sn{i}_closeness", regex=CLOSENESS) for i in range(1, 11)],
+        *rules.cells([f"sn{i}" for i in range(1, 11)], "match_regex", regex=r"^(?:[0-9]{3}|-)$"),
+        *rules.cells([f"sn{i}_closeness" for i in range(1, 11)], "match_regex", regex=CLOSENESS),
         e.ExpectColumnValuesToMatchRegex(column="la_number", regex=r"^[0-9]{3}$"),
     ]
 

@@ -22,19 +22,92 @@ def _classes() -> dict[str, type]:
     """The rule classes, built on first use (they subclass Great Expectations classes, and
     importing GX is left until a suite is validated)."""
     import great_expectations as gx
+    from great_expectations.execution_engine import PandasExecutionEngine
+    from great_expectations.expectations.expectation import MulticolumnMapExpectation
+    from great_expectations.expectations.metrics.map_metric_provider import (
+        MulticolumnMapMetricProvider,
+        multicolumn_condition_partial,
+    )
+
+    # One rule that many columns share is one expectation on all of them, not one per column
+    # (GX spends ~5 ms building the metrics of an expectation whatever the rows, and a raw
+    # table has up to 48 value columns): a multicolumn map expectation, whose row breaks the
+    # rule when any of its cells does; cell_breaks() says which, so a failure names the column
+    # and the value. GX needs two columns or more for one: cells() picks the column-map class
+    # for a single column.
+
+    class CellsMatchRegex(MulticolumnMapMetricProvider):
+        """Row-wise: every cell of ``column_list`` that is not NULL matches ``regex``, searched
+        for as GX's ``column_values.match_regex`` does on pandas."""
+
+        condition_metric_name = "csc.cells.match_regex"
+        condition_value_keys = ("regex",)
+
+        @multicolumn_condition_partial(engine=PandasExecutionEngine)
+        def _pandas(cls, column_list, regex, **kwargs):
+            return column_list.apply(lambda cells: cells.isna() | cells.astype(str).str.contains(regex)).all(axis=1)
+
+    class CellsNotNull(MulticolumnMapMetricProvider):
+        """Row-wise: no cell of ``column_list`` is NULL."""
+
+        condition_metric_name = "csc.cells.not_null"
+
+        @multicolumn_condition_partial(engine=PandasExecutionEngine)
+        def _pandas(cls, column_list, **kwargs):
+            return column_list.notna().all(axis=1)
+
+    class _CellsExpectation(MulticolumnMapExpectation):
+        ignore_row_if: str = "never"  # a row whose cells are all NULL is a row like any other
+
+        def cell_breaks(self, value) -> bool:
+            raise NotImplementedError
+
+    class ExpectCellsToMatchRegex(_CellsExpectation):
+        """Every cell of ``column_list`` that is not NULL matches ``regex`` (ExpectColumnValuesToMatchRegex on each)."""
+
+        regex: str
+        map_metric = "csc.cells.match_regex"
+        success_keys = ("regex", "mostly")
+
+        def cell_breaks(self, value) -> bool:
+            return not _is_missing(value) and re.search(self.regex, str(value)) is None
+
+    class ExpectCellsToNotBeNull(_CellsExpectation):
+        """No cell of ``column_list`` is NULL (ExpectColumnValuesToNotBeNull on each)."""
+
+        description: str = "Filled in every row"
+        map_metric = "csc.cells.not_null"
+
+        def cell_breaks(self, value) -> bool:
+            return _is_missing(value)
+
+    published = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ") or footnote mark [note N]"
+    unsigned = ("A number that is not negative, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS)
+                + ") or footnote mark [note N]")
 
     class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
         """A published cell is a number or one of the known suppression symbols; nothing else."""
 
         regex: str = PUBLISHED_CELL_REGEX
-        description: str = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ") or footnote mark [note N]"
+        description: str = published
+
+    class ExpectPublishedCells(ExpectCellsToMatchRegex):
+        """ExpectPublishedCell on every column of ``column_list``."""
+
+        regex: str = PUBLISHED_CELL_REGEX
+        description: str = published
 
     class ExpectUnsignedPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
         """A count, rate or share: a number that is not negative, or a known suppression symbol."""
 
         regex: str = UNSIGNED_CELL_REGEX
-        description: str = ("A number that is not negative, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS)
-                            + ") or footnote mark [note N]")
+        description: str = unsigned
+
+    class ExpectUnsignedPublishedCells(ExpectCellsToMatchRegex):
+        """ExpectUnsignedPublishedCell on every column of ``column_list``."""
+
+        regex: str = UNSIGNED_CELL_REGEX
+        description: str = unsigned
 
     class ExpectWithinTolerance(gx.expectations.ExpectColumnValuesToBeBetween):
         """Reconciliation rows carry ``excess`` = |difference| - tolerance, which must not be positive.
@@ -50,8 +123,38 @@ def _classes() -> dict[str, type]:
         column: str = "agrees"
         value_set: list = [True]
 
-    return {cls.__name__: cls for cls in (ExpectPublishedCell, ExpectUnsignedPublishedCell, ExpectWithinTolerance,
-                                          ExpectAllAgree)}
+    return {cls.__name__: cls for cls in (ExpectCellsToMatchRegex, ExpectCellsToNotBeNull, ExpectPublishedCell,
+                                          ExpectPublishedCells, ExpectUnsignedPublishedCell, ExpectUnsignedPublishedCells,
+                                          ExpectWithinTolerance, ExpectAllAgree)}
+
+
+# A rule cells() knows: (the column-map class for one column, the multicolumn class for more).
+CELL_RULES = {
+    "not_null": ("ExpectColumnValuesToNotBeNull", "ExpectCellsToNotBeNull"),
+    "match_regex": ("ExpectColumnValuesToMatchRegex", "ExpectCellsToMatchRegex"),
+    "published": ("ExpectPublishedCell", "ExpectPublishedCells"),
+    "unsigned_published": ("ExpectUnsignedPublishedCell", "ExpectUnsignedPublishedCells"),
+}
+
+
+def cells(columns, rule: str, **kwargs) -> list:
+    """The expectation that every cell of ``columns`` meets ``rule`` (a key of CELL_RULES;
+    ``match_regex`` takes ``regex=``): none for no columns, GX's column-map rule for one, one
+    multicolumn rule for more."""
+    columns = list(columns)
+    if not columns:
+        return []
+    one, many = CELL_RULES[rule]
+    if len(columns) == 1:
+        return [(_classes().get(one) or getattr(gx.expectations, one))(column=columns[0], **kwargs)]
+    return [_classes()[many](column_list=columns, **kwargs)]
+
+
+def _is_missing(value) -> bool:
+    """NULL as a pandas frame holds it (None, NaN, pandas' NA)."""
+    import pandas as pd
+
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
 
 
 def __getattr__(name: str):
