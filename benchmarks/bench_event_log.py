@@ -8,12 +8,13 @@ Cases (N events each):
 - runless: ``instance.report_runless_asset_event`` N times (an asset event: the run shard, then
   the index shard);
 - log lines: a run whose one step logs N info lines (the run shard only);
+- new run shard: N/20 runs of one event each (what creating a run's shard costs: its schema);
 - assets+checks: a run of one multi-asset with N/4 assets, each with a check (step outputs,
   materializations, check evaluations and their planned events, as a dbt step writes them).
 
 Prints, per case and storage, the median over the repeats of wall and CPU milliseconds per event
-(CPU time is the steadier figure on a shared machine) and the SQLite connections opened per
-event. Asserts nothing.
+(per run for "new run shard"; CPU time is the steadier figure on a shared machine) and the SQLite
+connections opened per event. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.events.log import EventLogEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -92,6 +94,15 @@ def measure(storage: str | None, n: int) -> dict[str, tuple[float, float, float]
                     instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="a", metadata={"i": i}))
                 out["runless"] = ((time.perf_counter() - wall) * 1000 / n, (time.process_time() - cpu) * 1000 / n,
                                   conns.count / n)
+            runs = max(n // 20, 1)
+            with _Connections() as conns:
+                wall, cpu = time.perf_counter(), time.process_time()
+                for i in range(runs):  # one event each: the cost of creating a run's shard
+                    instance.event_log_storage.store_event(EventLogEntry(
+                        error_info=None, level=20, user_message="x", run_id=f"new-{i}", timestamp=time.time(),
+                        dagster_event=None))
+                out["new run shard"] = ((time.perf_counter() - wall) * 1000 / runs,
+                                        (time.process_time() - cpu) * 1000 / runs, conns.count / runs)
             for name, job in _jobs(n).items():
                 with _Connections() as conns:
                     wall, cpu = time.perf_counter(), time.process_time()

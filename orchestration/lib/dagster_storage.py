@@ -1,5 +1,5 @@
 """Dagster's SQLite storage as a warehouse's instance uses it: an event log that keeps one
-SQLAlchemy engine per shard open instead of one per write.
+SQLAlchemy engine per shard open instead of one per write, and creates new shards in WAL mode.
 
 Dagster 1.13.27's ``SqliteEventLogStorage._connect``
 (dagster/_core/storage/event_log/sqlite/sqlite_event_log.py) creates an engine with ``NullPool``
@@ -46,7 +46,9 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 OPEN_RUN_SHARDS = 4  # a refresh writes to one run at a time; the UI reads a few
 
@@ -78,6 +80,23 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for name in runs[:-OPEN_RUN_SHARDS]:
             self._engines.pop(name).dispose()
         return engine
+
+    def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
+        """Dagster's schema creation (once per shard and process), on connections of its own in WAL
+        mode without a sync at each commit. Dagster creates a shard's ~30 tables and indexes with
+        one statement each, each committed on its own (pysqlite runs DDL outside a transaction) in
+        SQLite's default rollback journal, and only then turns WAL on: ~95 fsyncs for each new run
+        (~0.1 to 0.5 s on a shared disk), ~14 this way. WAL with ``synchronous=NORMAL`` cannot
+        corrupt the file; a power cut may undo the last commits, and a half-made schema has no
+        alembic stamp yet, so the next ``_initdb`` completes it (``create_all`` skips what exists).
+        Events are then written on the kept connection, with Dagster's durability (``FULL``: each
+        commit syncs the WAL, the schema's frames with it)."""
+        creating = create_engine(engine.url, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        sa_event.listen(creating, "connect", _wal_without_sync_per_commit)
+        try:
+            super()._initdb(creating, for_index_shard=for_index_shard)
+        finally:
+            creating.dispose()
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -124,4 +143,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._close_engines()
         super().dispose()
+
+
+def _wal_without_sync_per_commit(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
