@@ -169,6 +169,10 @@ class Settings:
         if current != wanted and (current is None or current.startswith(DAGSTER_YAML_HEADER)
                                   or current == _EARLIER_DAGSTER_YAML):
             config.write_text(wanted, encoding="utf-8")
+        if current is None:  # a new home
+            from orchestration.lib.dagster_storage import create_new_databases
+
+            create_new_databases(home)
         return home
 
     def export_env(self) -> None:

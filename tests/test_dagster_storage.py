@@ -1,6 +1,7 @@
-"""The project's Dagster event log (orchestration/lib/dagster_storage.py): one connection per shard
-kept open, and nothing that reads the same files (Dagster's own storage class, the webserver's
-live run log) sees a difference."""
+"""The project's Dagster storage (orchestration/lib/dagster_storage.py): an event log with one
+connection per shard kept open, new databases in WAL mode from their first statement, and
+nothing that reads the same files (Dagster's own storage classes, the webserver's live run log)
+sees a difference."""
 
 from __future__ import annotations
 
@@ -142,3 +143,22 @@ def test_the_dagster_home_gets_the_projects_configuration_and_a_foreign_one_is_l
     config.write_text(own)
     warehouse.ensure_dagster_home()
     assert config.read_text() == own and not own.startswith(DAGSTER_YAML_HEADER)
+
+
+def test_a_new_homes_run_and_schedule_databases_start_in_wal_mode_and_existing_ones_are_left_alone(warehouse, home):
+    runs, schedules = home / "history" / "runs.db", home / "schedules" / "schedules.db"
+    for path in (runs, schedules):  # empty, for Dagster to create its tables in
+        db = sqlite3.connect(path)
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+        assert db.execute("select count(*) from sqlite_master").fetchone()[0] == 0
+        db.close()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_runs() == []
+    (home / "dagster.yaml").unlink()  # written again, as for a new home: the databases stay as they are
+    warehouse.ensure_dagster_home()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_runs() == []
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    db = sqlite3.connect(runs)
+    assert "runs" in {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")}
+    db.close()
