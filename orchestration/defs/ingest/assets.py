@@ -147,13 +147,18 @@ def step_summary(source: Source, outcomes: list["FamilyOutcome"]) -> str | None:
     megabytes = sum(sum(o.first_landed.values()) for o in outcomes) / 1e6
     new = sum(len(o.new_releases) for o in outcomes)
     recorded = [o for o in outcomes if o.recorded]
-    line = f"{source.name}: {len(outcomes)} families, {sum(o.files for o in outcomes)} files"
+    line = f"{source.name}: {_count(len(outcomes), 'family', 'families')}, {_count(sum(o.files for o in outcomes), 'file')}"
     if first:
-        line += f", {first} landed for the first time ({megabytes:.1f} MB" + (f"; {new} new releases)" if new else ")")
-    line += (f"; loaded {sum(len(o.load.loaded) for o in outcomes)} files, removed "
-             f"{sum(len(o.load.removed) for o in outcomes)}; {len(recorded)} raw tables recorded "
+        line += f", {first} landed for the first time ({megabytes:.1f} MB" + (
+            f"; {_count(new, 'new release')})" if new else ")")
+    line += (f"; loaded {_count(sum(len(o.load.loaded) for o in outcomes), 'file')}, removed "
+             f"{sum(len(o.load.removed) for o in outcomes)}; {_count(len(recorded), 'raw table')} recorded "
              f"({sum(o.load.row_count for o in recorded)} rows), {len(outcomes) - len(recorded)} unchanged")
     return line
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def freshness_check_key(source: Source) -> dg.AssetCheckKey:
