@@ -7,7 +7,9 @@ A family is materialized only when what its raw table holds changed (its data ve
 digest of the loaded files' sha256s and parse versions, which cover the parser's and loader's
 code) or its catalogue entry did (its code version): an unchanged family records nothing, so nothing downstream of it is
 rebuilt (orchestration/lib/plan.py reads these versions). The step lands every family it was
-asked for and reports every family that failed, then fails.
+asked for and reports every family that failed, then fails. It logs one line for what it landed
+and loaded (none when nothing changed; every Dagster event costs a write), each family's files in
+its materialization's metadata; warnings and errors are logged one by one.
 
 Each source reports whether its next release is overdue (``release_on_time``, a warning check
 on its first family: it never blocks the refresh; a source's families are published together,
