@@ -29,6 +29,7 @@ are the real services):
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,11 +159,20 @@ class Settings:
             d.mkdir(parents=True, exist_ok=True)
 
     def ensure_dagster_home(self) -> Path:
+        """The Dagster home, with the instance configuration this project writes (:func:`dagster_yaml`).
+        A dagster.yaml someone else wrote (a ``DAGSTER_HOME`` of one's own) is left as it is."""
         home = self.dagster_home
         home.mkdir(parents=True, exist_ok=True)
         config = home / "dagster.yaml"
-        if not config.exists():
-            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+        wanted = dagster_yaml(home)
+        current = config.read_text(encoding="utf-8") if config.exists() else None
+        if current != wanted and (current is None or current.startswith(DAGSTER_YAML_HEADER)
+                                  or current == _EARLIER_DAGSTER_YAML):
+            config.write_text(wanted, encoding="utf-8")
+        if current is None:  # a new home
+            from orchestration.lib.dagster_storage import create_new_databases
+
+            create_new_databases(home)
         return home
 
     def export_env(self) -> None:
@@ -174,6 +184,23 @@ class Settings:
             os.environ["CSC_SOURCE_MIRROR"] = str(self.mirror_dir)
         for key, value in QUIET_ENV.items():
             os.environ.setdefault(key, value)
+
+
+DAGSTER_YAML_HEADER = "# Written by csc (orchestration/settings.py), and again when the project changes it.\n"
+_EARLIER_DAGSTER_YAML = "telemetry:\n  enabled: false\n"  # what warehouses built before the event log was kept
+
+
+def dagster_yaml(home: Path) -> str:
+    """The Dagster instance's configuration: telemetry off, and the event log of
+    orchestration/lib/dagster_storage.py (one SQLite connection per shard kept open, instead of one
+    opened per event) in Dagster's own place, ``<home>/history/runs``. The path is absolute, as
+    Dagster needs it; a moved warehouse gets it rewritten by the next ``csc`` command."""
+    return (DAGSTER_YAML_HEADER + _EARLIER_DAGSTER_YAML
+            + "event_log_storage:\n"
+            + "  module: orchestration.lib.dagster_storage\n"
+            + "  class: PooledSqliteEventLogStorage\n"
+            + "  config:\n"
+            + f"    base_dir: {json.dumps(str(home / 'history' / 'runs'))}\n")
 
 
 def _path(value: str) -> Path:

@@ -7,7 +7,9 @@ A family is materialized only when what its raw table holds changed (its data ve
 digest of the loaded files' sha256s and parse versions, which cover the parser's and loader's
 code) or its catalogue entry did (its code version): an unchanged family records nothing, so nothing downstream of it is
 rebuilt (orchestration/lib/plan.py reads these versions). The step lands every family it was
-asked for and reports every family that failed, then fails.
+asked for and reports every family that failed, then fails. It logs one line for what it landed
+and loaded (none when nothing changed; every Dagster event costs a write), each family's files in
+its materialization's metadata; warnings and errors are logged one by one.
 
 Each source reports whether its next release is overdue (``release_on_time``, a warning check
 on its first family: it never blocks the refresh; a source's families are published together,
@@ -17,14 +19,14 @@ index (``meta.release_index``, ``meta.source_status``).
 
 import hashlib
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 
 import dagster as dg
 
 from orchestration.lib import release_index
 from orchestration.lib.catalogue import Family, Source, load_catalogue
-from orchestration.lib.load import load_family
+from orchestration.lib.load import LoadResult, load_family
 from orchestration.lib.releases import land_family
 from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
 
@@ -56,11 +58,23 @@ def _landed_before(con, family: str) -> list[dict]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+@dataclass
+class FamilyOutcome:
+    """What one family's ingest did, for the step's summary line."""
+
+    files: int
+    first_landed: dict[str, int]  # release/file -> bytes, landed by this refresh
+    new_releases: list[str]
+    load: LoadResult
+    recorded: bool = False  # a materialization was recorded
+
+
 def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Source, family: Family,
-                  last: dict[dg.AssetKey, dict], index: dict):
+                  last: dict[dg.AssetKey, dict], index: dict, outcomes: list[FamilyOutcome]):
     """Land and load one family; yield its materialization if its raw table or its code changed
     since the last one (``last``: tags of the latest materialization). Its release-index rows
-    and the source's freshness go into ``index``, which the step writes for all its families."""
+    and the source's freshness go into ``index``, which the step writes for all its families;
+    what it did goes into ``outcomes``, which the step sums up in one log line."""
     key = dg.AssetKey(["raw", family.raw_table])
     before = _landed_before(con, family.name)
     landing = land_family(settings, source, family, landed_before=before, scope=context.run_id)
@@ -70,10 +84,8 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     for note in landing.notes:
         context.log.warning(note)
     landed_releases = {row["release"] for row in before}
-    for plan, landed in landing.files:
-        if plan.is_new or plan.release.release not in landed_releases:
-            context.log.info(f"landed {plan.release.relative_path} ({landed.bytes} bytes, sha256 {landed.sha256[:12]})"
-                             + (" [new release]" if plan.is_new else ""))
+    first_landed = {f"{landed.release}/{landed.file}": landed.bytes for plan, landed in landing.files
+                    if plan.is_new or plan.release.release not in landed_releases}
     # a mirror has no release calendar: freshness is judged on the publishers' own answers
     fresh = release_index.freshness(source, None if settings.mirror_dir else landing.discovery, date.today())
     rows = []
@@ -98,6 +110,9 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
             "note": landed.note,
         })
     result = load_family(con, family, landing.landed, landing.releases)
+    new = [p.release.release for p, _ in landing.files if p.is_new]
+    outcome = FamilyOutcome(files=len(landing.files), first_landed=first_landed, new_releases=new, load=result)
+    outcomes.append(outcome)
     index["families"][family.name] = rows
     index["source"] = (landing.discovery, checked_at, landing.error, fresh)
     version = data_version(con, family)
@@ -108,11 +123,7 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     full = context.job_def.name != "ingest"
     if not full and previous.get("dagster/data_version") == version and previous.get("dagster/code_version") == code:
         return  # unchanged: nothing recorded, nothing downstream rebuilt
-    context.log.info(
-        f"raw.{family.raw_table}: loaded {len(result.loaded)}, unchanged {len(result.unchanged)}, "
-        f"removed {len(result.removed)}; {result.row_count} rows"
-    )
-    new = [p.release.release for p, _ in landing.files if p.is_new]
+    outcome.recorded = True
     yield dg.MaterializeResult(
         asset_key=key,
         data_version=dg.DataVersion(version),
@@ -124,8 +135,32 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
             "new_releases": dg.MetadataValue.json(new),
             "publisher_unreachable": landing.error or "",
             "sha256": dg.MetadataValue.json({f"{f.release}/{f.file}": f.sha256 for f in landing.landed}),
+            "first_landed": dg.MetadataValue.json(first_landed),  # landed by this refresh: file -> bytes
         },
     )
+
+
+def step_summary(source: Source, outcomes: list["FamilyOutcome"]) -> str | None:
+    """The step's one log line: what it landed and loaded over all its families (each family's
+    detail is in its materialization's metadata). None when nothing was landed, loaded or recorded."""
+    if not any(o.recorded or o.first_landed or o.load.loaded or o.load.removed for o in outcomes):
+        return None
+    first = sum(len(o.first_landed) for o in outcomes)
+    megabytes = sum(sum(o.first_landed.values()) for o in outcomes) / 1e6
+    new = sum(len(o.new_releases) for o in outcomes)
+    recorded = [o for o in outcomes if o.recorded]
+    line = f"{source.name}: {_count(len(outcomes), 'family', 'families')}, {_count(sum(o.files for o in outcomes), 'file')}"
+    if first:
+        line += f", {first} landed for the first time ({megabytes:.1f} MB" + (
+            f"; {_count(new, 'new release')})" if new else ")")
+    line += (f"; loaded {_count(sum(len(o.load.loaded) for o in outcomes), 'file')}, removed "
+             f"{sum(len(o.load.removed) for o in outcomes)}; {_count(len(recorded), 'raw table')} recorded "
+             f"({sum(o.load.row_count for o in recorded)} rows), {len(outcomes) - len(recorded)} unchanged")
+    return line
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def freshness_check_key(source: Source) -> dg.AssetCheckKey:
@@ -173,16 +208,20 @@ def build_source_assets(source: Source) -> dg.AssetsDefinition:
         failed = []
         settings = warehouse.settings()
         index: dict = {"families": {}, "source": None}
+        outcomes: list[FamilyOutcome] = []
         with warehouse.connect() as con:  # one connection for the step: opening the file costs ~20 ms
             con.execute(release_index.DDL)
             for family in selected:  # every family is tried: one bad file does not hide another
                 try:
-                    yield from ingest_family(context, con, settings, source, family, last, index)
+                    yield from ingest_family(context, con, settings, source, family, last, index, outcomes)
                 except Exception as exc:  # reported below, with every other family that failed
                     context.log.error(f"raw.{family.raw_table}: {exc}")
                     failed.append(f"raw.{family.raw_table}: {exc}")
             if index["source"] is not None:
                 release_index.write(con, source, index["families"], *index["source"])
+        summary = step_summary(source, outcomes)
+        if summary:
+            context.log.info(summary)
         if index["source"] is not None and freshness in context.selected_asset_check_keys:
             fresh = index["source"][3]
             yield dg.AssetCheckResult(
