@@ -16,7 +16,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 
 from orchestration.lib.dagster_storage import OPEN_RUN_SHARDS, PooledSqliteEventLogStorage
-from orchestration.settings import DAGSTER_YAML_HEADER, dagster_yaml
+from orchestration.settings import DAGSTER_YAML_HEADER, dagster_yaml, get_settings
 
 
 @pytest.fixture
@@ -162,3 +162,17 @@ def test_a_new_homes_run_and_schedule_databases_start_in_wal_mode_and_existing_o
     db = sqlite3.connect(runs)
     assert "runs" in {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")}
     db.close()
+
+
+def test_a_copied_warehouse_refuses_the_event_log_of_the_one_it_was_copied_from_until_csc_rewrites_its_config(
+        home, tmp_path, monkeypatch):
+    import shutil
+
+    copy = tmp_path / "copy" / "warehouse"
+    shutil.copytree(home.parent, copy)  # dagster.yaml still names the original's event log
+    with pytest.raises(dg.DagsterInvariantViolationError, match="another Dagster home"):
+        dg.DagsterInstance.from_config(str(copy / ".dagster"))
+    monkeypatch.setenv("CSC_WAREHOUSE_DIR", str(copy))
+    rewritten = get_settings().ensure_dagster_home()
+    with dg.DagsterInstance.from_config(str(rewritten)) as instance:
+        assert instance.event_log_storage._base_dir == str(copy / ".dagster" / "history" / "runs")

@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dagster._core.errors import DagsterInvariantViolationError
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
@@ -68,6 +69,18 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value) -> PooledSqliteEventLogStorage:
         return cls(inst_data=inst_data, **config_value)  # the parent's returns a SqliteEventLogStorage
+
+    def register_instance(self, instance) -> None:
+        """Refuse a dagster.yaml that names another home's event log: the path in it is absolute
+        (Dagster's config has no path relative to the home), so a warehouse copied or moved
+        elsewhere would record its runs here and their events there until a ``csc`` command
+        rewrites the file (settings.ensure_dagster_home)."""
+        super().register_instance(instance)
+        own = os.path.join(instance.root_directory, "history", "runs")
+        if os.path.realpath(own) != os.path.realpath(self._base_dir):
+            raise DagsterInvariantViolationError(
+                f"{instance.root_directory}/dagster.yaml names the event log of another Dagster home "
+                f"({self._base_dir}); a copied or moved warehouse gets it rewritten by any csc command")
 
     def _engine(self, shard: str) -> Engine:
         """The shard's engine (called under ``_db_lock``)."""
