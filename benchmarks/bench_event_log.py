@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
-import sqlite3
 import sys
 import tempfile
 import time
@@ -34,27 +33,9 @@ from dagster._core.events.log import EventLogEntry
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from orchestration.settings import dagster_yaml  # noqa: E402
+from tests.test_dagster_storage import Connections  # noqa: E402  (counts SQLite connections opened)
 
 STORAGES = {"dagster": None, "project": "pooled"}
-
-
-class _Connections:
-    """Counts the SQLite connections opened (SQLAlchemy's dialect calls sqlite3.dbapi2.connect)."""
-
-    def __init__(self):
-        self.count = 0
-        self._connect = sqlite3.dbapi2.connect
-
-    def __enter__(self):
-        def connect(*args, **kwargs):
-            self.count += 1
-            return self._connect(*args, **kwargs)
-
-        sqlite3.dbapi2.connect = connect
-        return self
-
-    def __exit__(self, *exc):
-        sqlite3.dbapi2.connect = self._connect
 
 
 def _jobs(n: int):
@@ -88,14 +69,14 @@ def measure(storage: str | None, n: int) -> dict[str, tuple[float, float, float]
         text = dagster_yaml(Path(home)) if storage else "telemetry:\n  enabled: false\n"
         (Path(home) / "dagster.yaml").write_text(text, encoding="utf-8")
         with dg.DagsterInstance.from_config(home) as instance:
-            with _Connections() as conns:
+            with Connections() as conns:
                 wall, cpu = time.perf_counter(), time.process_time()
                 for i in range(n):
                     instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="a", metadata={"i": i}))
                 out["runless"] = ((time.perf_counter() - wall) * 1000 / n, (time.process_time() - cpu) * 1000 / n,
                                   conns.count / n)
             runs = max(n // 20, 1)
-            with _Connections() as conns:
+            with Connections() as conns:
                 wall, cpu = time.perf_counter(), time.process_time()
                 for i in range(runs):  # one event each: the cost of creating a run's shard
                     instance.event_log_storage.store_event(EventLogEntry(
@@ -104,7 +85,7 @@ def measure(storage: str | None, n: int) -> dict[str, tuple[float, float, float]
                 out["new run shard"] = ((time.perf_counter() - wall) * 1000 / runs,
                                         (time.process_time() - cpu) * 1000 / runs, conns.count / runs)
             for name, job in _jobs(n).items():
-                with _Connections() as conns:
+                with Connections() as conns:
                     wall, cpu = time.perf_counter(), time.process_time()
                     result = job.execute_in_process(instance=instance, run_config={"loggers": {"console": {}}})
                     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

@@ -4,7 +4,7 @@ The suites on the raw tables of one source run in one step, as the source's inge
 the suites on the marts in another (multi-asset checks: one check per suite in the UI, one
 step to plan and log for many tables; a step costs ~0.2 s of Dagster bookkeeping, and 57 steps
 of one table each cost ~10 s of a cold refresh). Dagster writes every event to its storage
-(~9 ms each), so a step logs only what a person needs: each failed suite, and one line for the
+(2 to 4 ms each with orchestration/lib/dagster_storage.py), so a step logs only what a person needs: each failed suite, and one line for the
 step; a passing suite's summary is already its check's description. A failed suite stops
 everything downstream of its table, the publication included. Each check carries its suite's
 code version; a refresh runs a suite again only when its table was rebuilt, its code changed,
