@@ -95,7 +95,16 @@ def ensure_manifest() -> Path:
 
 
 def load_manifest() -> dict:
-    return json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    """The parsed manifest, read once per process while its file stays the same (the dbt assets,
+    the publication's dependencies and its export each ask for it when definitions load)."""
+    path = ensure_manifest()
+    stat = path.stat()
+    return _parsed_manifest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def _parsed_manifest(path: str, mtime_ns: int, size: int) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def dbt_executable() -> Path:

@@ -85,7 +85,10 @@ def render(source: Source) -> str:
             } for family in source.families],
         }],
     }
-    return HEADER + yaml.safe_dump(document, sort_keys=False, width=100, allow_unicode=True)
+    # libyaml's safe dumper writes the same text as the pure-Python one, 6 times faster; every
+    # process that loads the definitions renders each source to check it (``stale``)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return HEADER + yaml.dump(document, Dumper=dumper, sort_keys=False, width=100, allow_unicode=True)
 
 
 def stale(catalogue: Catalogue | None = None) -> list[Path]:
