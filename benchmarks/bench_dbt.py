@@ -96,21 +96,29 @@ def run_step(selection: str) -> dict:
     starts = [r.timestamp for r in events if r.dagster_event.event_type_value == "STEP_START"]
     ends = [r.timestamp for r in events if r.dagster_event.event_type_value == "STEP_SUCCESS"]
     step_events = sum(1 for r in events if r.step_key)
-    out = {"run": round(wall, 2), "step": round(ends[0] - starts[0], 2), "events": len(events), "step events": step_events,
-           "cpu here": round(cpu1[0] - cpu0[0], 2), "cpu children": round(cpu1[1] - cpu0[1], 2)}
+    out = {
+        "run": round(wall, 2),
+        "step": round(ends[0] - starts[0], 2),
+        "events": len(events),
+        "step events": step_events,
+        "cpu here": round(cpu1[0] - cpu0[0], 2),
+        "cpu children": round(cpu1[1] - cpu0[1], 2),
+    }
     invocations = [v for k, v in _dbt_log(target).items() if k not in before and "MainReportVersion" in v]
     if invocations:
         t = invocations[-1]
         ran = t.get("FinishedRunningStats") or t.get("CatalogWritten") or t["CommandCompleted"]
         parsed = t.get("FoundStats") or t.get("ConcurrencyLine") or t.get("BuildingCatalog") or ran
-        out.update({
-            "before dbt main": round(t["MainReportVersion"] - starts[0], 2),
-            "dbt parse": round(parsed - t["MainReportVersion"], 2),
-            "dbt run": round(ran - parsed, 2),
-            "dbt exit": round(t["CommandCompleted"] - ran, 2),
-            "after dbt": round(ends[0] - t["CommandCompleted"], 2),
-            "dbt cpu": round(t["report"]["process_user_time"] + t["report"]["process_kernel_time"], 2),
-        })
+        out.update(
+            {
+                "before dbt main": round(t["MainReportVersion"] - starts[0], 2),
+                "dbt parse": round(parsed - t["MainReportVersion"], 2),
+                "dbt run": round(ran - parsed, 2),
+                "dbt exit": round(t["CommandCompleted"] - ran, 2),
+                "after dbt": round(ends[0] - t["CommandCompleted"], 2),
+                "dbt cpu": round(t["report"]["process_user_time"] + t["report"]["process_kernel_time"], 2),
+            }
+        )
     results = target / "run_results.json"
     if selection != "docs" and results.exists():
         run = json.loads(results.read_text())
@@ -145,8 +153,12 @@ def main() -> None:
     subprocess.run(["chmod", "-R", "u+w", str(work)], check=True)
     # dbt's partial-parse state records the work database's path: parse once where the runs run
     dbt = Path(sys.executable).parent / "dbt"  # this environment's, as the Dagster resource runs it
-    subprocess.run([str(dbt), "parse", "--quiet", "--target-path", str(work / ".dbt-target")], check=True, env=env,
-                   cwd=REPO / "dbt_project")
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--target-path", str(work / ".dbt-target")],
+        check=True,
+        env=env,
+        cwd=REPO / "dbt_project",
+    )
     work.rename(warm)
     rows: dict[str, list[dict]] = defaultdict(list)
     try:

@@ -32,8 +32,8 @@ from dagster._core.events.log import EventLogEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestration.settings import dagster_yaml  # noqa: E402
-from tests.test_dagster_storage import Connections  # noqa: E402  (counts SQLite connections opened)
+from orchestration.settings import dagster_yaml
+from tests.test_dagster_storage import Connections
 
 STORAGES = {"dagster": None, "project": "pooled"}
 
@@ -58,8 +58,10 @@ def _jobs(n: int):
         logger.addHandler(logging.NullHandler())
         return logger
 
-    return {name: dg.Definitions(assets=[a]).resolve_implicit_global_asset_job_def().with_logger_defs({"console": quiet})
-            for name, a in (("log lines", chatty), ("assets+checks", many))}
+    return {
+        name: dg.Definitions(assets=[a]).resolve_implicit_global_asset_job_def().with_logger_defs({"console": quiet})
+        for name, a in (("log lines", chatty), ("assets+checks", many))
+    }
 
 
 def measure(storage: str | None, n: int) -> dict[str, tuple[float, float, float]]:
@@ -73,17 +75,30 @@ def measure(storage: str | None, n: int) -> dict[str, tuple[float, float, float]
                 wall, cpu = time.perf_counter(), time.process_time()
                 for i in range(n):
                     instance.report_runless_asset_event(dg.AssetMaterialization(asset_key="a", metadata={"i": i}))
-                out["runless"] = ((time.perf_counter() - wall) * 1000 / n, (time.process_time() - cpu) * 1000 / n,
-                                  conns.count / n)
+                out["runless"] = (
+                    (time.perf_counter() - wall) * 1000 / n,
+                    (time.process_time() - cpu) * 1000 / n,
+                    conns.count / n,
+                )
             runs = max(n // 20, 1)
             with Connections() as conns:
                 wall, cpu = time.perf_counter(), time.process_time()
                 for i in range(runs):  # one event each: the cost of creating a run's shard
-                    instance.event_log_storage.store_event(EventLogEntry(
-                        error_info=None, level=20, user_message="x", run_id=f"new-{i}", timestamp=time.time(),
-                        dagster_event=None))
-                out["new run shard"] = ((time.perf_counter() - wall) * 1000 / runs,
-                                        (time.process_time() - cpu) * 1000 / runs, conns.count / runs)
+                    instance.event_log_storage.store_event(
+                        EventLogEntry(
+                            error_info=None,
+                            level=20,
+                            user_message="x",
+                            run_id=f"new-{i}",
+                            timestamp=time.time(),
+                            dagster_event=None,
+                        )
+                    )
+                out["new run shard"] = (
+                    (time.perf_counter() - wall) * 1000 / runs,
+                    (time.process_time() - cpu) * 1000 / runs,
+                    conns.count / runs,
+                )
             for name, job in _jobs(n).items():
                 with Connections() as conns:
                     wall, cpu = time.perf_counter(), time.process_time()

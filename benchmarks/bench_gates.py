@@ -72,10 +72,14 @@ def main() -> None:
     print(f"{'gate step':26} {'suites':>7} {'expectations':>13} {'rows':>9} {'CPU s':>7} {'wall s':>7}")
     for step in sorted(counts, key=lambda s: -statistics.median(cpu[s])):
         n, expectations, rows = counts[step]
-        print(f"gate__{step:20} {n:7d} {expectations:13d} {rows:9d} {statistics.median(cpu[step]):7.2f} "
-              f"{statistics.median(wall[step]):7.2f}")
-    print(f"{'all':26} {sum(c[0] for c in counts.values()):7d} {sum(c[1] for c in counts.values()):13d} "
-          f"{sum(c[2] for c in counts.values()):9d} {statistics.median(totals_cpu):7.2f} {statistics.median(totals_wall):7.2f}")
+        print(
+            f"gate__{step:20} {n:7d} {expectations:13d} {rows:9d} {statistics.median(cpu[step]):7.2f} "
+            f"{statistics.median(wall[step]):7.2f}"
+        )
+    print(
+        f"{'all':26} {sum(c[0] for c in counts.values()):7d} {sum(c[1] for c in counts.values()):13d} "
+        f"{sum(c[2] for c in counts.values()):9d} {statistics.median(totals_cpu):7.2f} {statistics.median(totals_wall):7.2f}"
+    )
     print(f"medians of {args.rounds} rounds; failed: {', '.join(sorted(failed)) or 'none'}")
 
 

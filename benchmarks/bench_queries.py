@@ -61,22 +61,30 @@ def p95(values: list[float]) -> float:
 
 
 def report(name: str, times: list[float], target_ms: float, what: str) -> None:
-    print(f"{name:<14} {len(times):>6} queries ({what}): p50 {statistics.median(times):7.2f} ms, "
-          f"p95 {p95(times):7.2f} ms, worst {max(times):7.2f} ms; target p95 <= {target_ms:.0f} ms: "
-          f"{'met' if p95(times) <= target_ms else 'NOT met'}")
+    print(
+        f"{name:<14} {len(times):>6} queries ({what}): p50 {statistics.median(times):7.2f} ms, "
+        f"p95 {p95(times):7.2f} ms, worst {max(times):7.2f} ms; target p95 <= {target_ms:.0f} ms: "
+        f"{'met' if p95(times) <= target_ms else 'NOT met'}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, default=get_settings().published_path,
-                        help="the published DuckDB file (default: the warehouse's csc.duckdb)")
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=get_settings().published_path,
+        help="the published DuckDB file (default: the warehouse's csc.duckdb)",
+    )
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     if not args.warehouse.exists():
         sys.exit(f"{args.warehouse}: no published warehouse; run `uv run csc refresh` first")
     con = duckdb.connect(str(args.warehouse), read_only=True)
-    print(f"{args.warehouse} ({args.warehouse.stat().st_size / 2**20:.0f} MiB), duckdb {duckdb.__version__}, "
-          f"{con.execute('select count(*) from marts.fct_la_benchmark').fetchone()[0]:,} benchmark rows")
+    print(
+        f"{args.warehouse} ({args.warehouse.stat().st_size / 2**20:.0f} MiB), duckdb {duckdb.__version__}, "
+        f"{con.execute('select count(*) from marts.fct_la_benchmark').fetchone()[0]:,} benchmark rows"
+    )
 
     las = [r[0] for r in con.execute("select distinct la_code from marts.fct_la_benchmark order by 1").fetchall()]
     profile_times, sizes = [], []

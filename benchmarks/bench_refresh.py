@@ -40,8 +40,12 @@ sys.path.insert(0, str(REPO))
 
 from tests.synthetic_releases import WORKFORCE_2025, corrected_caseload, write_apart  # noqa: E402
 
-TARGETS = {"cold": "<= 3 x floor", "no-op (CLI)": "<= 10 s", "no-op (schedule)": "<= 10 s",
-           "one changed file": "<= 25% of cold"}
+TARGETS = {
+    "cold": "<= 3 x floor",
+    "no-op (CLI)": "<= 10 s",
+    "no-op (schedule)": "<= 10 s",
+    "one changed file": "<= 25% of cold",
+}
 PEAK_TARGET_MIB = 1536
 
 
@@ -119,9 +123,13 @@ def _phase(step_key: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("CSC_SOURCE_MIRROR", REPO.parent / "shared" / "releases")))
+    parser.add_argument(
+        "--mirror", type=Path, default=Path(os.environ.get("CSC_SOURCE_MIRROR", REPO.parent / "shared" / "releases"))
+    )
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--live", action="store_true", help="no mirror: loopback fakes of the publishers serve its files")
+    parser.add_argument(
+        "--live", action="store_true", help="no mirror: loopback fakes of the publishers serve its files"
+    )
     args = parser.parse_args()
     rows: dict[str, list[dict]] = defaultdict(list)
     for _ in range(args.runs):
@@ -158,8 +166,13 @@ def run_once(args, tmp: Path, rows: dict[str, list[dict]]) -> None:
             requests = sum(fake.hits.values()) if fake else 0
             wall, peak, start = timed(cmd, env)
             spent, events, first = phases(warehouse, start)
-            row = {"wall": wall, "peak": peak, "events": events, **spent,
-                   "start-up": (first - start) if first else wall}
+            row = {
+                "wall": wall,
+                "peak": peak,
+                "events": events,
+                **spent,
+                "start-up": (first - start) if first else wall,
+            }
             row["other"] = wall - row["start-up"] - sum(spent.values())
             if fake:
                 row["requests"] = sum(fake.hits.values()) - requests
@@ -179,8 +192,9 @@ def report(args, rows: dict[str, list[dict]]) -> None:
     cold = med("cold", "wall")
     print(f"{origin} {args.mirror}; {args.runs} run(s), medians; {os.cpu_count()} cores")
     columns = ["wall", "start-up", "ingest", "gates", "dbt", "publish", "other", "events", "peak"]
-    head = f"{'':18}" + "".join(f"{c + (' (s)' if c not in ('events', 'peak') else ' (MiB)' if c == 'peak' else ''):>13}"
-                                for c in columns)
+    head = f"{'':18}" + "".join(
+        f"{c + (' (s)' if c not in ('events', 'peak') else ' (MiB)' if c == 'peak' else ''):>13}" for c in columns
+    )
     print(head + f"{'requests':>10}" * args.live + f"{'vs':>16}  target")
     for name in ("floor", "cold", "no-op (CLI)", "no-op (schedule)", "one changed file"):
         cells = []
@@ -189,17 +203,23 @@ def report(args, rows: dict[str, list[dict]]) -> None:
             cells.append(f"{value:>13.0f}" if c in ("events", "peak") else f"{value:>13.1f}")
         if name == "floor":
             cells = [cells[0]] + [f"{'':>13}"] * (len(columns) - 1)
-        vs = {"floor": "", "cold": f"{cold / base:.1f} x floor",
-              "one changed file": f"{100 * med(name, 'wall') / cold:.0f}% of cold"}.get(name, f"{med(name, 'wall'):.1f} s")
+        vs = {
+            "floor": "",
+            "cold": f"{cold / base:.1f} x floor",
+            "one changed file": f"{100 * med(name, 'wall') / cold:.0f}% of cold",
+        }.get(name, f"{med(name, 'wall'):.1f} s")
         line = f"{name:18}" + "".join(cells) + (f"{med(name, 'requests'):>10.0f}" if args.live else "") + f"{vs:>16}"
         target = TARGETS.get(name, "")
         if target:
             met = {"cold": cold <= 3 * base, "one changed file": med(name, "wall") <= 0.25 * cold}.get(
-                name, med(name, "wall") <= 10)
+                name, med(name, "wall") <= 10
+            )
             line += f"  {target}: {'met' if met else 'NOT met'}"
         print(line)
     peak = max(med(n, "peak") for n in rows if n != "floor")
-    print(f"peak memory {peak:.0f} MiB (target <= {PEAK_TARGET_MIB} MiB: {'met' if peak <= PEAK_TARGET_MIB else 'NOT met'})")
+    print(
+        f"peak memory {peak:.0f} MiB (target <= {PEAK_TARGET_MIB} MiB: {'met' if peak <= PEAK_TARGET_MIB else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

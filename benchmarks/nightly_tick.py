@@ -43,22 +43,28 @@ def main() -> int:
         tick = schedule.evaluate_tick(dg.build_schedule_context(instance=instance))
         request = tick.run_requests[0]
         ingest = defs.resolve_job_def(schedule.job_name).execute_in_process(
-            instance=instance, tags=request.tags, raise_on_error=False)
+            instance=instance, tags=request.tags, raise_on_error=False
+        )
         line = f"ingest {ingest.run_id} {'SUCCESS' if ingest.success else 'FAILURE'}"
         if not ingest.success:
             print(line)
             return 1
         run = instance.get_run_by_id(ingest.run_id)
         success = next(e for e in ingest.all_events if e.event_type_value == "PIPELINE_SUCCESS")
-        context = dg.build_run_status_sensor_context(sensor_name=sensor.name, dagster_instance=instance,
-                                                     dagster_run=run, dagster_event=success,
-                                                     repository_def=defs.get_repository_def())
+        context = dg.build_run_status_sensor_context(
+            sensor_name=sensor.name,
+            dagster_instance=instance,
+            dagster_run=run,
+            dagster_event=success,
+            repository_def=defs.get_repository_def(),
+        )
         result = sensor(context)
         if not isinstance(result, dg.RunRequest):
             print(f"{line}; build skipped: {result.skip_message}")
             return 0
         job = defs.resolve_job_def(sensor.job_name).get_subset(
-            asset_selection=set(result.asset_selection), asset_check_selection=set(result.asset_check_keys or []))
+            asset_selection=set(result.asset_selection), asset_check_selection=set(result.asset_check_keys or [])
+        )
         build = job.execute_in_process(instance=instance, tags=result.tags, raise_on_error=False)
         print(f"{line}; build {build.run_id} {'SUCCESS' if build.success else 'FAILURE'}")
         return 0 if build.success else 1

@@ -41,8 +41,13 @@ FETCH_FAULTS = {
 
 
 def run_pytest(args: list[str], env: dict) -> tuple[int, dict[str, str]]:
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-rA", "-q", "-p", "no:cacheprovider", *args],
-                          cwd=REPO, env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-rA", "-q", "-p", "no:cacheprovider", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     outcomes = {}
     for line in proc.stdout.splitlines():
         m = re.match(r"^(PASSED|FAILED|ERROR) \S+::(\w+)(\[[^\]]*\])?", line)
@@ -59,8 +64,12 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         report, bad_report = Path(tmp) / "resilience.json", Path(tmp) / "bad_input.json"
-        env = {**os.environ, "CSC_RESILIENCE_REPORT": str(report), "CSC_BAD_INPUT_REPORT": str(bad_report),
-               "CSC_SOURCE_MIRROR": str(args.mirror.resolve())}
+        env = {
+            **os.environ,
+            "CSC_RESILIENCE_REPORT": str(report),
+            "CSC_BAD_INPUT_REPORT": str(bad_report),
+            "CSC_SOURCE_MIRROR": str(args.mirror.resolve()),
+        }
         code_e2e, e2e = run_pytest(["-m", "e2e", "tests/test_e2e_bad_input.py", "tests/test_e2e_resilience.py"], env)
         code_fetch, fetch = run_pytest(["tests/test_fetch.py"], env)
         figures = json.loads(report.read_text()) if report.exists() else {}
@@ -68,9 +77,11 @@ def main() -> int:
     kills = sorted(k.removeprefix("killed_at_") for k in figures if k.startswith("killed_at_"))
     faults = [(label, fetch.get(name, "not run")) for name, label in FETCH_FAULTS.items()]
     cases = [n for n in e2e if n.startswith("test_bad_input_stops_the_refresh_and_keeps_the_publication")]
-    print(f"bad-input kinds tried:       {bad.get('kinds', 0)} (refresh stopped: {bad.get('stopped', 0)}, "
-          f"publication byte-identical: {bad.get('publication_unchanged', 0)}, every check passed: "
-          f"{sum(e2e[n] == 'PASSED' for n in cases)} of {len(cases)})")
+    print(
+        f"bad-input kinds tried:       {bad.get('kinds', 0)} (refresh stopped: {bad.get('stopped', 0)}, "
+        f"publication byte-identical: {bad.get('publication_unchanged', 0)}, every check passed: "
+        f"{sum(e2e[n] == 'PASSED' for n in cases)} of {len(cases)})"
+    )
     print(f"kills survived:              {len(kills)} ({', '.join(kills) or 'none'})")
     print(f"reader processes:            {figures.get('readers', 0)}")
     print(f"reader queries during a refresh and publish: {figures.get('reader_queries', 0)}")

@@ -1,11 +1,11 @@
 """`csc`: the warehouse's command line.
 
-    csc refresh [--mirror DIR] [--full]   fetch, land, load; then build what changed (--full: everything)
-    csc status                   what is published, and how the last refresh went
-    csc mirror export DIR        the archive of landed files, in the mirror layout
-    csc report                   static HTML profiles of every LA, and an index (warehouse/reports/)
-    csc docs [--serve [--port N]]   open (or serve) the dbt docs site and the metric catalogue (warehouse/docs/)
-    csc dev                      the Dagster UI on this warehouse
+csc refresh [--mirror DIR] [--full]   fetch, land, load; then build what changed (--full: everything)
+csc status                   what is published, and how the last refresh went
+csc mirror export DIR        the archive of landed files, in the mirror layout
+csc report                   static HTML profiles of every LA, and an index (warehouse/reports/)
+csc docs [--serve [--port N]]   open (or serve) the dbt docs site and the metric catalogue (warehouse/docs/)
+csc dev                      the Dagster UI on this warehouse
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -28,16 +28,19 @@ console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)  # paths and ids stay on one line, whatever the width
 
 MirrorOption = Annotated[
-    Optional[Path],
-    typer.Option("--mirror", help="Read source files from this directory (<source>/<release>/<file>) instead of the publishers' sites. Default: $CSC_SOURCE_MIRROR."),
+    Path | None,
+    typer.Option(
+        "--mirror",
+        help="Read source files from this directory (<source>/<release>/<file>) instead of the publishers' sites. Default: $CSC_SOURCE_MIRROR.",
+    ),
 ]
 WarehouseOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--warehouse-dir", help="Warehouse directory. Default: $CSC_WAREHOUSE_DIR or ./warehouse."),
 ]
 
 
-def _configure(mirror: Optional[Path], warehouse_dir: Optional[Path]):
+def _configure(mirror: Path | None, warehouse_dir: Path | None):
     if mirror is not None:
         if not mirror.is_dir():
             raise typer.BadParameter(f"{mirror} is not a directory", param_hint="--mirror")
@@ -109,14 +112,18 @@ class _ProgressHandler(logging.Handler):
                 name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
                 if evaluation.severity is not None and evaluation.severity.value == "WARN":  # reported, never blocking
                     self.warnings.append(f"{name}: {evaluation.description or ''}")
-                    console.print(f"[yellow]! check {escape(name)}[/yellow] {escape(evaluation.description or '')}",
-                                  highlight=False)
+                    console.print(
+                        f"[yellow]! check {escape(name)}[/yellow] {escape(evaluation.description or '')}",
+                        highlight=False,
+                    )
                     return
                 self.failures.append(f"check {name} failed: {evaluation.description or ''}".strip())
-                console.print(f"[red]✗ check {escape(name)}[/red] {escape(evaluation.description or '')}", highlight=False)
+                console.print(
+                    f"[red]✗ check {escape(name)}[/red] {escape(evaluation.description or '')}", highlight=False
+                )
 
 
-def _execute(job, handler: "_ProgressHandler", instance, tags: dict):
+def _execute(job, handler: _ProgressHandler, instance, tags: dict):
     import dagster as dg
 
     @dg.logger
@@ -137,7 +144,10 @@ def _execute(job, handler: "_ProgressHandler", instance, tags: dict):
 def refresh(
     mirror: MirrorOption = None,
     warehouse_dir: WarehouseOption = None,
-    full: Annotated[bool, typer.Option("--full", help="Rebuild and check everything, also what has not changed since it was last built.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Rebuild and check everything, also what has not changed since it was last built."),
+    ] = False,
 ) -> None:
     """Refresh: fetch -> land -> load raw, then build what changed: gates -> dbt build -> gates -> publish."""
     settings = _configure(mirror, warehouse_dir)
@@ -172,28 +182,35 @@ def refresh(
             if result.success:
                 plan = plan_build(instance, defs.resolve_asset_graph())
                 if plan.empty:
-                    console.print(f"[green bold]nothing changed[/green bold] since the last build: {settings.published_path} "
-                                  f"is current (ingest {result.run_id}, {time.monotonic() - started:.1f}s)")
+                    console.print(
+                        f"[green bold]nothing changed[/green bold] since the last build: {settings.published_path} "
+                        f"is current (ingest {result.run_id}, {time.monotonic() - started:.1f}s)"
+                    )
                     _print_warnings(handler)
                     return
                 console.print(f"[bold]building what changed[/bold]: {escape(plan.summary())}", highlight=False)
                 publishes = dg.AssetKey(["published", "csc_duckdb"]) in plan.assets
-                job = defs.resolve_job_def("build").get_subset(asset_selection=set(plan.assets),
-                                                               asset_check_selection=set(plan.checks))
+                job = defs.resolve_job_def("build").get_subset(
+                    asset_selection=set(plan.assets), asset_check_selection=set(plan.checks)
+                )
                 result = _execute(job, handler, instance, {"csc/trigger": "cli", "csc/after_ingest": result.run_id})
     finally:
         instance.dispose()
     took = time.monotonic() - started
     pages = settings.warehouse_dir / "reports" / "index.html"
     if result.success and not full and not publishes:  # checks ran again (or only the pages' code changed)
-        console.print(f"[green bold]checked[/green bold]: {settings.published_path} is current, nothing to publish again "
-                      f"(refresh {result.run_id}, {took:.0f}s)")
+        console.print(
+            f"[green bold]checked[/green bold]: {settings.published_path} is current, nothing to publish again "
+            f"(refresh {result.run_id}, {took:.0f}s)"
+        )
         if dg.AssetKey(["published", "la_profiles"]) in plan.assets:
             console.print(f"LA profiles rewritten: {pages}")
         _print_warnings(handler)
         return
     if result.success:
-        console.print(f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)")
+        console.print(
+            f"[green bold]published[/green bold] {settings.published_path} (refresh {result.run_id}, {took:.0f}s)"
+        )
         console.print(f"LA profiles: {pages}")
         _print_warnings(handler)
         return
@@ -208,7 +225,7 @@ def refresh(
     raise typer.Exit(1)
 
 
-def _print_warnings(handler: "_ProgressHandler") -> None:
+def _print_warnings(handler: _ProgressHandler) -> None:
     for warning in handler.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
 
@@ -225,7 +242,9 @@ def status(warehouse_dir: WarehouseOption = None) -> None:
     else:
         r = published["refresh"]
         out.print(f"[bold]published[/bold] {published['path']}")
-        out.print(f"  refresh {r['refresh_id']}  started {r['started_at']:%Y-%m-%d %H:%M:%S %Z}  finished {r['finished_at']:%Y-%m-%d %H:%M:%S %Z}")
+        out.print(
+            f"  refresh {r['refresh_id']}  started {r['started_at']:%Y-%m-%d %H:%M:%S %Z}  finished {r['finished_at']:%Y-%m-%d %H:%M:%S %Z}"
+        )
         out.print(f"  checks: {r['checks_passed']} of {r['checks_run']} passed")
         table = Table("family", "release", "file", "rows", "sha256", title="source files")
         for family, release, file, sha, rows in published["source_files"]:
@@ -241,19 +260,32 @@ def _print_publishers(published: dict) -> None:
         table = Table("source", "asked", "answered", "latest release", "next due", "on time", title="publishers")
         for s in published["sources"]:
             on_time = {True: "[red]overdue[/red]", False: "yes", None: "not evaluated"}[s["overdue"]]
-            table.add_row(s["source"], s["interface"], "yes" if s["reachable"] else "[red]no[/red]",
-                          (s["latest_published_at"] or "")[:10], s["next_release_due"] or "", on_time)
+            table.add_row(
+                s["source"],
+                s["interface"],
+                "yes" if s["reachable"] else "[red]no[/red]",
+                (s["latest_published_at"] or "")[:10],
+                s["next_release_due"] or "",
+                on_time,
+            )
         out.print(table)
         for s in published["sources"]:
             if not s["reachable"]:
-                out.print(f"  [red]{escape(s['source'])}: publisher not reached[/red] (nothing new from it in this "
-                          f"publication): {escape(s['error'] or '')}", highlight=False)
+                out.print(
+                    f"  [red]{escape(s['source'])}: publisher not reached[/red] (nothing new from it in this "
+                    f"publication): {escape(s['error'] or '')}",
+                    highlight=False,
+                )
             if s["overdue"]:
-                out.print(f"  [yellow]{escape(s['source'])}: release overdue[/yellow]: {escape(s['freshness'])}",
-                          highlight=False)
+                out.print(
+                    f"  [yellow]{escape(s['source'])}: release overdue[/yellow]: {escape(s['freshness'])}",
+                    highlight=False,
+                )
     for source, release, files, published_at in published["new_releases"]:
-        out.print(f"  new release {source}/{release}: {files} file(s), published {(published_at or '')[:10]}"
-                  " (found by discovery; not in the catalogue)")
+        out.print(
+            f"  new release {source}/{release}: {files} file(s), published {(published_at or '')[:10]}"
+            " (found by discovery; not in the catalogue)"
+        )
 
 
 def _print_last_run(settings) -> None:
@@ -272,7 +304,11 @@ def _print_last_run(settings) -> None:
             of_type={dg.DagsterEventType.ASSET_CHECK_EVALUATION, dg.DagsterEventType.STEP_FAILURE},
             limit=100_000,
         ).records
-        checks = [r.event_log_entry.dagster_event for r in records if r.event_log_entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"]
+        checks = [
+            r.event_log_entry.dagster_event
+            for r in records
+            if r.event_log_entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+        ]
         failed = [e.event_specific_data for e in checks if not e.event_specific_data.passed]
         out.print(f"  checks: {len(checks) - len(failed)} of {len(checks)} passed")
         for evaluation in failed:
@@ -306,9 +342,11 @@ def report(warehouse_dir: WarehouseOption = None) -> None:
     except FileNotFoundError as exc:
         console.print(f"[red]no report:[/red] {escape(str(exc))}")
         raise typer.Exit(1) from None
-    console.print(f"wrote {result.pages} LA pages ({result.bytes / max(result.pages, 1) / 1024:.0f} KiB each on average, "
-                  f"plotly.js beside them) in {result.seconds:.1f}s"
-                  + ("" if result.has_variation else "; marts.mart_variation is not in this warehouse: no funnel plots"))
+    console.print(
+        f"wrote {result.pages} LA pages ({result.bytes / max(result.pages, 1) / 1024:.0f} KiB each on average, "
+        f"plotly.js beside them) in {result.seconds:.1f}s"
+        + ("" if result.has_variation else "; marts.mart_variation is not in this warehouse: no funnel plots")
+    )
     out.print(str(result.index))
 
 
@@ -317,7 +355,9 @@ def docs(
     warehouse_dir: WarehouseOption = None,
     serve: Annotated[bool, typer.Option("--serve", help="Serve the docs folder on 127.0.0.1 until Ctrl-C.")] = False,
     port: Annotated[int, typer.Option("--port", help="Port for --serve (0: any free port).")] = 8080,
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Print where the site is; do not open a browser.")] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print where the site is; do not open a browser.")
+    ] = False,
 ) -> None:
     """Open the documentation site: the dbt docs (every source, model, column, test, exposure and lineage
     edge) and the metric catalogue, written by each publication to warehouse/docs/; --serve serves them."""
@@ -328,8 +368,10 @@ def docs(
     folder = docs_dir(settings)
     index = folder / INDEX
     if not index.is_file():
-        console.print(f"[red]no docs site at {escape(str(index))}[/red]: a refresh that publishes writes it "
-                      "(run `csc refresh` first)")
+        console.print(
+            f"[red]no docs site at {escape(str(index))}[/red]: a refresh that publishes writes it "
+            "(run `csc refresh` first)"
+        )
         raise typer.Exit(1)
     metrics = folder / PAGE
     out.print(str(index))

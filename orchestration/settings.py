@@ -166,8 +166,9 @@ class Settings:
         config = home / "dagster.yaml"
         wanted = dagster_yaml(home)
         current = config.read_text(encoding="utf-8") if config.exists() else None
-        if current != wanted and (current is None or current.startswith(DAGSTER_YAML_HEADER)
-                                  or current == _EARLIER_DAGSTER_YAML):
+        if current != wanted and (
+            current is None or current.startswith(DAGSTER_YAML_HEADER) or current == _EARLIER_DAGSTER_YAML
+        ):
             config.write_text(wanted, encoding="utf-8")
         if current is None:  # a new home
             from orchestration.lib.dagster_storage import create_new_databases
@@ -195,12 +196,15 @@ def dagster_yaml(home: Path) -> str:
     orchestration/lib/dagster_storage.py (one SQLite connection per shard kept open, instead of one
     opened per event) in Dagster's own place, ``<home>/history/runs``. The path is absolute, as
     Dagster needs it; a moved warehouse gets it rewritten by the next ``csc`` command."""
-    return (DAGSTER_YAML_HEADER + _EARLIER_DAGSTER_YAML
-            + "event_log_storage:\n"
-            + "  module: orchestration.lib.dagster_storage\n"
-            + "  class: PooledSqliteEventLogStorage\n"
-            + "  config:\n"
-            + f"    base_dir: {json.dumps(str(home / 'history' / 'runs'))}\n")
+    return (
+        DAGSTER_YAML_HEADER
+        + _EARLIER_DAGSTER_YAML
+        + "event_log_storage:\n"
+        + "  module: orchestration.lib.dagster_storage\n"
+        + "  class: PooledSqliteEventLogStorage\n"
+        + "  config:\n"
+        + f"    base_dir: {json.dumps(str(home / 'history' / 'runs'))}\n"
+    )
 
 
 def _path(value: str) -> Path:

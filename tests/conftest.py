@@ -10,8 +10,12 @@ from orchestration.settings import REPO_ROOT, get_settings
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-snapshots", action="store_true",
-                     help="rewrite tests/snapshots/ from the code as it is now (review the diff)")
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite tests/snapshots/ from the code as it is now (review the diff)",
+    )
+
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_MIRROR = FIXTURES / "mirror"
@@ -55,8 +59,11 @@ def csc_command(*args: str) -> list[str]:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """This environment without the warehouse's own settings (each run names its own)."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CSC_SOURCE_MIRROR", "CSC_WAREHOUSE_DIR", "CSC_DUCKDB_PATH", "DAGSTER_HOME", "CSC_CATALOGUE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CSC_SOURCE_MIRROR", "CSC_WAREHOUSE_DIR", "CSC_DUCKDB_PATH", "DAGSTER_HOME", "CSC_CATALOGUE")
+    }
     env.update(extra)
     return env
 
@@ -68,8 +75,13 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
     import subprocess
 
     warehouse = tmp_path_factory.mktemp("published") / "warehouse"
-    run = subprocess.run(csc_command("refresh", "--warehouse-dir", str(warehouse), "--mirror", str(mirror_dir)),
-                         capture_output=True, text=True, timeout=900, env=clean_env())
+    run = subprocess.run(
+        csc_command("refresh", "--warehouse-dir", str(warehouse), "--mirror", str(mirror_dir)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=clean_env(),
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     return warehouse
 

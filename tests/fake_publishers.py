@@ -26,7 +26,7 @@ import threading
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -121,26 +121,44 @@ class FakePublishers:
             via = source.discovery.via
             folder = self.mirror / r.source / r.release
             if via == "ees":
-                pub = self.ees.setdefault(source.discovery.publication, EesPublication(
-                    source.discovery.publication, source.publication,
-                    next_release={"year": (today + timedelta(days=90)).year,
-                                  "month": (today + timedelta(days=90)).month, "day": None}))
+                pub = self.ees.setdefault(
+                    source.discovery.publication,
+                    EesPublication(
+                        source.discovery.publication,
+                        source.publication,
+                        next_release={
+                            "year": (today + timedelta(days=90)).year,
+                            "month": (today + timedelta(days=90)).month,
+                            "day": None,
+                        },
+                    ),
+                )
                 slug = source.discovery.slug_of(r.release)
                 if not any(x.slug == slug for x in pub.releases):
                     files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
-                    pub.releases.append(EesRelease(slug, f"Reporting year {slug}",
-                                                   _release_date(r.release, newest[source.name]), files))
+                    pub.releases.append(
+                        EesRelease(slug, f"Reporting year {slug}", _release_date(r.release, newest[source.name]), files)
+                    )
             elif via == "govuk":
                 path = urlsplit(r.page).path
-                page = self.govuk.setdefault(path, GovukPage(
-                    path, path.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
-                    _release_date(r.release, newest[source.name]), _release_date(r.release, newest[source.name])))
+                page = self.govuk.setdefault(
+                    path,
+                    GovukPage(
+                        path,
+                        path.rsplit("/", 1)[-1].replace("-", " ").capitalize(),
+                        _release_date(r.release, newest[source.name]),
+                        _release_date(r.release, newest[source.name]),
+                    ),
+                )
                 page.attachments[r.file] = (folder / r.file).read_bytes()
             elif via == "ons":
                 path = urlsplit(r.page).path.rstrip("/")
-                dataset = self.ons.setdefault(path, OnsDataset(
-                    path, path.rsplit("/", 1)[-1],
-                    next_release=(today + timedelta(days=200)).strftime("%d %B %Y")))
+                dataset = self.ons.setdefault(
+                    path,
+                    OnsDataset(
+                        path, path.rsplit("/", 1)[-1], next_release=(today + timedelta(days=200)).strftime("%d %B %Y")
+                    ),
+                )
                 edition = "mid" + r.release.rsplit("_", 1)[-1]
                 dataset.editions.setdefault(edition, {})[r.file] = (folder / r.file).read_bytes()
                 dataset.release_dates[edition] = _release_date(r.release, newest[source.name])
@@ -180,7 +198,7 @@ class FakePublishers:
             "CSC_HTTP_RETRIES": "1",
         }
 
-    def start(self) -> "FakePublishers":
+    def start(self) -> FakePublishers:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -205,7 +223,9 @@ class FakePublishers:
                     self.send_header("ETag", etag)
                     self.end_headers()
                     return
-                fake.sent[urlsplit(self.path).path + ("?" + urlsplit(self.path).query if "/file" in self.path else "")] += 1
+                fake.sent[
+                    urlsplit(self.path).path + ("?" + urlsplit(self.path).query if "/file" in self.path else "")
+                ] += 1
                 self._send(200, body, ctype, etag=etag, modified=modified)
 
             def _send(self, status, body, ctype, etag=None, modified=None, retry_after=None):
@@ -230,7 +250,7 @@ class FakePublishers:
             self._server.shutdown()
             self._server.server_close()
 
-    def __enter__(self) -> "FakePublishers":
+    def __enter__(self) -> FakePublishers:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -248,7 +268,10 @@ class FakePublishers:
         if path.startswith("/assets/media/"):
             _, _, _, file_id, name = path.split("/", 4)
             for page in self.govuk.values():
-                if name in page.attachments and _id("govuk", page.base_path, name, str(page.revisions[name])) == file_id:
+                if (
+                    name in page.attachments
+                    and _id("govuk", page.base_path, name, str(page.revisions[name])) == file_id
+                ):
                     return page.attachments[name], _ctype(name), _http_date(page.public_updated_at)
             return None
         if path.startswith("/ons/"):
@@ -266,54 +289,110 @@ class FakePublishers:
             raise KeyError(size)
         total = len(items)
         pages = max(1, (total - 1) // size + 1) if total else 1
-        return {"results": items[(page - 1) * size: page * size],
-                "paging": {"page": page, "pageSize": size, "totalResults": total, "totalPages": pages}}
+        return {
+            "results": items[(page - 1) * size : page * size],
+            "paging": {"page": page, "pageSize": size, "totalResults": total, "totalPages": pages},
+        }
 
     def _ees(self, parts: list[str], query: dict):
         if parts[0] == "publications":
             pub = self.ees[parts[1]]
             latest = pub.releases[-1]
             if len(parts) == 2:  # PublicationDto
-                return _json({
-                    "id": _id("ees", pub.slug), "slug": pub.slug, "summary": "", "title": pub.title,
-                    "contact": {"id": _id("ees", pub.slug, "contact"), "contactName": "Statistics team",
-                                "contactTelNo": None, "teamEmail": "stats@example.gov.uk", "teamName": "Statistics"},
-                    "latestRelease": {"id": _id("ees", pub.slug, latest.slug), "slug": latest.slug, "title": latest.title},
-                    "nextReleaseDate": pub.next_release, "supersededByPublication": None,
-                    "theme": {"id": _id("ees", "theme"), "summary": "", "title": "Children's social care"},
-                })
+                return _json(
+                    {
+                        "id": _id("ees", pub.slug),
+                        "slug": pub.slug,
+                        "summary": "",
+                        "title": pub.title,
+                        "contact": {
+                            "id": _id("ees", pub.slug, "contact"),
+                            "contactName": "Statistics team",
+                            "contactTelNo": None,
+                            "teamEmail": "stats@example.gov.uk",
+                            "teamName": "Statistics",
+                        },
+                        "latestRelease": {
+                            "id": _id("ees", pub.slug, latest.slug),
+                            "slug": latest.slug,
+                            "title": latest.title,
+                        },
+                        "nextReleaseDate": pub.next_release,
+                        "supersededByPublication": None,
+                        "theme": {"id": _id("ees", "theme"), "summary": "", "title": "Children's social care"},
+                    }
+                )
             if parts[2] == "release-entries":  # paged PublicationReleaseEntryDto
-                entries = [{"title": r.title, "releaseId": _id("ees", pub.slug, r.slug), "isLatestRelease": r is latest,
-                            "label": None, "lastUpdated": r.published, "published": r.published, "slug": r.slug,
-                            "coverageTitle": "Reporting year", "yearTitle": r.slug, "type": "AccreditedOfficialStatistics"}
-                           for r in reversed(pub.releases)]
+                entries = [
+                    {
+                        "title": r.title,
+                        "releaseId": _id("ees", pub.slug, r.slug),
+                        "isLatestRelease": r is latest,
+                        "label": None,
+                        "lastUpdated": r.published,
+                        "published": r.published,
+                        "slug": r.slug,
+                        "coverageTitle": "Reporting year",
+                        "yearTitle": r.slug,
+                        "type": "AccreditedOfficialStatistics",
+                    }
+                    for r in reversed(pub.releases)
+                ]
                 return _json(self._paged(entries, query, 100))
             if parts[2] == "releases" and parts[4] == "version-summary":
                 r = next(x for x in pub.releases if x.slug == parts[3])
-                return _json({
-                    "id": r.version_id(pub.slug), "releaseId": _id("ees", pub.slug, r.slug), "isLatestRelease": r is latest,
-                    "label": None, "lastUpdated": r.published, "published": r.published, "publishingOrganisations": [],
-                    "slug": r.slug, "title": r.title, "coverageTitle": "Reporting year", "yearTitle": r.slug,
-                    "type": "AccreditedOfficialStatistics", "preReleaseAccessList": "", "updateCount": r.version,
-                    "publication": {"id": _id("ees", pub.slug), "slug": pub.slug, "title": pub.title},
-                })
+                return _json(
+                    {
+                        "id": r.version_id(pub.slug),
+                        "releaseId": _id("ees", pub.slug, r.slug),
+                        "isLatestRelease": r is latest,
+                        "label": None,
+                        "lastUpdated": r.published,
+                        "published": r.published,
+                        "publishingOrganisations": [],
+                        "slug": r.slug,
+                        "title": r.title,
+                        "coverageTitle": "Reporting year",
+                        "yearTitle": r.slug,
+                        "type": "AccreditedOfficialStatistics",
+                        "preReleaseAccessList": "",
+                        "updateCount": r.version,
+                        "publication": {"id": _id("ees", pub.slug), "slug": pub.slug, "title": pub.title},
+                    }
+                )
         if parts[0] == "data-set-files":  # paged DataSetFileSummaryViewModel
             version_id = query["releaseId"][0]
             for pub in self.ees.values():
                 for r in pub.releases:
                     if r.version_id(pub.slug) != version_id:
                         continue
-                    items = [{"id": _id("ees", pub.slug, r.slug, name, "dataset"), "fileId": _id("ees", pub.slug, r.slug, name),
-                              "filename": name, "fileSize": f"{len(body) // 1024} Kb", "fileExtension": "csv",
-                              "title": name.removesuffix(".csv").replace("_", " "), "content": "",
-                              "theme": {"id": _id("ees", "theme"), "title": "Children's social care"},
-                              "publication": {"id": _id("ees", pub.slug), "title": pub.title, "slug": pub.slug},
-                              "release": {"id": version_id, "title": r.title, "slug": r.slug},
-                              "latestData": r is pub.releases[-1], "isSuperseded": False, "published": r.published,
-                              "lastUpdated": r.published, "meta": {"numDataFileRows": body.count(b"\n") - 1,
-                              "geographicLevels": [], "timePeriodRange": {"from": "", "to": ""}, "filters": [],
-                              "indicators": []}, "api": None}
-                             for name, body in r.files.items()]
+                    items = [
+                        {
+                            "id": _id("ees", pub.slug, r.slug, name, "dataset"),
+                            "fileId": _id("ees", pub.slug, r.slug, name),
+                            "filename": name,
+                            "fileSize": f"{len(body) // 1024} Kb",
+                            "fileExtension": "csv",
+                            "title": name.removesuffix(".csv").replace("_", " "),
+                            "content": "",
+                            "theme": {"id": _id("ees", "theme"), "title": "Children's social care"},
+                            "publication": {"id": _id("ees", pub.slug), "title": pub.title, "slug": pub.slug},
+                            "release": {"id": version_id, "title": r.title, "slug": r.slug},
+                            "latestData": r is pub.releases[-1],
+                            "isSuperseded": False,
+                            "published": r.published,
+                            "lastUpdated": r.published,
+                            "meta": {
+                                "numDataFileRows": body.count(b"\n") - 1,
+                                "geographicLevels": [],
+                                "timePeriodRange": {"from": "", "to": ""},
+                                "filters": [],
+                                "indicators": [],
+                            },
+                            "api": None,
+                        }
+                        for name, body in r.files.items()
+                    ]
                     return _json(self._paged(items, query, 40))
             return None
         if parts[0] == "releases" and len(parts) == 4 and parts[2] == "files":
@@ -329,19 +408,41 @@ class FakePublishers:
         page = self.govuk.get(base_path)
         if page is None:
             return None
-        attachments = [{
-            "attachment_type": "file", "id": str(n), "title": name.rsplit(".", 1)[0].replace("_", " "),
-            "url": f"{ASSETS}/media/{_id('govuk', page.base_path, name, str(page.revisions[name]))}/{quote(name)}",
-            "content_type": _ctype(name), "filename": name, "file_size": len(body), "accessible": False,
-        } for n, (name, body) in enumerate(sorted(page.attachments.items()))]
-        return _json({
-            "base_path": page.base_path, "content_id": _id("govuk", page.base_path), "title": page.title,
-            "description": "", "document_type": "official_statistics", "schema_name": "publication", "locale": "en",
-            "first_published_at": page.first_published_at, "public_updated_at": page.public_updated_at,
-            "updated_at": page.public_updated_at, "links": {},
-            "details": {"body": "", "documents": [], "political": False, "attachments": attachments,
-                        "change_history": [{"public_timestamp": page.first_published_at, "note": "First published."}]},
-        })
+        attachments = [
+            {
+                "attachment_type": "file",
+                "id": str(n),
+                "title": name.rsplit(".", 1)[0].replace("_", " "),
+                "url": f"{ASSETS}/media/{_id('govuk', page.base_path, name, str(page.revisions[name]))}/{quote(name)}",
+                "content_type": _ctype(name),
+                "filename": name,
+                "file_size": len(body),
+                "accessible": False,
+            }
+            for n, (name, body) in enumerate(sorted(page.attachments.items()))
+        ]
+        return _json(
+            {
+                "base_path": page.base_path,
+                "content_id": _id("govuk", page.base_path),
+                "title": page.title,
+                "description": "",
+                "document_type": "official_statistics",
+                "schema_name": "publication",
+                "locale": "en",
+                "first_published_at": page.first_published_at,
+                "public_updated_at": page.public_updated_at,
+                "updated_at": page.public_updated_at,
+                "links": {},
+                "details": {
+                    "body": "",
+                    "documents": [],
+                    "political": False,
+                    "attachments": attachments,
+                    "change_history": [{"public_timestamp": page.first_published_at, "note": "First published."}],
+                },
+            }
+        )
 
     def _ons(self, path: str, query: dict):
         if path == "/file":
@@ -355,21 +456,53 @@ class FakePublishers:
         page = path.removesuffix("/data")
         if page in self.ons:
             d = self.ons[page]
-            return _json({"type": "dataset_landing_page", "uri": d.path, "section": {}, "relatedDatasets": [],
-                          "relatedDocuments": [], "timeseries": False, "links": [], "alerts": [],
-                          "datasets": [{"uri": f"{d.path}/{e}"} for e in d.editions],
-                          "description": {"title": d.title, "summary": "", "nationalStatistic": True,
-                                          "releaseDate": max(d.release_dates.values()), "nextRelease": d.next_release,
-                                          "datasetId": "", "unit": "", "preUnit": "", "source": ""}},
-                         ctype="text/plain; charset=utf-8")
+            return _json(
+                {
+                    "type": "dataset_landing_page",
+                    "uri": d.path,
+                    "section": {},
+                    "relatedDatasets": [],
+                    "relatedDocuments": [],
+                    "timeseries": False,
+                    "links": [],
+                    "alerts": [],
+                    "datasets": [{"uri": f"{d.path}/{e}"} for e in d.editions],
+                    "description": {
+                        "title": d.title,
+                        "summary": "",
+                        "nationalStatistic": True,
+                        "releaseDate": max(d.release_dates.values()),
+                        "nextRelease": d.next_release,
+                        "datasetId": "",
+                        "unit": "",
+                        "preUnit": "",
+                        "source": "",
+                    },
+                },
+                ctype="text/plain; charset=utf-8",
+            )
         dataset_path, edition = page.rsplit("/", 1)
         d = self.ons.get(dataset_path)
         if d is None or edition not in d.editions:
             return None
-        return _json({"type": "dataset", "uri": page, "downloads": [{"file": f} for f in d.editions[edition]],
-                      "supplementaryFiles": [], "versions": [],
-                      "description": {"title": d.title, "edition": edition, "releaseDate": d.release_dates[edition],
-                                      "unit": "", "preUnit": "", "source": "", "versionLabel": ""}})
+        return _json(
+            {
+                "type": "dataset",
+                "uri": page,
+                "downloads": [{"file": f} for f in d.editions[edition]],
+                "supplementaryFiles": [],
+                "versions": [],
+                "description": {
+                    "title": d.title,
+                    "edition": edition,
+                    "releaseDate": d.release_dates[edition],
+                    "unit": "",
+                    "preUnit": "",
+                    "source": "",
+                    "versionLabel": "",
+                },
+            }
+        )
 
 
 def _json(data, ctype: str = "application/json; charset=utf-8"):
@@ -387,4 +520,4 @@ def _ctype(name: str) -> str:
 def _http_date(iso: str | None) -> str | None:
     if not iso:
         return None
-    return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc), usegmt=True)
+    return format_datetime(datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC), usegmt=True)

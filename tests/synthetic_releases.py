@@ -54,7 +54,9 @@ def next_ees_release(folder: Path, edits: dict[str, list[Edit]] | None = None) -
     return {p.name: _shift(p.read_bytes(), edits.get(p.name, [])) for p in sorted(folder.glob("*.csv"))}
 
 
-_VALUE = re.compile(r'(<table:table-cell[^>]*office:value-type="float"[^>]*office:value=")([-0-9.eE]+)("[^>]*>)(<text:p>)([^<]*)(</text:p>)')
+_VALUE = re.compile(
+    r'(<table:table-cell[^>]*office:value-type="float"[^>]*office:value=")([-0-9.eE]+)("[^>]*>)(<text:p>)([^<]*)(</text:p>)'
+)
 
 
 def revised_ods(data: bytes, sheet: str, la_code: str, factor: int = 2) -> bytes:
@@ -83,13 +85,18 @@ def revised_ods(data: bytes, sheet: str, la_code: str, factor: int = 2) -> bytes
 WORKFORCE_2025 = "workforce/ees_2025/csww_indicators_2017_to_2025.csv"
 
 
-def corrected_caseload(data: bytes, la_code: str = "E08000025", year: str = "2025", by: float = 0.1) -> tuple[bytes, float]:
+def corrected_caseload(
+    data: bytes, la_code: str = "E08000025", year: str = "2025", by: float = 0.1
+) -> tuple[bytes, float]:
     """A corrected workforce release: one LA's average caseload in one year, ``by`` higher. The
     file's bytes with the correction, and the caseload it had published."""
     lines = data.decode("utf-8").splitlines(keepends=True)
     column = lines[0].split(",").index("caseload_fte")
-    row = next(i for i, line in enumerate(lines) if line.startswith(f"{year},Reporting year,Local authority,")
-               and f",{la_code}," in line)
+    row = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(f"{year},Reporting year,Local authority,") and f",{la_code}," in line
+    )
     cells = lines[row].split(",")
     published = float(cells[column])
     cells[column] = f"{published + by:.1f}"

@@ -19,14 +19,15 @@ def test_header_drift_is_mapped_in_the_catalogue():
     columns = {c.name: c for c in cla.columns}
     assert "number" in columns["children_count"].aliases
     assert {"population_count", "population_type"} <= set(columns["measure"].aliases)
-    assert cla.values["measure"]["Children looked after on 31 March each year"] == "Children looked after at 31 March each year"
+    assert (
+        cla.values["measure"]["Children looked after on 31 March each year"]
+        == "Children looked after at 31 March each year"
+    )
 
 
 def test_every_family_is_a_dbt_source_and_every_raw_source_a_family():
     families = {f.raw_table for f in load_catalogue().families}
-    sources = {
-        s["name"] for s in load_manifest()["sources"].values() if s["schema"] == "raw"
-    }
+    sources = {s["name"] for s in load_manifest()["sources"].values() if s["schema"] == "raw"}
     assert sources == families
 
 
@@ -55,8 +56,19 @@ def test_catalogue_refuses_unknown_formats():
 
 
 def _one_release(**release):
-    return {"sources": {"s": {"families": {"f": {"format": "ods", "columns": {"a": {}},
-                                                "releases": [{"release": "r", "file": "x.ods", **release}]}}}}}
+    return {
+        "sources": {
+            "s": {
+                "families": {
+                    "f": {
+                        "format": "ods",
+                        "columns": {"a": {}},
+                        "releases": [{"release": "r", "file": "x.ods", **release}],
+                    }
+                }
+            }
+        }
+    }
 
 
 @pytest.mark.parametrize(("header_row", "expected"), [(3, (3,)), ([10, 11], (10, 11))])
@@ -80,8 +92,9 @@ def test_catalogue_checks_encodings():
 def test_every_catalogued_release_can_be_found_without_a_mirror():
     assert unlocatable(load_catalogue()) == []
     orphan = parse_catalogue(_one_release(page="https://example.org/somewhere"))
-    assert unlocatable(orphan) == ["family f: release r (x.ods): no fixed `url`, and no `page` on its publisher for the "
-                                   "source's discovery (links)"]
+    assert unlocatable(orphan) == [
+        "family f: release r (x.ods): no fixed `url`, and no `page` on its publisher for the source's discovery (links)"
+    ]
 
 
 def test_dbt_sources_are_the_catalogue_as_generated():
@@ -95,9 +108,14 @@ def test_dbt_sources_are_the_catalogue_as_generated():
         document = yaml.safe_load(dbt_sources.sources_path(source).read_text(encoding="utf-8"))
         tables = {t["name"]: [c["name"] for c in t["columns"]] for t in document["sources"][0]["tables"]}
         for family in source.families:
-            assert tables[family.raw_table][:len(family.columns)] == family.column_names
-            assert tables[family.raw_table][len(family.columns):] == ["_release", "_source_file", "_sha256", "_loaded_at",
-                                                                       "_row_number"]
+            assert tables[family.raw_table][: len(family.columns)] == family.column_names
+            assert tables[family.raw_table][len(family.columns) :] == [
+                "_release",
+                "_source_file",
+                "_sha256",
+                "_loaded_at",
+                "_row_number",
+            ]
 
 
 def test_a_family_says_what_its_symbols_mean_and_the_rest_keep_the_defaults():
@@ -108,15 +126,21 @@ def test_a_family_says_what_its_symbols_mean_and_the_rest_keep_the_defaults():
     meanings = conventions().symbol_meanings(sfr.symbols)
     assert "x" in meanings["suppressed"] and "x" not in meanings["not_available"]
     assert "[x]" in meanings["not_available"] and ".." in meanings["not_available"]  # only the symbol named moves
-    assert conventions().symbol_meanings(load_catalogue().family("cla_number_and_rate_per_10k").symbols) == conventions().published_symbols
+    assert (
+        conventions().symbol_meanings(load_catalogue().family("cla_number_and_rate_per_10k").symbols)
+        == conventions().published_symbols
+    )
 
 
-@pytest.mark.parametrize(("symbols", "message"), [
-    ({"hidden": ["x"]}, "'hidden' is not a status"),
-    ({"suppressed": []}, "must list symbols"),
-    ({"suppressed": ["x"], "not_available": ["X"]}, "more than one meaning"),
-    (["x"], "must map a status"),
-])
+@pytest.mark.parametrize(
+    ("symbols", "message"),
+    [
+        ({"hidden": ["x"]}, "'hidden' is not a status"),
+        ({"suppressed": []}, "must list symbols"),
+        ({"suppressed": ["x"], "not_available": ["X"]}, "more than one meaning"),
+        (["x"], "must map a status"),
+    ],
+)
 def test_catalogue_refuses_symbols_that_mean_nothing_known(symbols, message):
     data = _one_release()
     data["sources"]["s"]["families"]["f"]["symbols"] = symbols

@@ -26,8 +26,9 @@ def home(warehouse, monkeypatch):
 
 
 def log_entry(run_id: str, message: str) -> EventLogEntry:
-    return EventLogEntry(error_info=None, level=20, user_message=message, run_id=run_id, timestamp=time.time(),
-                         dagster_event=None)
+    return EventLogEntry(
+        error_info=None, level=20, user_message=message, run_id=run_id, timestamp=time.time(), dagster_event=None
+    )
 
 
 class Connections:
@@ -69,9 +70,14 @@ def test_a_warehouse_instance_records_events_on_kept_connections_that_dagster_re
     assert len(SqliteRunStorage.from_local(str(home / "history")).get_runs()) == 2
     plain = SqliteEventLogStorage(str(home / "history" / "runs"))
     assert len(plain.get_records_for_run(result.run_id).records) == events
-    assert plain.get_latest_materialization_events([dg.AssetKey("chatty")])[dg.AssetKey("chatty")].run_id == result.run_id
-    databases = [home / "history" / "runs.db", home / "schedules" / "schedules.db",
-                 *(home / "history" / "runs" / f"{shard}.db" for shard in ("index", result.run_id))]
+    assert (
+        plain.get_latest_materialization_events([dg.AssetKey("chatty")])[dg.AssetKey("chatty")].run_id == result.run_id
+    )
+    databases = [
+        home / "history" / "runs.db",
+        home / "schedules" / "schedules.db",
+        *(home / "history" / "runs" / f"{shard}.db" for shard in ("index", result.run_id)),
+    ]
     for path in databases:  # each created whole, stamped, in WAL mode as Dagster leaves its databases
         db = sqlite3.connect(path)
         assert db.execute("pragma journal_mode").fetchone()[0] == "wal", path
@@ -125,7 +131,9 @@ def test_only_a_few_run_shards_stay_open(tmp_path):
     assert not storage._engines
 
 
-def test_the_dagster_home_gets_the_projects_configuration_and_a_foreign_one_is_left_alone(warehouse, monkeypatch, tmp_path):
+def test_the_dagster_home_gets_the_projects_configuration_and_a_foreign_one_is_left_alone(
+    warehouse, monkeypatch, tmp_path
+):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     home = warehouse.ensure_dagster_home()
     config = home / "dagster.yaml"
@@ -165,7 +173,8 @@ def test_a_new_homes_run_and_schedule_databases_start_in_wal_mode_and_existing_o
 
 
 def test_a_copied_warehouse_refuses_the_event_log_of_the_one_it_was_copied_from_until_csc_rewrites_its_config(
-        home, tmp_path, monkeypatch):
+    home, tmp_path, monkeypatch
+):
     import shutil
 
     copy = tmp_path / "copy" / "warehouse"

@@ -34,7 +34,8 @@ def test_every_asset_key_snapshot(request):
     missing, unexpected = sorted(expected - set(keys)), sorted(set(keys) - expected)
     assert not missing and not unexpected, (
         f"asset keys differ from {SNAPSHOT.name}: missing {missing}, new {unexpected}; "
-        "if the change is intended, run pytest tests/test_definitions.py --update-snapshots and review the diff")
+        "if the change is intended, run pytest tests/test_definitions.py --update-snapshots and review the diff"
+    )
 
 
 def test_one_lineage_from_landing_to_publication():
@@ -121,12 +122,17 @@ def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_o
     sensor = defs.resolve_sensor_def("build_what_changed")
     ingest = defs.resolve_job_def("ingest")
     with dg.instance_for_test() as instance:
+
         def evaluate(trigger):
             run = instance.create_run_for_job(job_def=ingest, tags={"csc/trigger": trigger})
             success = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name="ingest")
-            context = dg.build_run_status_sensor_context(sensor_name=sensor.name, dagster_instance=instance,
-                                                         dagster_run=run, dagster_event=success,
-                                                         repository_def=defs.get_repository_def())
+            context = dg.build_run_status_sensor_context(
+                sensor_name=sensor.name,
+                dagster_instance=instance,
+                dagster_run=run,
+                dagster_event=success,
+                repository_def=defs.get_repository_def(),
+            )
             return sensor(context), run
 
         request, run = evaluate("nightly")
@@ -159,11 +165,18 @@ def test_loading_the_definitions_changes_nothing_in_the_environment():
     import sys
 
     # (polars sets its allocator's private _RJEM_MALLOC_CONF on import: a library's own, not a setting)
-    script = ("import json, os; before = dict(os.environ); import orchestration.definitions; "
-              "print(json.dumps(sorted(k for k in set(before) | set(os.environ) "
-              "if before.get(k) != os.environ.get(k) and not k.startswith('_'))))")
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                         env={k: v for k, v in os.environ.items() if not k.startswith(("CSC_", "DO_NOT", "GX_", "DAGSTER_", "DBT_"))})
+    script = (
+        "import json, os; before = dict(os.environ); import orchestration.definitions; "
+        "print(json.dumps(sorted(k for k in set(before) | set(os.environ) "
+        "if before.get(k) != os.environ.get(k) and not k.startswith('_'))))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("CSC_", "DO_NOT", "GX_", "DAGSTER_", "DBT_"))},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip().splitlines()[-1] == "[]"
 
@@ -173,7 +186,9 @@ def test_staging_reads_sources_only():
     read seeds and other models) happen in intermediate models."""
     from orchestration.lib.dbt import load_manifest
 
-    staging = [n for n in load_manifest()["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "staging"]
+    staging = [
+        n for n in load_manifest()["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "staging"
+    ]
     assert staging
     reads_more = {n["name"]: [d for d in n["depends_on"]["nodes"] if not d.startswith("source.")] for n in staging}
     assert {name: deps for name, deps in reads_more.items() if deps} == {}

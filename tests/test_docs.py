@@ -32,16 +32,81 @@ def make_snapshot(path: Path) -> None:
         domain varchar, period_type varchar, source varchar, source_family varchar, description varchar,
         rate_numerator varchar, rate_multiplier double, rate_denominator varchar, base_indicator_id varchar)""")
     rows = [
-        ("cla_count", "Children looked after <at 31 March>", "count", "neutral", "cla", "reporting_year_31_march",
-         "Children looked after (DfE)", "cla_family", "As published.", None, None, None, None),
-        ("cla_rate", "CLA rate", "rate per 10,000 children aged under 18", "neutral", "cla", "reporting_year_31_march",
-         "Children looked after (DfE)", "cla_family", "Per 10,000.", "cla_count", 10000.0, "population_0_17", None),
-        ("cla_cost", "Spend per child looked after", "GBP per child looked after", "neutral", "spend", "financial_year",
-         "Section 251 (DfE)", "s251", "Unit cost.", "cla_spend_gbp", 1.0, "cla_count", None),
-        ("rereferrals_pct", "Re-referrals", "percent", "lower_is_better", "cin", "reporting_year_31_march",
-         "Children in need (DfE)", "cin_family", "Share.", None, None, None, "referrals_count"),
-        ("no_data", "Never published", "count", "neutral", "cin", "reporting_year_31_march",
-         "Children in need (DfE)", "cin_family", None, None, None, None, None),
+        (
+            "cla_count",
+            "Children looked after <at 31 March>",
+            "count",
+            "neutral",
+            "cla",
+            "reporting_year_31_march",
+            "Children looked after (DfE)",
+            "cla_family",
+            "As published.",
+            None,
+            None,
+            None,
+            None,
+        ),
+        (
+            "cla_rate",
+            "CLA rate",
+            "rate per 10,000 children aged under 18",
+            "neutral",
+            "cla",
+            "reporting_year_31_march",
+            "Children looked after (DfE)",
+            "cla_family",
+            "Per 10,000.",
+            "cla_count",
+            10000.0,
+            "population_0_17",
+            None,
+        ),
+        (
+            "cla_cost",
+            "Spend per child looked after",
+            "GBP per child looked after",
+            "neutral",
+            "spend",
+            "financial_year",
+            "Section 251 (DfE)",
+            "s251",
+            "Unit cost.",
+            "cla_spend_gbp",
+            1.0,
+            "cla_count",
+            None,
+        ),
+        (
+            "rereferrals_pct",
+            "Re-referrals",
+            "percent",
+            "lower_is_better",
+            "cin",
+            "reporting_year_31_march",
+            "Children in need (DfE)",
+            "cin_family",
+            "Share.",
+            None,
+            None,
+            None,
+            "referrals_count",
+        ),
+        (
+            "no_data",
+            "Never published",
+            "count",
+            "neutral",
+            "cin",
+            "reporting_year_31_march",
+            "Children in need (DfE)",
+            "cin_family",
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
     ]
     con.executemany("insert into marts.dim_indicator values (" + ",".join("?" * 13) + ")", rows)
     con.execute("""create table marts.fct_la_indicator (la_code varchar, time_period integer, period_type varchar,
@@ -50,16 +115,26 @@ def make_snapshot(path: Path) -> None:
         ("E1", 2020, "reporting_year_31_march", "cla_count", 5, "ees_2021", True),
         ("E1", 2021, "reporting_year_31_march", "cla_count", 6, "ees_2021", False),  # revised by ees_2022
         ("E1", 2021, "reporting_year_31_march", "cla_count", 7, "ees_2022", True),
-        ("E2", 2022, "reporting_year_31_march", "cla_count", None, "ees_2022", True),  # no value: not a period with data
+        (
+            "E2",
+            2022,
+            "reporting_year_31_march",
+            "cla_count",
+            None,
+            "ees_2022",
+            True,
+        ),  # no value: not a period with data
         ("E1", 2021, "reporting_year_31_march", "cla_rate", 70, "ees_2022", True),
         ("E1", 2019, "reporting_year_31_march", "rereferrals_pct", 20, "ees_2021", True),
         ("E1", 2024, "financial_year", "cla_cost", 100000, "s251_2024", True),
     ]
     con.executemany("insert into marts.fct_la_indicator values (?,?,?,?,?,?,?)", facts)
     con.execute("create table marts.dim_period (period_type varchar, time_period integer, period_label varchar)")
-    con.executemany("insert into marts.dim_period values (?,?,?)", [
-        ("reporting_year_31_march", y, f"year ending 31 March {y}") for y in (2019, 2020, 2021, 2022)]
-        + [("financial_year", 2024, "2023-24")])
+    con.executemany(
+        "insert into marts.dim_period values (?,?,?)",
+        [("reporting_year_31_march", y, f"year ending 31 March {y}") for y in (2019, 2020, 2021, 2022)]
+        + [("financial_year", 2024, "2023-24")],
+    )
     con.execute("create table meta.refresh as select 'r-1' as refresh_id, now() as finished_at")
     con.execute("create table meta.release_index (family varchar, release varchar, page varchar)")
     con.execute("insert into meta.release_index values ('cla_family', 'ees_2022', 'https://example.org/cla/2022')")
@@ -83,8 +158,10 @@ def test_metric_page_lists_every_indicator_with_formula_periods_and_release(ware
     assert "year ending 31 March 2020" in rows["cla_count"] and "year ending 31 March 2021" in rows["cla_count"]
     assert '<a href="https://example.org/cla/2022">ees_2022</a>' in rows["cla_count"]
     assert "as published" in rows["cla_count"]
-    assert "cla_count / population_0_17 (the child population of the mid-year before the reporting year) × 10,000" \
+    assert (
+        "cla_count / population_0_17 (the child population of the mid-year before the reporting year) × 10,000"
         in rows["cla_rate"]
+    )
     assert "cla_spend_gbp / cla_count (same period)" in rows["cla_cost"] and "×" not in rows["cla_cost"]
     assert periods["cla_cost"] == ["2024", "2024"] and "2023-24" in rows["cla_cost"] and "s251_2024" in rows["cla_cost"]
     assert "percentage of referrals_count" in rows["rereferrals_pct"] and "lower is better" in rows["rereferrals_pct"]
@@ -151,9 +228,11 @@ def _artifacts(target: Path, project: Path, compiled=(True, True), invocations=(
     from orchestration.lib.dbt import PROJECT_DIGEST, project_digest
 
     target.mkdir(parents=True, exist_ok=True)
-    nodes = {"model.p.a": {"resource_type": "model", "compiled": compiled[0]},
-             "test.p.not_null_a_x": {"resource_type": "test", "compiled": compiled[1]},
-             "seed.p.s": {"resource_type": "seed"}}  # a seed is never compiled
+    nodes = {
+        "model.p.a": {"resource_type": "model", "compiled": compiled[0]},
+        "test.p.not_null_a_x": {"resource_type": "test", "compiled": compiled[1]},
+        "seed.p.s": {"resource_type": "seed"},
+    }  # a seed is never compiled
     (target / "manifest.json").write_text(json.dumps({"metadata": {"invocation_id": invocations[0]}, "nodes": nodes}))
     env = {PROJECT_DIGEST: digest or project_digest(project)}
     (target / "run_results.json").write_text(json.dumps({"metadata": {"invocation_id": invocations[1], "env": env}}))
@@ -180,8 +259,13 @@ def test_the_docs_site_reuses_a_manifest_only_when_it_compiled_the_project_as_it
 
 def test_csc_docs_without_a_site_names_the_path(tmp_path):
     warehouse = tmp_path / "warehouse"
-    run = subprocess.run(csc_command("docs", "--warehouse-dir", str(warehouse), "--no-browser"),
-                         capture_output=True, text=True, timeout=120, env=clean_env())
+    run = subprocess.run(
+        csc_command("docs", "--warehouse-dir", str(warehouse), "--no-browser"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+    )
     assert run.returncode == 1
     assert str(warehouse / "docs" / "index.html") in run.stderr and "csc refresh" in run.stderr
 
@@ -191,12 +275,21 @@ def test_csc_docs_serves_the_site_on_localhost(tmp_path):
     docs.mkdir(parents=True)
     (docs / "index.html").write_text("<html><title>dbt Docs</title>the site</html>", encoding="utf-8")
     (docs / "metrics.html").write_text("<html>metric catalogue</html>", encoding="utf-8")
-    listed = subprocess.run(csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--no-browser"),
-                            capture_output=True, text=True, timeout=120, env=clean_env())
+    listed = subprocess.run(
+        csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--no-browser"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+    )
     assert listed.returncode == 0 and listed.stdout.split() == [str(docs / "index.html"), str(docs / "metrics.html")]
-    proc = subprocess.Popen(csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--serve", "--port", "0",
-                                        "--no-browser"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=clean_env())
+    proc = subprocess.Popen(
+        csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--serve", "--port", "0", "--no-browser"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
     try:
         url = None
         for line in proc.stdout:

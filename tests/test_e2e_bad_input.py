@@ -190,15 +190,29 @@ def run_batch(cases: list[BadInput], warehouse: Path, good: Path, work: Path) ->
         if server is not None:
             server.close()
         shutil.rmtree(work / "mirror", ignore_errors=True)
-    status = subprocess.run(csc_command("status", "--warehouse-dir", str(warehouse)), capture_output=True, text=True,
-                            timeout=300, env=clean_env())
-    report_lines = [line.split("validation report:", 1)[1].strip() for line in status.stdout.splitlines() if "validation report:" in line]
-    report = Path(report_lines[0]).read_text(encoding="utf-8") if report_lines and Path(report_lines[0]).exists() else ""
+    status = subprocess.run(
+        csc_command("status", "--warehouse-dir", str(warehouse)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean_env(),
+    )
+    report_lines = [
+        line.split("validation report:", 1)[1].strip()
+        for line in status.stdout.splitlines()
+        if "validation report:" in line
+    ]
+    report = (
+        Path(report_lines[0]).read_text(encoding="utf-8") if report_lines and Path(report_lines[0]).exists() else ""
+    )
     return {
-        "returncode": run.returncode, "stderr": run.stderr, "seconds": round(took, 1),
+        "returncode": run.returncode,
+        "stderr": run.stderr,
+        "seconds": round(took, 1),
         "unchanged": digest(warehouse / "csc.duckdb") == before,
         "leftovers": sorted(p.name for p in warehouse.glob("csc*") if p.name != "csc.duckdb"),
-        "status": status.stdout, "report": report,
+        "status": status.stdout,
+        "report": report,
     }
 
 
@@ -236,10 +250,13 @@ def corpus(published_warehouse, mirror_dir, tmp_path_factory):
     for t in threads:
         t.join()
     by_case = {slug(c): results[c.batch] for c in CASES}
-    figures = {"kinds": len(CASES), "refreshes": len(batches),
-               "stopped": sum(1 for r in by_case.values() if r.get("returncode") == 1),
-               "publication_unchanged": sum(1 for r in by_case.values() if r.get("unchanged")),
-               "seconds": {k: r.get("seconds") for k, r in results.items()}}
+    figures = {
+        "kinds": len(CASES),
+        "refreshes": len(batches),
+        "stopped": sum(1 for r in by_case.values() if r.get("returncode") == 1),
+        "publication_unchanged": sum(1 for r in by_case.values() if r.get("unchanged")),
+        "seconds": {k: r.get("seconds") for k, r in results.items()},
+    }
     report = Path(os.environ.get("CSC_BAD_INPUT_REPORT") or root / "bad_input.json")
     report.write_text(json.dumps(figures, indent=1), encoding="utf-8")
     return {"results": by_case, "good": good}

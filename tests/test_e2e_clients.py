@@ -33,13 +33,20 @@ def publication(published_snapshot):
 def catalogue(publication):
     """What the file holds, read by today's DuckDB: tables per schema, every mart column's comment."""
     with duckdb.connect(str(publication), read_only=True) as con:
-        tables = {schema: sorted(t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = ?", [schema]).fetchall())
-            for schema in ("marts", "meta")}
+        tables = {
+            schema: sorted(
+                t
+                for (t,) in con.execute(
+                    "select table_name from duckdb_tables() where schema_name = ?", [schema]
+                ).fetchall()
+            )
+            for schema in ("marts", "meta")
+        }
         columns: dict[str, list[list]] = {}
         for table, column, comment in con.execute(
-                "select table_name, column_name, comment from duckdb_columns() "
-                "where schema_name = 'marts' order by table_name, column_index").fetchall():
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where schema_name = 'marts' order by table_name, column_index"
+        ).fetchall():
             columns.setdefault(table, []).append([column, comment])
     return {"tables": tables, "columns": columns}
 
@@ -47,8 +54,19 @@ def catalogue(publication):
 def uv_isolated(duckdb_version, engine_version, sqlalchemy_version):
     uv = shutil.which("uv")
     assert uv, "uv is on PATH wherever the README's set-up commands ran"
-    return [uv, "run", "--isolated", "--no-project", "--with", f"duckdb=={duckdb_version}",
-            "--with", f"duckdb-engine=={engine_version}", "--with", f"sqlalchemy=={sqlalchemy_version}", "python"]
+    return [
+        uv,
+        "run",
+        "--isolated",
+        "--no-project",
+        "--with",
+        f"duckdb=={duckdb_version}",
+        "--with",
+        f"duckdb-engine=={engine_version}",
+        "--with",
+        f"sqlalchemy=={sqlalchemy_version}",
+        "python",
+    ]
 
 
 def reflect(python: list[str], publication):
@@ -87,12 +105,19 @@ def test_the_oldest_sqlalchemy_clients_the_readme_names_reflect_every_mart(versi
     run = reflect(uv_isolated(*versions), publication)
     assert run.returncode == 0, run.stderr[-3000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])
-    assert seen["versions"] == {"duckdb": duckdb_version, "duckdb-engine": engine_version, "sqlalchemy": sqlalchemy_version}
+    assert seen["versions"] == {
+        "duckdb": duckdb_version,
+        "duckdb-engine": engine_version,
+        "sqlalchemy": sqlalchemy_version,
+    }
     assert_sees_the_publication(seen, catalogue)
 
 
-@pytest.mark.parametrize("versions,error", SQLALCHEMY_CLIENTS_THAT_FAIL,
-                         ids=lambda v: "duckdb{0[0]}-engine{0[1]}-sqlalchemy{0[2]}".format(v) if isinstance(v, tuple) else v)
+@pytest.mark.parametrize(
+    "versions,error",
+    SQLALCHEMY_CLIENTS_THAT_FAIL,
+    ids=lambda v: f"duckdb{v[0]}-engine{v[1]}-sqlalchemy{v[2]}" if isinstance(v, tuple) else v,
+)
 def test_the_sqlalchemy_clients_the_readme_warns_of_cannot_reflect_columns(versions, error, publication):
     """The README's warnings stay true: when a release of one of these fixes reflection, this fails
     and the README (and publish.SQLALCHEMY_CLIENTS_THAT_FAIL) should say so."""

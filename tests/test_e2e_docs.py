@@ -23,7 +23,7 @@ def inlined(html: str) -> tuple[dict, dict]:
     decoder = json.JSONDecoder()
     start = html.index("{manifest:") + len("{manifest:")
     manifest, end = decoder.raw_decode(html, start)
-    assert html[end:end + len(",catalog:")] == ",catalog:"
+    assert html[end : end + len(",catalog:")] == ",catalog:"
     catalog, _ = decoder.raw_decode(html, end + len(",catalog:"))
     return manifest, catalog
 
@@ -64,12 +64,16 @@ def test_every_mart_column_and_test_is_in_the_site(site):
     con = duckdb.connect(str(site["warehouse"] / "csc.duckdb"), read_only=True)
     try:
         published = {}
-        for table, column in con.execute("select table_name, column_name from information_schema.columns "
-                                         "where table_schema = 'marts' order by table_name, ordinal_position").fetchall():
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' order by table_name, ordinal_position"
+        ).fetchall():
             published.setdefault(table, []).append(column)
     finally:
         con.close()
-    marts = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
+    marts = {
+        n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+    }
     assert set(marts) == set(published) and len(marts) >= 28
     for name, node in marts.items():
         assert list(node["columns"]) == published[name], name  # every column, documented, in order
@@ -87,8 +91,11 @@ def test_every_mart_column_and_test_is_in_the_site(site):
     assert manifest["parent_map"] == project["parent_map"] and sum(map(len, manifest["parent_map"].values())) > 500
     for name, node in marts.items():
         assert "exposure.csc_warehouse.open_data_exports" in manifest["child_map"][node["unique_id"]], name
-    assert {e["name"] for e in manifest["exposures"].values()} >= {"la_profile_pages", "metric_catalogue",
-                                                                    "open_data_exports"}
+    assert {e["name"] for e in manifest["exposures"].values()} >= {
+        "la_profile_pages",
+        "metric_catalogue",
+        "open_data_exports",
+    }
 
 
 def test_every_source_leads_back_to_its_publisher(site):
@@ -113,9 +120,13 @@ def test_the_metric_page_lists_every_indicator_with_its_real_periods(site, mirro
     con = duckdb.connect(str(site["warehouse"] / "csc.duckdb"), read_only=True)
     try:
         indicators = [r[0] for r in con.execute("select indicator_id from marts.dim_indicator").fetchall()]
-        periods = {r[0]: (str(r[1]), str(r[2])) for r in con.execute(
-            "select indicator_id, min(time_period), max(time_period) from marts.fct_la_indicator "
-            "where value is not null group by all").fetchall()}
+        periods = {
+            r[0]: (str(r[1]), str(r[2]))
+            for r in con.execute(
+                "select indicator_id, min(time_period), max(time_period) from marts.fct_la_indicator "
+                "where value is not null group by all"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert sorted(rows) == sorted(indicators) and len(indicators) >= 60
@@ -126,7 +137,8 @@ def test_the_metric_page_lists_every_indicator_with_its_real_periods(site, mirro
     first, last = raw.execute(
         "select min(time_period), max(time_period) from read_csv(?, all_varchar = true) "
         "where geographic_level = 'Local authority' and try_cast(caseload_fte as double) is not null",
-        [str(mirror_dir / "workforce" / "ees_2025" / "csww_indicators_2017_to_2025.csv")]).fetchone()
+        [str(mirror_dir / "workforce" / "ees_2025" / "csww_indicators_2017_to_2025.csv")],
+    ).fetchone()
     raw.close()
     caseload = rows["sw_caseload_avg"]
     assert re.findall(r'data-period="(\d+)"', caseload) == [first, last] == ["2017", "2025"]

@@ -18,10 +18,24 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 # DuckDB column type -> what each reader must see in the Parquet file
-ARROW = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
-         "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "DECIMAL(18,2)": pa.decimal128(18, 2)}
-POLARS = {"VARCHAR": pl.String, "INTEGER": pl.Int32, "BIGINT": pl.Int64, "DOUBLE": pl.Float64,
-          "BOOLEAN": pl.Boolean, "DATE": pl.Date, "DECIMAL(18,2)": pl.Decimal(18, 2)}
+ARROW = {
+    "VARCHAR": pa.string(),
+    "INTEGER": pa.int32(),
+    "BIGINT": pa.int64(),
+    "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "DATE": pa.date32(),
+    "DECIMAL(18,2)": pa.decimal128(18, 2),
+}
+POLARS = {
+    "VARCHAR": pl.String,
+    "INTEGER": pl.Int32,
+    "BIGINT": pl.Int64,
+    "DOUBLE": pl.Float64,
+    "BOOLEAN": pl.Boolean,
+    "DATE": pl.Date,
+    "DECIMAL(18,2)": pl.Decimal(18, 2),
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +47,20 @@ def export(published_warehouse):
 def marts(published_warehouse):
     """Every mart of the publication: its row count and its columns with their DuckDB types."""
     with duckdb.connect(str(published_warehouse / "csc.duckdb"), read_only=True) as con:
-        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()]
-        return {t: (con.execute(f"select count(*) from marts.{t}").fetchone()[0],
-                    con.execute("select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
-                                "and table_name = ? order by column_index", [t]).fetchall())
-                for t in tables}
+        tables = [
+            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+        ]
+        return {
+            t: (
+                con.execute(f"select count(*) from marts.{t}").fetchone()[0],
+                con.execute(
+                    "select column_name, data_type from duckdb_columns() where schema_name = 'marts' "
+                    "and table_name = ? order by column_index",
+                    [t],
+                ).fetchall(),
+            )
+            for t in tables
+        }
 
 
 def descriptor(export):
@@ -54,14 +77,20 @@ def test_the_export_is_the_publications_refresh_and_holds_every_mart(published_w
     assert d["licenses"][0]["name"] == "OGL-UK-3.0"
     assert {r["name"] for r in d["resources"]} == set(marts) and len(marts) >= 20
     # the publishers' pages, from the source catalogue
-    assert any(s.get("path", "").startswith("https://explore-education-statistics.service.gov.uk/") for s in d["sources"])
+    assert any(
+        s.get("path", "").startswith("https://explore-education-statistics.service.gov.uk/") for s in d["sources"]
+    )
     resources = {r["name"]: r for r in d["resources"]}
     # keys from the dbt project's tests, through the manifest the refresh used
     cla = resources["fct_children_looked_after"]["schema"]
     assert cla["primaryKey"] == ["la_code", "time_period"]
-    assert {"fields": ["la_code"], "reference": {"resource": "dim_local_authority", "fields": ["la_code"]}} in cla["foreignKeys"]
-    assert {"fields": ["period_type", "time_period"],
-            "reference": {"resource": "dim_period", "fields": ["period_type", "time_period"]}} in cla["foreignKeys"]
+    assert {"fields": ["la_code"], "reference": {"resource": "dim_local_authority", "fields": ["la_code"]}} in cla[
+        "foreignKeys"
+    ]
+    assert {
+        "fields": ["period_type", "time_period"],
+        "reference": {"resource": "dim_period", "fields": ["period_type", "time_period"]},
+    } in cla["foreignKeys"]
     fields = {f["name"]: f for f in cla["fields"]}
     assert fields["cla_rate_per_10k"]["unit"] == "rate per 10,000 children aged under 18"
     assert fields["cla_count"]["description"]  # the dbt docs, through the DuckDB column comments
@@ -97,12 +126,19 @@ def test_parquet_reads_back_with_polars_and_pyarrow_as_the_marts(export, marts):
 def test_a_figure_from_the_2025_release_is_in_the_exported_csv_and_parquet(mirror_dir, export):
     """Birmingham's children looked after at 31 March 2025, as DfE's 2025 file prints it."""
     with open(mirror_dir / "cla" / "ees_2025" / "cla_number_and_rate_per_10k_children.csv", encoding="utf-8-sig") as fh:
-        published = next(r for r in csv.DictReader(fh) if r["time_period"] == "2025" and r["new_la_code"] == "E08000025"
-                         and r["population_type"] == "Children looked after on 31 March each year")
+        published = next(
+            r
+            for r in csv.DictReader(fh)
+            if r["time_period"] == "2025"
+            and r["new_la_code"] == "E08000025"
+            and r["population_type"] == "Children looked after on 31 March each year"
+        )
     assert (published["children_count"], published["rate_per_10000"]) == ("2317", "79")
     with open(export / "csv" / "fct_children_looked_after.csv", encoding="utf-8", newline="") as fh:
         row = next(r for r in csv.DictReader(fh) if r["la_code"] == "E08000025" and r["time_period"] == "2025")
     assert row["cla_count"] == published["children_count"] and row["cla_count_status"] == "published"
     assert Decimal(row["cla_rate_per_10k"]) == Decimal(published["rate_per_10000"])
     frame = pl.read_parquet(export / "parquet" / "fct_children_looked_after.parquet")
-    assert frame.filter((pl.col("la_code") == "E08000025") & (pl.col("time_period") == 2025))["cla_count"].to_list() == [2317]
+    assert frame.filter((pl.col("la_code") == "E08000025") & (pl.col("time_period") == 2025))[
+        "cla_count"
+    ].to_list() == [2317]

@@ -74,9 +74,16 @@ def test_an_la_against_its_neighbours(results):
     # 2025, England 67, West Midlands 86
     cla = one(rows, indicator_id="cla_rate_per_10k")
     assert (cla["la_code"], cla["time_period"], cla["value"], cla["england_value"], cla["region_value"]) == (
-        "E08000025", 2025, 79, 67, 86)
+        "E08000025",
+        2025,
+        79,
+        67,
+        86,
+    )
     # lookups/dfe_stat_neighbours_2025/sn_model_2025_wide.csv: Birmingham (330)'s neighbours SN_1..SN_10
-    with open(real_mirror() / "lookups" / "dfe_stat_neighbours_2025" / "sn_model_2025_wide.csv", encoding="utf-8-sig") as f:
+    with open(
+        real_mirror() / "lookups" / "dfe_stat_neighbours_2025" / "sn_model_2025_wide.csv", encoding="utf-8-sig"
+    ) as f:
         model = list(csv.DictReader(f))
     names = {row["old_la_code"]: row["la_name"].strip() for row in model}
     birmingham = next(row for row in model if row["old_la_code"] == "330")
@@ -101,7 +108,11 @@ def test_spend_against_the_ofsted_judgement(results):
     # ofsted/ofsted_la_outcomes_2025-03/LA_Inspection_Outcomes_as_at_31_March_2025.ods, sheet
     # Inspections_as_at_31_March, column Overall effectiveness: 36, 67, 31 and 19 LAs
     assert [(r["ofsted_grade"], r["ofsted_overall_effectiveness"], r["las"]) for r in rows] == [
-        (1, "Outstanding", 36), (2, "Good", 67), (3, "Requires improvement to be good", 31), (4, "Inadequate", 19)]
+        (1, "Outstanding", 36),
+        (2, "Good", 67),
+        (3, "Requires improvement to be good", 31),
+        (4, "Inadequate", 19),
+    ]
     assert all(r["las_with_spend"] > 0 and r["median_spend_per_child_gbp"] > 0 for r in rows)
 
 
@@ -111,7 +122,11 @@ def test_what_the_latest_release_revised(results):
     # City of London, year to 31 March 2024: cla/ees_2024/cla_number_and_rate_per_10k_children.csv
     # printed a child population of 642 and 109 looked after per 10,000; ees_2025's file, 918 and 76
     population = one(rows, la_code="E09000001", time_period=2024, indicator_id="cla_child_population")
-    assert (population["earlier_release"], population["earlier_value"], population["later_value"]) == ("ees_2024", 642, 918)
+    assert (population["earlier_release"], population["earlier_value"], population["later_value"]) == (
+        "ees_2024",
+        642,
+        918,
+    )
     rate = one(rows, la_code="E09000001", time_period=2024, indicator_id="cla_rate_per_10k")
     assert (rate["earlier_value"], rate["later_value"], rate["difference"]) == (109, 76, -33)
 
@@ -134,7 +149,10 @@ def test_an_la_against_region_and_england_over_time(results):
     assert years == sorted(years) and years[0] <= 2012 and years[-1] == 2025
     # cla/ees_2025/cla_number_and_rate_per_10k_children.csv: Birmingham 79, West Midlands 86, England 67
     assert {k: rows[-1][k] for k in ("value", "region_value", "england_value")} == {
-        "value": 79, "region_value": 86, "england_value": 67}
+        "value": 79,
+        "region_value": 86,
+        "england_value": 67,
+    }
 
 
 def test_variation_given_deprivation(results):
@@ -158,13 +176,20 @@ def test_every_query_runs_as_is_in_the_duckdb_cli(path, publication, results):
 
     from tests.conftest import clean_env
 
-    run = subprocess.run(["uvx", "-q", "--from", f"duckdb-cli=={DUCKDB_CLI}", "duckdb", "-readonly", "-csv",
-                          str(publication)], input=path.read_text(encoding="utf-8"), capture_output=True, text=True,
-                         timeout=300, env=clean_env())
+    run = subprocess.run(
+        ["uvx", "-q", "--from", f"duckdb-cli=={DUCKDB_CLI}", "duckdb", "-readonly", "-csv", str(publication)],
+        input=path.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean_env(),
+    )
     assert run.returncode == 0 and "Error" not in run.stderr, run.stderr[-2000:]
     rows = list(csv.reader(run.stdout.splitlines()))
     names, expected = results[path.name]
     assert rows[0] == names  # the header: the columns the file declares (checked above)
     assert len(rows) - 1 == len(expected)
     # the same rows in the same order: each row's first column (a key: LA code, rank, grade, year...)
-    assert [r[0] for r in rows[1:]] == [("NULL" if v is None else str(v)) for v in (next(iter(r.values())) for r in expected)]
+    assert [r[0] for r in rows[1:]] == [
+        ("NULL" if v is None else str(v)) for v in (next(iter(r.values())) for r in expected)
+    ]

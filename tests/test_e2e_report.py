@@ -30,15 +30,22 @@ def chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("headless Chromium is needed to check the LA pages render: install Debian's package "
-                "(apt-get install -y --no-install-recommends chromium; .ci/run does it when run as root)")
+    pytest.fail(
+        "headless Chromium is needed to check the LA pages render: install Debian's package "
+        "(apt-get install -y --no-install-recommends chromium; .ci/run does it when run as root)"
+    )
 
 
 @pytest.fixture(scope="module")
 def reports(published_warehouse, tmp_path_factory) -> Path:
     warehouse = clone_warehouse(published_warehouse, tmp_path_factory.mktemp("report") / "warehouse")
-    run = subprocess.run(csc_command("report", "--warehouse-dir", str(warehouse)), capture_output=True, text=True,
-                         timeout=600, env=clean_env())
+    run = subprocess.run(
+        csc_command("report", "--warehouse-dir", str(warehouse)),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=clean_env(),
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     index = Path(run.stdout.strip().splitlines()[-1])
     assert index == warehouse / "reports" / "index.html" and index.exists(), run.stdout
@@ -48,9 +55,24 @@ def reports(published_warehouse, tmp_path_factory) -> Path:
 
 def browse(url: str, *flags: str, timeout: int = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [chromium(), "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
-         "--disable-dev-shm-usage", "--virtual-time-budget=10000", "--enable-logging=stderr", "--v=0", *flags, url],
-        capture_output=True, text=True, timeout=timeout)
+        [
+            chromium(),
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=10000",
+            "--enable-logging=stderr",
+            "--v=0",
+            *flags,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def console_problems(stderr: str) -> list[str]:
@@ -61,22 +83,32 @@ def console_problems(stderr: str) -> list[str]:
 def test_a_page_for_every_current_la_and_an_index_linking_them(reports):
     warehouse = reports.parent
     with duckdb.connect(str(warehouse / "csc.duckdb"), read_only=True) as con:
-        current = {r[0] for r in con.execute("select la_code from marts.dim_local_authority where is_current").fetchall()}
-        has_variation = bool(con.execute("select count(*) from information_schema.tables "
-                                         "where table_schema = 'marts' and table_name = 'mart_variation'").fetchone()[0])
+        current = {
+            r[0] for r in con.execute("select la_code from marts.dim_local_authority where is_current").fetchall()
+        }
+        has_variation = bool(
+            con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'marts' and table_name = 'mart_variation'"
+            ).fetchone()[0]
+        )
     pages = {p.stem: p for p in (reports / "la").glob("*.html")}
     assert set(pages) == current
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert set(re.findall(r'href="la/(E\d{8})\.html"', index)) == current
     assert (reports / "assets" / "plotly.min.js").stat().st_size > 1_000_000
     sizes = sorted(p.stat().st_size for p in pages.values())
-    print(f"LA pages: {len(sizes)}, smallest {sizes[0] // 1024} KiB, median {sizes[len(sizes) // 2] // 1024} KiB, "
-          f"largest {sizes[-1] // 1024} KiB, plus plotly.min.js once")
+    print(
+        f"LA pages: {len(sizes)}, smallest {sizes[0] // 1024} KiB, median {sizes[len(sizes) // 2] // 1024} KiB, "
+        f"largest {sizes[-1] // 1024} KiB, plus plotly.min.js once"
+    )
     assert sizes[-1] < 1_000_000
     for code in PAGES:
         html = pages[code].read_text(encoding="utf-8")
         charts = re.findall(r'<div class="chart" id="([^"]+)" data-chart="[^"]+" role="img" aria-label="[^"]+"', html)
-        assert len(charts) >= 10, code  # eight trends at most, a spine, a timeline (funnels when mart_variation is there)
+        assert len(charts) >= 10, (
+            code
+        )  # eight trends at most, a spine, a timeline (funnels when mart_variation is there)
         assert html.count("<details>") == len(charts), "every chart has its table"
         assert not re.search(r'(src|href)="(https?:)?//', html), "nothing is fetched from the network"
         assert 'src="../assets/plotly.min.js"' in html
@@ -100,8 +132,11 @@ def test_pages_render_in_headless_chromium_with_a_silent_console(reports, tmp_pa
         assert dom.returncode == 0, dom.stderr[-2000:]
         assert not console_problems(dom.stderr), f"{name}: console says {console_problems(dom.stderr)}"
         rendered = dom.stdout.count('data-rendered="true"')
-        drawn = len(re.findall(r'<div class="chart[^"]*"[^>]*data-chart="[^"]+"[^>]*>\s*<div class="plot-container plotly"',
-                               dom.stdout))
+        drawn = len(
+            re.findall(
+                r'<div class="chart[^"]*"[^>]*data-chart="[^"]+"[^>]*>\s*<div class="plot-container plotly"', dom.stdout
+            )
+        )
         svgs = dom.stdout.count('class="main-svg"')
         assert rendered == expected and drawn == expected, f"{name}: {rendered}/{drawn} of {expected} charts drawn"
         assert svgs >= expected, f"{name}: {svgs} plotly SVG layers for {expected} charts"

@@ -66,8 +66,9 @@ def csc(*args, warehouse, mirror=None, background=False):
     if mirror is not None:
         cmd += ["--mirror", str(mirror)]
     if background:  # its own process group, so a kill reaches dbt's subprocess too
-        return subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True,
-                                env=clean_env())
+        return subprocess.Popen(
+            cmd, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True, env=clean_env()
+        )
     return subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=clean_env())
 
 
@@ -144,7 +145,9 @@ def test_recovery_with_readers_and_a_second_refresh(warehouse, mirror_dir, tmp_p
     script.write_text(READER)
     stop = tmp_path / "stop"
     readers = [
-        subprocess.Popen([sys.executable, str(script), str(warehouse / "csc.duckdb"), str(stop), str(tmp_path / f"r{i}.json")])
+        subprocess.Popen(
+            [sys.executable, str(script), str(warehouse / "csc.duckdb"), str(stop), str(tmp_path / f"r{i}.json")]
+        )
         for i in range(8)
     ]
     try:

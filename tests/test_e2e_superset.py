@@ -31,12 +31,20 @@ def test_superset_reads_the_publication_through_its_rest_api(published_warehouse
     result = json.loads(run.stdout.strip().splitlines()[-1].removeprefix("RESULT "))
 
     with duckdb.connect(str(warehouse / "csc.duckdb"), read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = 'marts' order by 1").fetchall()]
-        by_year = [list(r) for r in con.execute(
-            "select time_period, count(distinct la_code), sum(cla_count) from marts.fct_children_looked_after "
-            "where time_period > (select max(time_period) - 3 from marts.fct_children_looked_after) "
-            "group by 1 order by 1").fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        by_year = [
+            list(r)
+            for r in con.execute(
+                "select time_period, count(distinct la_code), sum(cla_count) from marts.fct_children_looked_after "
+                "where time_period > (select max(time_period) - 3 from marts.fct_children_looked_after) "
+                "group by 1 order by 1"
+            ).fetchall()
+        ]
     assert {"csc.marts", "csc.meta"} <= set(result["schemas"])
     assert result["tables"] == tables and len(tables) >= 20
     assert result["by_year"] == by_year and [y for y, _, _ in by_year] == [2023, 2024, 2025]
@@ -45,8 +53,14 @@ def test_superset_reads_the_publication_through_its_rest_api(published_warehouse
     assert "count(DISTINCT la_code)" in result["query"] and "sum(cla_count)" in result["query"]
     assert result["versions"]["apache-superset"] == "6.1.0"
     passed = [line for line in run.stdout.splitlines() if line.startswith("ok  ")]
-    for step in ("superset db upgrade", "POST /api/v1/database/", "GET /api/v1/database/<id>/tables/",
-                 "POST /api/v1/dataset/", "POST /api/v1/chart/data", "publication unchanged"):
+    for step in (
+        "superset db upgrade",
+        "POST /api/v1/database/",
+        "GET /api/v1/database/<id>/tables/",
+        "POST /api/v1/dataset/",
+        "POST /api/v1/chart/data",
+        "publication unchanged",
+    ):
         assert any(step in line for line in passed), step
 
 

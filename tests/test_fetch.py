@@ -61,7 +61,7 @@ def server():
             if r.get("trickle"):  # one byte at a time, each inside the read timeout
                 try:
                     for i in range(len(body)):
-                        self.wfile.write(body[i:i + 1])
+                        self.wfile.write(body[i : i + 1])
                         self.wfile.flush()
                         time.sleep(r["trickle"])
                 except OSError:  # the client gave up
@@ -86,7 +86,9 @@ def http_settings(warehouse, monkeypatch):
 
 
 def release(url: str, **kw) -> Release:
-    return Release(source="cla", family="fam", release="ees_2099", file="data.csv", page="https://example.invalid", url=url, **kw)
+    return Release(
+        source="cla", family="fam", release="ees_2099", file="data.csv", page="https://example.invalid", url=url, **kw
+    )
 
 
 def landed_files(settings):
@@ -116,7 +118,9 @@ def test_unchanged_refetch_keeps_the_first_fetch(fixture_mirror):
 
 def test_file_missing_from_mirror_is_named(fixture_mirror):
     r = load_catalogue().family("cla_number_and_rate_per_10k").releases[0]  # no ees_2022 fixture
-    with pytest.raises(FetchError, match=r"cla/ees_2022/cla_number_and_rate_per_10k_children.csv: not found in the mirror"):
+    with pytest.raises(
+        FetchError, match=r"cla/ees_2022/cla_number_and_rate_per_10k_children.csv: not found in the mirror"
+    ):
         fetch(fixture_mirror, r)
     assert landed_files(fixture_mirror) == []
 
@@ -214,7 +218,10 @@ def test_pinned_checksum_mismatch_is_refused(server, http_settings):
 
 def test_no_url_and_no_mirror_says_what_to_do(http_settings):
     r = Release(source="cla", family="f", release="ees_2099", file="x.csv", page="https://example.invalid/page")
-    with pytest.raises(FetchError, match="no download location: discovery did not find this file.*https://example.invalid/page.*--mirror"):
+    with pytest.raises(
+        FetchError,
+        match="no download location: discovery did not find this file.*https://example.invalid/page.*--mirror",
+    ):
         fetch(http_settings, r)
 
 
@@ -228,8 +235,14 @@ def test_connection_reset_is_retried_then_bounded(server, http_settings):
     assert server.hits["/always-reset.csv"] == 3
     assert kept.sha256 == sha256_of(landing_path(http_settings, release("x"))) and "failed after 3 attempt" in kept.note
     # with nothing landed before, the refresh cannot go on: the error names the file and the reason
-    fresh = Release(source="cla", family="fam", release="ees_2098", file="data.csv", page="https://example.invalid",
-                    url=server.base + "/always-reset.csv")
+    fresh = Release(
+        source="cla",
+        family="fam",
+        release="ees_2098",
+        file="data.csv",
+        page="https://example.invalid",
+        url=server.base + "/always-reset.csv",
+    )
     with pytest.raises(FetchError, match="cla/ees_2098/data.csv: .* failed after 3 attempt"):
         fetch(http_settings, fresh)
 
@@ -269,4 +282,3 @@ def test_a_part_left_by_a_killed_fetch_is_cleared(fixture_mirror):
     fetch(fixture_mirror, r)
     assert not left.exists()
     assert landed_files(fixture_mirror) == [dest.name, dest.name + ".provenance.json"]
-

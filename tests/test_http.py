@@ -65,7 +65,7 @@ def publisher(warehouse, monkeypatch):
             body = pub.bodies.get(self.path)
             if body is None:
                 return 404, b"not found", {}
-            etag = f'"{hash(body) & 0xffffffff:x}"'
+            etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
             if self.headers.get("If-None-Match") == etag:
                 return 304, b"", {"ETag": etag}
             ctype = "application/json" if self.path.endswith(".json") else "text/csv"
@@ -102,7 +102,7 @@ def test_a_busy_server_s_retry_after_is_honoured_and_the_user_agent_names_the_pr
     publisher.busy["/f.csv"] = 1
     r = Release(source="s", family="f", release="r1", file="f.csv", url="https://files.publisher.example/f.csv")
     landed = fetch(get_settings(), r)
-    (first, status1, agent, t1), (_, status2, _, t2) = publisher.log
+    (_first, status1, agent, t1), (_, status2, _, t2) = publisher.log
     assert (status1, status2) == (503, 200) and t2 - t1 >= 0.95  # waited the second the server asked for
     assert agent == USER_AGENT and "csc-warehouse" in agent and "report problems" in agent
     assert landed.url == "https://files.publisher.example/f.csv"  # recorded as the publisher gave it, not rewritten
@@ -115,6 +115,7 @@ def test_at_most_two_requests_in_flight_per_host(publisher):
     settings = get_settings()
     answers = {}
     with HttpClient(settings) as client:
+
         def ask(n):
             answers[n] = client.get_json(f"https://files.publisher.example/{n}.json", label="t")
 
@@ -147,7 +148,9 @@ def test_an_unchanged_file_or_answer_costs_a_304(publisher):
 def test_a_withdrawn_file_rebuilds_from_the_archive_and_exports_in_the_mirror_layout(publisher, tmp_path):
     publisher.bodies["/old.csv"] = b"a,b\n1,2\n"
     settings = get_settings()
-    r = Release(source="cla", family="f", release="sfr_2011", file="old.csv", url="https://files.publisher.example/old.csv")
+    r = Release(
+        source="cla", family="f", release="sfr_2011", file="old.csv", url="https://files.publisher.example/old.csv"
+    )
     first = fetch(settings, r)
     assert archive.blob_path(settings, first.sha256).read_bytes() == b"a,b\n1,2\n"
     # the landing area is lost and the publisher has withdrawn the file: the archive still has it
@@ -160,7 +163,9 @@ def test_a_withdrawn_file_rebuilds_from_the_archive_and_exports_in_the_mirror_la
     assert written == ["cla/sfr_2011/old.csv"]
     assert (tmp_path / "mirror" / "cla" / "sfr_2011" / "old.csv").read_bytes() == b"a,b\n1,2\n"
     # a file neither landed nor archived cannot be conjured up: the error names it and why
-    other = Release(source="cla", family="f", release="sfr_2012", file="new.csv", url="https://files.publisher.example/new.csv")
+    other = Release(
+        source="cla", family="f", release="sfr_2012", file="new.csv", url="https://files.publisher.example/new.csv"
+    )
     with pytest.raises(FetchError, match=r"cla/sfr_2012/new.csv: .*/new.csv answered HTTP 404"):
         fetch(settings, other)
 
@@ -193,7 +198,9 @@ def test_a_redirect_loop_is_refused_by_name(publisher):
     loop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Loop)
     threading.Thread(target=loop.serve_forever, daemon=True).start()
     try:
-        r = Release(source="s", family="f", release="r1", file="x.csv", url=f"http://127.0.0.1:{loop.server_address[1]}/x.csv")
+        r = Release(
+            source="s", family="f", release="r1", file="x.csv", url=f"http://127.0.0.1:{loop.server_address[1]}/x.csv"
+        )
         with pytest.raises(FetchError, match="s/r1/x.csv: .* redirected too many times"):
             fetch(get_settings(), r)
     finally:

@@ -29,17 +29,23 @@ def test_vintages_stack_with_lineage(fixture_mirror):
         assert [r[3] for r in rows] == ["546", "547"]  # the later vintage revised the value
         assert {r[4] for r in rows} == {"Children looked after at 31 March each year"}
         assert rows[0][1] == "cla_number_and_rate_per_10k_children.csv" and rows[0][2] == 4
-        sha = con.execute("select distinct _sha256 from raw.cla_number_and_rate_per_10k where _release = 'ees_2024'").fetchall()
+        sha = con.execute(
+            "select distinct _sha256 from raw.cla_number_and_rate_per_10k where _release = 'ees_2024'"
+        ).fetchall()
         assert sha == [(land(fixture_mirror)[0].sha256,)]
 
 
 def test_unchanged_files_are_not_reloaded(fixture_mirror):
     with duckdb.connect(str(fixture_mirror.duckdb_path)) as con:
         load_family(con, CLA, land(fixture_mirror))
-        before = con.execute("select _release, min(_loaded_at) from raw.cla_number_and_rate_per_10k group by 1 order by 1").fetchall()
+        before = con.execute(
+            "select _release, min(_loaded_at) from raw.cla_number_and_rate_per_10k group by 1 order by 1"
+        ).fetchall()
         again = load_family(con, CLA, land(fixture_mirror))
         assert again.loaded == [] and len(again.unchanged) == 2
-        after = con.execute("select _release, min(_loaded_at) from raw.cla_number_and_rate_per_10k group by 1 order by 1").fetchall()
+        after = con.execute(
+            "select _release, min(_loaded_at) from raw.cla_number_and_rate_per_10k group by 1 order by 1"
+        ).fetchall()
         assert after == before
 
 
@@ -83,7 +89,9 @@ def test_release_dropped_from_catalogue_is_removed(fixture_mirror):
         load_family(con, CLA, land(fixture_mirror))
         result = load_family(con, CLA, land(fixture_mirror, FIXTURE_RELEASES[1:]))
         assert result.removed == ["ees_2024/cla_number_and_rate_per_10k_children.csv"]
-        assert con.execute("select distinct _release from raw.cla_number_and_rate_per_10k").fetchall() == [("ees_2025",)]
+        assert con.execute("select distinct _release from raw.cla_number_and_rate_per_10k").fetchall() == [
+            ("ees_2025",)
+        ]
         assert con.execute("select count(*) from meta.source_files").fetchone()[0] == 1
 
 
@@ -93,7 +101,9 @@ def test_a_catalogue_change_reparses_an_unchanged_file(fixture_mirror):
 
     with duckdb.connect(str(fixture_mirror.duckdb_path)) as con:
         load_family(con, CLA, land(fixture_mirror))
-        fixed = dataclasses.replace(CLA, values={**CLA.values, "la_name": {"City of London": "City of London Corporation"}})
+        fixed = dataclasses.replace(
+            CLA, values={**CLA.values, "la_name": {"City of London": "City of London Corporation"}}
+        )
         assert fixed.parse_spec(FIXTURE_RELEASES[0]) != CLA.parse_spec(FIXTURE_RELEASES[0])
         result = load_family(con, fixed, land(fixture_mirror))
         assert len(result.loaded) == 2 and result.unchanged == []

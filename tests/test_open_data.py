@@ -7,7 +7,7 @@ import csv
 import hashlib
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -18,9 +18,13 @@ from orchestration.lib.publish import PublishError, RefreshRecord, publish
 
 KEYS = {
     "dim_area": TableKeys(primary_key=("area_code",)),
-    "fct_value": TableKeys(primary_key=("area_code", "year"),
-                           foreign_keys=(ForeignKey(("area_code",), "dim_area", ("area_code",)),
-                                         ForeignKey(("indicator_id",), "dim_indicator", ("indicator_id",)))),
+    "fct_value": TableKeys(
+        primary_key=("area_code", "year"),
+        foreign_keys=(
+            ForeignKey(("area_code",), "dim_area", ("area_code",)),
+            ForeignKey(("indicator_id",), "dim_indicator", ("indicator_id",)),
+        ),
+    ),
     "dim_indicator": TableKeys(primary_key=("indicator_id",)),
 }
 
@@ -32,9 +36,13 @@ def make_work(settings, rate=12.5):
         con.execute("create table marts.dim_area (area_code varchar not null, area_name varchar)")
         con.execute("comment on table marts.dim_area is 'One row per area.'")
         con.execute("comment on column marts.dim_area.area_code is 'The area''s code.'")
-        con.execute("insert into marts.dim_area values ('E06000001', 'Hartlepool'), ('E06000002', 'Middlesbrough, \"the Boro\"')")
+        con.execute(
+            "insert into marts.dim_area values ('E06000001', 'Hartlepool'), ('E06000002', 'Middlesbrough, \"the Boro\"')"
+        )
         con.execute("create table marts.dim_indicator (indicator_id varchar not null, unit varchar)")
-        con.execute("insert into marts.dim_indicator values ('cla_count', 'count'), ('cla_rate_per_10k', 'rate per 10,000 children aged under 18')")
+        con.execute(
+            "insert into marts.dim_indicator values ('cla_count', 'count'), ('cla_rate_per_10k', 'rate per 10,000 children aged under 18')"
+        )
         con.execute("""
             create table marts.fct_value (
                 area_code varchar not null, year integer not null, indicator_id varchar, cla_count bigint,
@@ -42,18 +50,25 @@ def make_work(settings, rate=12.5):
                 as_at date, is_latest boolean, loaded timestamp, loaded_tz timestamptz, note varchar)""")
         con.execute("comment on table marts.fct_value is 'Area by year.'")
         con.execute("comment on column marts.fct_value.spend_gbp is 'Net spend.'")
-        con.execute("""insert into marts.fct_value values
+        con.execute(
+            """insert into marts.fct_value values
             ('E06000001', 2024, 'cla_count', 185, ?, 39182999.59, 48.84, 3, '2024-03-31', true,
              '2024-05-01 10:30:00', '2024-05-01 10:30:00+00', 'a note, with a comma'),
-            ('E06000002', 2024, 'cla_rate_per_10k', null, null, null, null, null, null, null, null, null, null)""", [rate])
-        con.execute("create table meta.source_files (family varchar, source varchar, release varchar, file varchar, "
-                    "sha256 varchar, bytes bigint, origin varchar, fetched_at varchar, loaded_at timestamptz, row_count bigint)")
-        con.execute("insert into meta.source_files values ('cla_number_and_rate_per_10k', 'cla', 'r1', 'a.csv', 'abc', 10, "
-                    "'mirror:x', 't', now(), 5)")
+            ('E06000002', 2024, 'cla_rate_per_10k', null, null, null, null, null, null, null, null, null, null)""",
+            [rate],
+        )
+        con.execute(
+            "create table meta.source_files (family varchar, source varchar, release varchar, file varchar, "
+            "sha256 varchar, bytes bigint, origin varchar, fetched_at varchar, loaded_at timestamptz, row_count bigint)"
+        )
+        con.execute(
+            "insert into meta.source_files values ('cla_number_and_rate_per_10k', 'cla', 'r1', 'a.csv', 'abc', 10, "
+            "'mirror:x', 't', now(), 5)"
+        )
 
 
 def refresh(rid):
-    return RefreshRecord(refresh_id=rid, started_at=datetime.now(timezone.utc), checks=[])
+    return RefreshRecord(refresh_id=rid, started_at=datetime.now(UTC), checks=[])
 
 
 def descriptor(settings):
@@ -68,14 +83,25 @@ def fields(resource):
     return {f["name"]: f for f in resource["schema"]["fields"]}
 
 
-@pytest.mark.parametrize("duckdb_type, expected", [
-    ("INTEGER", {"type": "integer"}), ("BIGINT", {"type": "integer"}), ("HUGEINT", {"type": "integer"}),
-    ("SMALLINT", {"type": "integer"}), ("DOUBLE", {"type": "number"}), ("FLOAT", {"type": "number"}),
-    ("DECIMAL(18,2)", {"type": "number", "bareNumber": True}), ("VARCHAR", {"type": "string"}),
-    ("BOOLEAN", {"type": "boolean"}), ("DATE", {"type": "date"}), ("TIMESTAMP", {"type": "datetime"}),
-    ("TIMESTAMP WITH TIME ZONE", {"type": "datetime"}), ("TIME", {"type": "time"}),
-    ("UUID", {"type": "string", "format": "uuid"}),
-])
+@pytest.mark.parametrize(
+    "duckdb_type, expected",
+    [
+        ("INTEGER", {"type": "integer"}),
+        ("BIGINT", {"type": "integer"}),
+        ("HUGEINT", {"type": "integer"}),
+        ("SMALLINT", {"type": "integer"}),
+        ("DOUBLE", {"type": "number"}),
+        ("FLOAT", {"type": "number"}),
+        ("DECIMAL(18,2)", {"type": "number", "bareNumber": True}),
+        ("VARCHAR", {"type": "string"}),
+        ("BOOLEAN", {"type": "boolean"}),
+        ("DATE", {"type": "date"}),
+        ("TIMESTAMP", {"type": "datetime"}),
+        ("TIMESTAMP WITH TIME ZONE", {"type": "datetime"}),
+        ("TIME", {"type": "time"}),
+        ("UUID", {"type": "string", "format": "uuid"}),
+    ],
+)
 def test_duckdb_types_map_to_table_schema_types(duckdb_type, expected):
     assert open_data.field_type(duckdb_type) == expected
 
@@ -93,24 +119,56 @@ def test_descriptor_has_types_descriptions_units_keys_licence_sources_and_refres
     with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
         finished = con.execute("select finished_at from meta.refresh").fetchone()[0]
     assert datetime.fromisoformat(d["created"]) == finished
-    assert d["licenses"] == [{"name": "OGL-UK-3.0", "title": "Open Government Licence v3.0",
-                              "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}]
+    assert d["licenses"] == [
+        {
+            "name": "OGL-UK-3.0",
+            "title": "Open Government Licence v3.0",
+            "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        }
+    ]
     # the one source with a file in the publication, with its publisher's page from the catalogue
-    assert d["sources"] == [{
-        "title": "Department for Education: Children looked after in England including adoptions",
-        "path": "https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions"}]
+    assert d["sources"] == [
+        {
+            "title": "Department for Education: Children looked after in England including adoptions",
+            "path": "https://explore-education-statistics.service.gov.uk/find-statistics/children-looked-after-in-england-including-adoptions",
+        }
+    ]
     resources = {r["name"]: r for r in d["resources"]}
     assert sorted(resources) == ["dim_area", "dim_indicator", "fct_value"] == sorted(result.export.tables)
     fact = resources["fct_value"]
     assert fact["path"] == "csv/fct_value.csv" and fact["parquet"]["path"] == "parquet/fct_value.parquet"
     assert fact["description"] == "Area by year."
     f = fields(fact)
-    assert list(f) == ["area_code", "year", "indicator_id", "cla_count", "cla_rate_per_10k", "spend_gbp", "share_pct",
-                       "small", "as_at", "is_latest", "loaded", "loaded_tz", "note"]  # column order kept
+    assert list(f) == [
+        "area_code",
+        "year",
+        "indicator_id",
+        "cla_count",
+        "cla_rate_per_10k",
+        "spend_gbp",
+        "share_pct",
+        "small",
+        "as_at",
+        "is_latest",
+        "loaded",
+        "loaded_tz",
+        "note",
+    ]  # column order kept
     assert {n: x["type"] for n, x in f.items()} == {
-        "area_code": "string", "year": "integer", "indicator_id": "string", "cla_count": "integer",
-        "cla_rate_per_10k": "number", "spend_gbp": "number", "share_pct": "number", "small": "integer",
-        "as_at": "date", "is_latest": "boolean", "loaded": "datetime", "loaded_tz": "datetime", "note": "string"}
+        "area_code": "string",
+        "year": "integer",
+        "indicator_id": "string",
+        "cla_count": "integer",
+        "cla_rate_per_10k": "number",
+        "spend_gbp": "number",
+        "share_pct": "number",
+        "small": "integer",
+        "as_at": "date",
+        "is_latest": "boolean",
+        "loaded": "datetime",
+        "loaded_tz": "datetime",
+        "note": "string",
+    }
     assert f["spend_gbp"]["bareNumber"] is True and f["spend_gbp"]["description"] == "Net spend."
     assert f["area_code"]["constraints"] == {"required": True} and "constraints" not in f["note"]
     # units: the indicator's own (dim_indicator), else what the column's name says; none for text
@@ -121,7 +179,8 @@ def test_descriptor_has_types_descriptions_units_keys_licence_sources_and_refres
     assert fact["schema"]["primaryKey"] == ["area_code", "year"]
     assert fact["schema"]["foreignKeys"] == [
         {"fields": ["area_code"], "reference": {"resource": "dim_area", "fields": ["area_code"]}},
-        {"fields": ["indicator_id"], "reference": {"resource": "dim_indicator", "fields": ["indicator_id"]}}]
+        {"fields": ["indicator_id"], "reference": {"resource": "dim_indicator", "fields": ["indicator_id"]}},
+    ]
     assert fields(resources["dim_area"])["area_code"]["description"] == "The area's code."
     # sizes and hashes are the files'
     out = warehouse.open_data_path
@@ -171,33 +230,56 @@ def test_keys_come_from_the_dbt_tests_and_a_where_clause_is_no_key():
         return {"resource_type": "model", "fqn": ["csc", "marts", "core", name], "name": name}
 
     def test(kind, on, kwargs, parents=(), where=None, column=None):
-        return {"resource_type": "test", "attached_node": f"model.csc.{on}", "column_name": column,
-                "test_metadata": {"name": kind, "kwargs": kwargs}, "config": {"where": where},
-                "depends_on": {"nodes": [f"model.csc.{p}" for p in parents] + [f"model.csc.{on}"]}}
+        return {
+            "resource_type": "test",
+            "attached_node": f"model.csc.{on}",
+            "column_name": column,
+            "test_metadata": {"name": kind, "kwargs": kwargs},
+            "config": {"where": where},
+            "depends_on": {"nodes": [f"model.csc.{p}" for p in parents] + [f"model.csc.{on}"]},
+        }
 
-    manifest = {"nodes": {
-        "model.csc.dim_la": model("dim_la"), "model.csc.dim_period": model("dim_period"),
-        "model.csc.fct_x": model("fct_x"),
-        "model.csc.stg_y": {"resource_type": "model", "fqn": ["csc", "staging", "stg_y"], "name": "stg_y"},
-        "t1": test("unique", "dim_la", {"column_name": "la_code"}, column="la_code"),
-        "t2": test("unique_combination", "dim_period", {"columns": ["period_type", "time_period"]}),
-        "t3": test("unique_combination", "fct_x", {"columns": ["la_code", "time_period", "release"]}),
-        "t4": test("unique_combination", "fct_x", {"columns": ["la_code", "time_period"]}, where="is_latest"),
-        "t5": test("relationships", "fct_x", {"column_name": "la_code", "to": "ref('dim_la')", "field": "la_code"},
-                   parents=["dim_la"], column="la_code"),
-        "t6": test("relationships_combination", "fct_x", {"columns": ["period_type", "time_period"],
-                                                          "to": "ref('dim_period')"}, parents=["dim_period"]),
-        "t7": test("relationships", "fct_x", {"column_name": "code", "to": "ref('stg_y')", "field": "code"},
-                   parents=["stg_y"], column="code"),
-        "t8": test("not_null", "fct_x", {"column_name": "la_code"}, column="la_code"),
-    }}
+    manifest = {
+        "nodes": {
+            "model.csc.dim_la": model("dim_la"),
+            "model.csc.dim_period": model("dim_period"),
+            "model.csc.fct_x": model("fct_x"),
+            "model.csc.stg_y": {"resource_type": "model", "fqn": ["csc", "staging", "stg_y"], "name": "stg_y"},
+            "t1": test("unique", "dim_la", {"column_name": "la_code"}, column="la_code"),
+            "t2": test("unique_combination", "dim_period", {"columns": ["period_type", "time_period"]}),
+            "t3": test("unique_combination", "fct_x", {"columns": ["la_code", "time_period", "release"]}),
+            "t4": test("unique_combination", "fct_x", {"columns": ["la_code", "time_period"]}, where="is_latest"),
+            "t5": test(
+                "relationships",
+                "fct_x",
+                {"column_name": "la_code", "to": "ref('dim_la')", "field": "la_code"},
+                parents=["dim_la"],
+                column="la_code",
+            ),
+            "t6": test(
+                "relationships_combination",
+                "fct_x",
+                {"columns": ["period_type", "time_period"], "to": "ref('dim_period')"},
+                parents=["dim_period"],
+            ),
+            "t7": test(
+                "relationships",
+                "fct_x",
+                {"column_name": "code", "to": "ref('stg_y')", "field": "code"},
+                parents=["stg_y"],
+                column="code",
+            ),
+            "t8": test("not_null", "fct_x", {"column_name": "la_code"}, column="la_code"),
+        }
+    }
     keys = open_data.keys_from_manifest(manifest)
     assert keys["dim_la"] == TableKeys(primary_key=("la_code",))
     assert keys["dim_period"].primary_key == ("period_type", "time_period")
     assert keys["fct_x"].primary_key == ("la_code", "time_period", "release")  # not the filtered one
-    assert keys["fct_x"].foreign_keys == (ForeignKey(("la_code",), "dim_la", ("la_code",)),
-                                          ForeignKey(("period_type", "time_period"), "dim_period",
-                                                     ("period_type", "time_period")))
+    assert keys["fct_x"].foreign_keys == (
+        ForeignKey(("la_code",), "dim_la", ("la_code",)),
+        ForeignKey(("period_type", "time_period"), "dim_period", ("period_type", "time_period")),
+    )
     assert "stg_y" not in keys  # not a mart, and no key to it
 
 

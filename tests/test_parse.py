@@ -156,7 +156,11 @@ def test_two_header_rows_are_joined_and_footnote_marks_ignored(tmp_path):
     york = frame.row(0, named=True)
     assert (york["la_code"], york["la_name"], york["authority_class"]) == ("E06000014", "York", "UA")
     # the employees column beside each net column is not taken; the [note 3] mark is ignored
-    assert (york["sure_start_early_years"], york["children_looked_after"], york["total_childrens_social_care"]) == ("0", "10", "120")
+    assert (york["sure_start_early_years"], york["children_looked_after"], york["total_childrens_social_care"]) == (
+        "0",
+        "10",
+        "120",
+    )
     assert york["cla_residential_care"] == "[note 4]"  # a bare footnote mark stays text for dbt
     assert york["financial_year"] == "2022-23"  # a per-release constant
     assert york["_row_number"] == 13  # row 13 as a person counts it in the sheet
@@ -172,7 +176,9 @@ def test_footnote_numbers_glued_to_a_header_are_catalogued_drift(tmp_path):
 def test_missing_sheet_and_short_sheet_are_named(tmp_path):
     release = RO3_RELEASES["mhclg_ro_2022-23"]
     path = write_ods(tmp_path / "RO3.ods", {"Front_Page": [["cover"]]})
-    with pytest.raises(SourceFormatError, match=r"no sheet named 'RO3_LA_Data_2022-23'; expected one of \['Front_Page'\]"):
+    with pytest.raises(
+        SourceFormatError, match=r"no sheet named 'RO3_LA_Data_2022-23'; expected one of \['Front_Page'\]"
+    ):
         read_source_file(path, RO3, release)
     path = write_ods(tmp_path / "RO3.ods", {release.sheet: [["title"], ["note"]]})
     with pytest.raises(SourceFormatError, match=r"has 2 rows; expected header rows \[11, 12\]"):
@@ -181,8 +187,10 @@ def test_missing_sheet_and_short_sheet_are_named(tmp_path):
 
 S251 = load_catalogue().family("s251_outturn")
 S251_RELEASES = {r.release: r for r in S251.releases}
-S251_HEADER = ("LA,LA Name,LineNumber,CYPServiceDescription,ReportGroup,OwnProvision,PrivateProvision,OtherPublic,"
-               "Voluntary,TotalExpenditure,Income,NetCurrentExpenditure,GovGrantsInsideAEF,GovGrantsOutsideAEF,LEANetRevenueExpenditure\r\n")
+S251_HEADER = (
+    "LA,LA Name,LineNumber,CYPServiceDescription,ReportGroup,OwnProvision,PrivateProvision,OtherPublic,"
+    "Voluntary,TotalExpenditure,Income,NetCurrentExpenditure,GovGrantsInsideAEF,GovGrantsOutsideAEF,LEANetRevenueExpenditure\r\n"
+)
 
 
 def test_windows_1252_csv_is_read_with_its_catalogued_encoding(tmp_path):
@@ -200,18 +208,25 @@ def test_windows_1252_csv_is_read_with_its_catalogued_encoding(tmp_path):
 
 def test_windows_1252_bytes_in_a_utf8_file_name_the_line(tmp_path):
     release = S251_RELEASES["s251_outturn_2009-10"]  # catalogued as UTF-8
-    header = ("LEA,LEA Name,Line,S52 Line Reference,Own Provision (y),NET Current Expenditure (m)\r\n")
+    header = "LEA,LEA Name,Line,S52 Line Reference,Own Provision (y),NET Current Expenditure (m)\r\n"
     path = tmp_path / "outturn_0910.csv"
-    path.write_bytes((header + "201,City of London,1,Secure accommodation,0,0\r\n").encode() + "202,Camden,2,Children’s centres,0,5\r\n".encode("cp1252"))
+    path.write_bytes(
+        (header + "201,City of London,1,Secure accommodation,0,0\r\n").encode()
+        + "202,Camden,2,Children’s centres,0,5\r\n".encode("cp1252")
+    )
     with pytest.raises(SourceFormatError, match=r"outturn_0910.csv: line 3: byte b'\\x92' .* is not valid utf-8"):
         read_source_file(path, S251, release)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"a,b\r\n1,2\r\n3,4\n5,6\r\n", r"mixed line endings \(3 CRLF and 1 LF, the first LF-only at line 3\)"),
-    ("\ufeffa,b\n1,2\n\ufeff3,4\n".encode(), r"line 3: a byte order mark \(U\+FEFF\) inside the file"),
-    (b"a,b\r\n1,2\r\r\n3,4\r\n", r"line 2: a carriage return not followed by a line feed"),
-], ids=["mixed line endings", "BOM inside", "stray CR"])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"a,b\r\n1,2\r\n3,4\n5,6\r\n", r"mixed line endings \(3 CRLF and 1 LF, the first LF-only at line 3\)"),
+        ("\ufeffa,b\n1,2\n\ufeff3,4\n".encode(), r"line 3: a byte order mark \(U\+FEFF\) inside the file"),
+        (b"a,b\r\n1,2\r\r\n3,4\r\n", r"line 2: a carriage return not followed by a line feed"),
+    ],
+    ids=["mixed line endings", "BOM inside", "stray CR"],
+)
 def test_a_pieced_together_text_file_is_refused(tmp_path, data, message):
     from orchestration.lib.parse import read_csv_text
 

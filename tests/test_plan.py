@@ -38,8 +38,11 @@ def build_defs(stg_code="1", gate_code="g1", docs_code=None):
         pass
 
     # like dbt's multi-asset: a model and its tests, each selectable on its own
-    @dg.multi_asset(specs=[dg.AssetSpec(MART, deps=[STG], code_version="1", group_name="marts", skippable=True)],
-                    check_specs=[dg.AssetCheckSpec("fct_family__totals", asset=MART, blocking=True)], can_subset=True)
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(MART, deps=[STG], code_version="1", group_name="marts", skippable=True)],
+        check_specs=[dg.AssetCheckSpec("fct_family__totals", asset=MART, blocking=True)],
+        can_subset=True,
+    )
     def mart(context: dg.AssetExecutionContext):
         if MART in context.selected_asset_keys:
             yield dg.MaterializeResult(asset_key=MART)
@@ -52,8 +55,13 @@ def build_defs(stg_code="1", gate_code="g1", docs_code=None):
 
     # a suite on one mart whose query also reads another (an England total against the LAs' sum);
     # in the warehouse the marts' gates run after the one dbt step that builds every model
-    @dg.asset_check(asset=OTHER, name="fct_other__matches_family", blocking=True, additional_deps=[MART],
-                    metadata={"reads": ["marts/fct_family"]})
+    @dg.asset_check(
+        asset=OTHER,
+        name="fct_other__matches_family",
+        blocking=True,
+        additional_deps=[MART],
+        metadata={"reads": ["marts/fct_family"]},
+    )
     def other_matches_family():
         return dg.AssetCheckResult(passed=True)
 
@@ -62,8 +70,13 @@ def build_defs(stg_code="1", gate_code="g1", docs_code=None):
         pass
 
     # like the dbt docs site: written from the project's code, after the publication, not from its rows
-    @dg.asset(key=DOCS, deps=[PUBLISHED], code_version=docs_code, group_name="publish",
-              metadata={REBUILD_WHEN: "code_changes"})
+    @dg.asset(
+        key=DOCS,
+        deps=[PUBLISHED],
+        code_version=docs_code,
+        group_name="publish",
+        metadata={REBUILD_WHEN: "code_changes"},
+    )
     def docs():
         pass
 
@@ -77,11 +90,17 @@ def run(instance, defs, plan=None):
     dg.materialize([a for a in defs.assets if RAW in a.keys], instance=instance, selection=[RAW])
     plan = plan_build(instance, graph)
     if not plan.empty:
-        job = dg.define_asset_job("build", selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
-                                  | dg.AssetSelection.all_asset_checks())
-        resolved = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=[job]).resolve_job_def("build")
-        resolved.get_subset(asset_selection=set(plan.assets), asset_check_selection=set(plan.checks)).execute_in_process(
-            instance=instance, raise_on_error=False)
+        job = dg.define_asset_job(
+            "build",
+            selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest")
+            | dg.AssetSelection.all_asset_checks(),
+        )
+        resolved = dg.Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=[job]).resolve_job_def(
+            "build"
+        )
+        resolved.get_subset(
+            asset_selection=set(plan.assets), asset_check_selection=set(plan.checks)
+        ).execute_in_process(instance=instance, raise_on_error=False)
     return plan
 
 
@@ -110,8 +129,12 @@ def test_a_changed_raw_table_rebuilds_its_descendants_and_gate_only(instance):
     assert names(plan) == ["marts/fct_family", "published/snapshot", "staging/stg_family"]  # not fct_other
     assert plan.reasons["staging/stg_family"] == "raw/family changed"
     # but the check on fct_other that reads fct_family runs again
-    assert plan.reasons["marts/fct_other:fct_other__matches_family"] == "it also reads marts/fct_family, which is rebuilt"
-    assert GATE in plan.checks and plan.reasons["raw/family:raw_family"].startswith("passed on an earlier materialization")
+    assert (
+        plan.reasons["marts/fct_other:fct_other__matches_family"] == "it also reads marts/fct_family, which is rebuilt"
+    )
+    assert GATE in plan.checks and plan.reasons["raw/family:raw_family"].startswith(
+        "passed on an earlier materialization"
+    )
     assert run(instance, build_defs()).empty
 
 

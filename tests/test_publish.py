@@ -1,11 +1,10 @@
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
 
 from orchestration.lib.publish import CheckRecord, PublishError, RefreshRecord, publish, read_publication
-
 
 NO_KEYS = {}  # the marts' keys only matter to the open-data descriptor (tests/test_open_data.py)
 
@@ -22,11 +21,13 @@ def make_work(settings, value=1):
             "create table meta.source_files (family varchar, source varchar, release varchar, file varchar, sha256 varchar, "
             "bytes bigint, origin varchar, fetched_at varchar, loaded_at timestamptz, row_count bigint)"
         )
-        con.execute("insert into meta.source_files values ('f', 's', 'r1', 'a.csv', 'abc', 10, 'mirror:x', 't', now(), 5)")
+        con.execute(
+            "insert into meta.source_files values ('f', 's', 'r1', 'a.csv', 'abc', 10, 'mirror:x', 't', now(), 5)"
+        )
 
 
 def refresh(rid, checks=()):
-    return RefreshRecord(refresh_id=rid, started_at=datetime.now(timezone.utc), checks=list(checks))
+    return RefreshRecord(refresh_id=rid, started_at=datetime.now(UTC), checks=list(checks))
 
 
 def digest(path):

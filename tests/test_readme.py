@@ -20,7 +20,10 @@ def test_exactly_two_setup_commands_and_ci_runs_the_test_one():
     assert "csc refresh" in commands[0] and "pytest" in commands[1]
     extracted = subprocess.run(
         ["awk", "/<!-- test-command/{found=1; next} found && /^```sh/{getline; print; exit}", "README.md"],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert extracted == commands[1]
     assert "README.md" in (REPO_ROOT / ".ci" / "run").read_text()
@@ -38,7 +41,7 @@ def test_layout_names_only_paths_that_exist():
         indent = (len(line) - len(line.lstrip())) // 2
         if not re.match(r"^[\w.\-/<>]+$", name):
             continue
-        parents = parents[:indent] + [name]
+        parents = [*parents[:indent], name]
         path = "/".join(p.rstrip("/") for p in parents)
         if "<" in path or "*" in path:
             continue

@@ -30,13 +30,16 @@ def test_resource_connections_are_closed_after_use(warehouse):
         assert other.execute("select x from t").fetchall() == [(1,)]
 
 
-@pytest.mark.parametrize("env", [
-    {},
-    {"CSC_WAREHOUSE_DIR": "/srv/csc"},
-    {"CSC_WAREHOUSE_DIR": "elsewhere/wh"},
-    {"CSC_WAREHOUSE_DIR": "/srv/csc", "CSC_DUCKDB_PATH": "/data/work.duckdb"},
-    {"CSC_DUCKDB_PATH": "scratch/work.duckdb"},
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"CSC_WAREHOUSE_DIR": "/srv/csc"},
+        {"CSC_WAREHOUSE_DIR": "elsewhere/wh"},
+        {"CSC_WAREHOUSE_DIR": "/srv/csc", "CSC_DUCKDB_PATH": "/data/work.duckdb"},
+        {"CSC_DUCKDB_PATH": "scratch/work.duckdb"},
+    ],
+)
 def test_dbt_finds_the_work_database_where_the_settings_say(monkeypatch, env):
     """dbt's profile reads the same variables, with the same defaults, as orchestration/settings.py:
     the dbt step needs nothing put into the environment for it."""
@@ -51,6 +54,10 @@ def test_dbt_finds_the_work_database_where_the_settings_say(monkeypatch, env):
     profile = yaml.safe_load((settings.dbt_profiles_dir / "profiles.yml").read_text(encoding="utf-8"))
     template = profile["csc_warehouse"]["outputs"]["work"]["path"]
     # dbt's env_var: the variable's value, else the default
-    rendered = jinja2.Environment().from_string(template).render(env_var=lambda name, default=None: os.environ.get(name, default))
+    rendered = (
+        jinja2.Environment()
+        .from_string(template)
+        .render(env_var=lambda name, default=None: os.environ.get(name, default))
+    )
     # dbt runs in the project directory, so a relative path is relative to it
     assert (settings.dbt_project_dir / rendered).resolve() == settings.duckdb_path

@@ -53,18 +53,25 @@ REGIONS = """
     inner join lookup using (la_code_dfe)
 """
 
+
 def suites() -> list[SuiteSpec]:
     return [
         agreement_suite(
-            "dim_local_authority__codes_known", ASSET,
+            "dim_local_authority__codes_known",
+            ASSET,
             "Every LA code any source prints is an upper-tier code in ONS's LTLA-UTLA lookup or in the boundary changes seed.",
-            KNOWN_CODES, "An LA code known to ONS's LTLA-UTLA lookup or the boundary changes seed",
-            FEWEST_LAS, "one per LA code any source prints: at least every LA of one year",
+            KNOWN_CODES,
+            "An LA code known to ONS's LTLA-UTLA lookup or the boundary changes seed",
+            FEWEST_LAS,
+            "one per LA code any source prints: at least every LA of one year",
         ),
         agreement_suite(
-            "dim_local_authority__regions_agree", ASSET,
+            "dim_local_authority__regions_agree",
+            ASSET,
             "Every LA row of every file sits in the region (or London sub-region) DfE's LA list gives that LA.",
-            REGIONS, "The LA's region in DfE's LA list (la_code_list.xlsx)",
-            FEWEST_LAS, "one per file and LA: at least every LA of one file",
+            REGIONS,
+            "The LA's region in DfE's LA list (la_code_list.xlsx)",
+            FEWEST_LAS,
+            "one per file and LA: at least every LA of one file",
         ),
     ]

@@ -73,7 +73,10 @@ def _bounds():
             e.ExpectColumnValuesToBeBetween(column=c, min_value=RATE_BOUNDS[0], max_value=RATE_BOUNDS[1])
             for c in ("cla_rate_per_10k", "cla_started_rate_per_10k", "cla_ceased_rate_per_10k")
         ],
-        *[e.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in ("cla_count", "cla_started_count", "cla_ceased_count")],
+        *[
+            e.ExpectColumnValuesToBeBetween(column=c, min_value=0)
+            for c in ("cla_count", "cla_started_count", "cla_ceased_count")
+        ],
         e.ExpectColumnValuesToBeBetween(column="child_population", min_value=1),
     ]
 
@@ -81,8 +84,13 @@ def _bounds():
 def suites() -> list[SuiteSpec]:
     # The England totals cover every year a catalogued CLA release reports at 31 March (the SFRs
     # 2010-2017 and the EES releases, five years each): at least the release's own year per release.
-    cla_releases = len({r.release for f in ("cla_sfr_at_31_march", "cla_number_and_rate_per_10k")
-                        for r in load_catalogue().family(f).releases})
+    cla_releases = len(
+        {
+            r.release
+            for f in ("cla_sfr_at_31_march", "cla_number_and_rate_per_10k")
+            for r in load_catalogue().family(f).releases
+        }
+    )
     return [
         SuiteSpec(
             name="fct_children_looked_after",
@@ -97,8 +105,10 @@ def suites() -> list[SuiteSpec]:
             description="Each published rate equals count / population x 10,000 to the publisher's rounding.",
             query=RATE_CONSISTENCY,
             expectations=lambda: rules.within_tolerance(
-                len(MEASURES) * rules.FEWEST_LAS, "one per LA, year and measure with a published rate: "
-                f"at least the {len(MEASURES)} rates of every LA for one year"),
+                len(MEASURES) * rules.FEWEST_LAS,
+                "one per LA, year and measure with a published rate: "
+                f"at least the {len(MEASURES)} rates of every LA for one year",
+            ),
         ),
         SuiteSpec(
             name="fct_children_looked_after__england_totals",
@@ -106,7 +116,9 @@ def suites() -> list[SuiteSpec]:
             description="The sum of LA counts equals England's published count, to rounding and suppression.",
             query=ENGLAND_TOTALS,
             expectations=lambda: rules.within_tolerance(
-                len(MEASURES) * cla_releases, f"one per year and count: the {len(MEASURES)} counts for at least the year of "
-                f"each of the {cla_releases} catalogued CLA releases"),
+                len(MEASURES) * cla_releases,
+                f"one per year and count: the {len(MEASURES)} counts for at least the year of "
+                f"each of the {cla_releases} catalogued CLA releases",
+            ),
         ),
     ]

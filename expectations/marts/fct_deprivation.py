@@ -18,7 +18,9 @@ def suites() -> list[SuiteSpec]:
                 from marts.fct_deprivation where is_current""",
             expectations=lambda: [
                 gx.expectations.ExpectTableRowCountToEqual(value=153),
-                gx.expectations.ExpectColumnValuesToBeInSet(column="value_basis", value_set=["own", "recoded", "carried_from_predecessor"]),
+                gx.expectations.ExpectColumnValuesToBeInSet(
+                    column="value_basis", value_set=["own", "recoded", "carried_from_predecessor"]
+                ),
                 gx.expectations.ExpectColumnValuesToNotBeNull(column="imd_avg_score"),
                 gx.expectations.ExpectColumnValuesToNotBeNull(column="idaci_avg_score"),
                 gx.expectations.ExpectColumnValuesToBeInSet(column="flag_matches_source", value_set=[True]),

@@ -84,14 +84,18 @@ PER_YEAR = """
 
 def _per_release(family: str, since: int = 0) -> int:
     """Catalogued releases of ``family`` whose (first) year is ``since`` or later."""
-    return sum(1 for r in load_catalogue().family(family).releases if int(re.findall(r"[0-9]{4}", r.release)[0]) >= since)
+    return sum(
+        1 for r in load_catalogue().family(family).releases if int(re.findall(r"[0-9]{4}", r.release)[0]) >= since
+    )
 
 
 def _reconciles(family: str, per_release: int, since: int = 0):
     releases = _per_release(family, since)
     return lambda: rules.within_tolerance(
-        releases * per_release, f"one per authority and release: at least {per_release} in each of the {releases} "
-        f"catalogued {family} releases" + (f" from {since}" if since else ""))
+        releases * per_release,
+        f"one per authority and release: at least {per_release} in each of the {releases} "
+        f"catalogued {family} releases" + (f" from {since}" if since else ""),
+    )
 
 
 def suites() -> list[SuiteSpec]:

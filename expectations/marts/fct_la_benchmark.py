@@ -136,8 +136,10 @@ def suites() -> list[SuiteSpec]:
             description="Each neighbour mean and count equals the mean and count of the neighbours' values in fct_la_indicator.",
             query=NEIGHBOUR_MEANS,
             expectations=lambda: rules.within_tolerance(
-                1000, "one per indicator, period and neighbour model with a neighbour value: two models x the "
-                      "551 indicator-years with LA values on the mirror (2026-11)"),
+                1000,
+                "one per indicator, period and neighbour model with a neighbour value: two models x the "
+                "551 indicator-years with LA values on the mirror (2026-11)",
+            ),
         ),
         SuiteSpec(
             name="fct_la_benchmark__quartile_bands",
@@ -145,7 +147,8 @@ def suites() -> list[SuiteSpec]:
             description="Each indicator and period has one band per LA with a value, and four bands of near-equal size.",
             query=BANDS,
             expectations=lambda: rules.within_tolerance(
-                4 * 500, "four bands for each indicator and period with LA values: 551 indicator-years on the mirror "
-                         "(2026-11)"),
+                4 * 500,
+                "four bands for each indicator and period with LA values: 551 indicator-years on the mirror (2026-11)",
+            ),
         ),
     ]

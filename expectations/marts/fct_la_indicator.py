@@ -82,6 +82,7 @@ DENOMINATOR = """
     order by cla.la_code, cla.time_period desc
 """
 
+
 def suites() -> list[SuiteSpec]:
     return [
         SuiteSpec(
@@ -89,15 +90,19 @@ def suites() -> list[SuiteSpec]:
             asset=ASSET,
             description="Rates recomputed from counts and the conformed population agree with the published rates.",
             query=RECOMPUTED_RATES,
-            expectations=lambda: rules.within_tolerance(1, "one per published rate indicator of the indicator catalogue and "
-                                                           "year of the newest release that publishes it"),
+            expectations=lambda: rules.within_tolerance(
+                1,
+                "one per published rate indicator of the indicator catalogue and "
+                "year of the newest release that publishes it",
+            ),
         ),
         SuiteSpec(
             name="fct_la_indicator__denominator_convention",
             asset=ASSET,
             description="The newest CLA release's child population equals the ONS mid-year estimate of the year before.",
             query=DENOMINATOR,
-            expectations=lambda: rules.within_tolerance(rules.FEWEST_LAS, "one per LA and year of the newest CLA release: "
-                                                                          "at least every LA for one year"),
+            expectations=lambda: rules.within_tolerance(
+                rules.FEWEST_LAS, "one per LA and year of the newest CLA release: at least every LA for one year"
+            ),
         ),
     ]

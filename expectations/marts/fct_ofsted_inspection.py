@@ -32,7 +32,8 @@ def suites() -> list[SuiteSpec]:
             query=MATCHES_D2I_SCRAPE,
             # every LA has had an ILACS inspection since the framework began (2018), and each scrape
             # lists an LA's latest: measured 150 and 107 rows published by the end of Ofsted's history
-            expectations=lambda: rules.all_agree(rules.FEWEST_LAS, "one per graded inspection a scrape lists: at least "
-                                                                   "every LA once"),
+            expectations=lambda: rules.all_agree(
+                rules.FEWEST_LAS, "one per graded inspection a scrape lists: at least every LA once"
+            ),
         ),
     ]

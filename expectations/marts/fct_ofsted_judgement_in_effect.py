@@ -44,8 +44,10 @@ def suites() -> list[SuiteSpec]:
     march_tables = len(load_catalogue().family("ofsted_judgements_at_31_march").releases)
 
     def every_la_of_each_table():
-        return rules.all_agree(march_tables * rules.FEWEST_LAS,
-                               f"one per LA of each 31 March table: every LA of the {march_tables} catalogued tables")
+        return rules.all_agree(
+            march_tables * rules.FEWEST_LAS,
+            f"one per LA of each 31 March table: every LA of the {march_tables} catalogued tables",
+        )
 
     return [
         SuiteSpec(
@@ -59,7 +61,7 @@ def suites() -> list[SuiteSpec]:
             name="fct_ofsted_judgement_in_effect__matches_ofsted",
             asset=ASSET,
             description="For every LA in Ofsted's 31 March 2024 and 2025 tables (2024 matched by name), the judgement in effect "
-                        "derived from the inspection history is the one Ofsted lists, from the same inspection.",
+            "derived from the inspection history is the one Ofsted lists, from the same inspection.",
             query=IN_EFFECT_MATCHES_OFSTED,
             expectations=every_la_of_each_table,
         ),

@@ -38,15 +38,19 @@ DENOMINATORS = """
     from marts.fct_population
 """
 
+
 def suites() -> list[SuiteSpec]:
     # one comparison row per ONS workbook catalogued (each is one mid-year the DfE file covers too)
     workbooks = len(load_catalogue().family("ons_mye2_persons").releases)
     return [
         agreement_suite(
-            "fct_population__denominators", ("marts", "fct_population"),
+            "fct_population__denominators",
+            ("marts", "fct_population"),
             "Every LA-year population is a positive number, or a value the publisher marked unavailable: never 0 or empty.",
-            DENOMINATORS, "A positive child population (or the publisher's own unavailable mark)",
-            rules.FEWEST_LAS, "one per LA and mid-year: at least every LA for one mid-year",
+            DENOMINATORS,
+            "A positive child population (or the publisher's own unavailable mark)",
+            rules.FEWEST_LAS,
+            "one per LA and mid-year: at least every LA for one mid-year",
         ),
         SuiteSpec(
             name="fct_population__matches_ons_workbooks",

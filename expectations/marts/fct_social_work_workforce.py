@@ -32,6 +32,7 @@ ENGLAND_TOTALS = """
     order by units.time_period desc
 """
 
+
 def suites() -> list[SuiteSpec]:
     releases = len(load_catalogue().family("csww_indicators").releases)
     return [
@@ -41,6 +42,8 @@ def suites() -> list[SuiteSpec]:
             description="Social worker FTE summed over reporting units equals England's, in years when every unit returned.",
             query=ENGLAND_TOTALS,
             expectations=lambda: rules.within_tolerance(
-                releases, f"one per year in which every unit returned: at least one for each of the {releases} catalogued releases"),
+                releases,
+                f"one per year in which every unit returned: at least one for each of the {releases} catalogued releases",
+            ),
         ),
     ]

@@ -85,20 +85,24 @@ def suites() -> list[SuiteSpec]:
             name="mart_delivery_model_comparison__neighbour_mean_matches_fact",
             asset=ASSET,
             description="Each LA's value and its neighbour mean (and how many neighbours had a value) are the latest "
-                        "values in fct_la_indicator, in the reporting year dim_period gives their period.",
+            "values in fct_la_indicator, in the reporting year dim_period gives their period.",
             query=NEIGHBOUR_MEAN_MATCHES_FACT,
             expectations=lambda: rules.within_tolerance(
-                rules.FEWEST_LAS, "one per LA, year, rate and neighbour model: at least every LA once",
-                "Value and neighbour mean agree with the fact to 0.005"),
+                rules.FEWEST_LAS,
+                "one per LA, year, rate and neighbour model: at least every LA once",
+                "Value and neighbour mean agree with the fact to 0.005",
+            ),
         ),
         SuiteSpec(
             name="mart_delivery_model_comparison__model_in_force",
             asset=ASSET,
             description="Every LA-year carries the arrangement whose dates cover its 31 March (none when none does), "
-                        "and a trust LA's start year is the first whose 31 March is on or after the trust's first day.",
+            "and a trust LA's start year is the first whose 31 March is on or after the trust's first day.",
             query=MODEL_IN_FORCE_AGREES,
             expectations=lambda: rules.all_agree(
-                rules.FEWEST_LAS, "one per LA and reporting year: at least every LA once",
-                "The delivery model and trust start year follow from the arrangement's dates"),
+                rules.FEWEST_LAS,
+                "one per LA and reporting year: at least every LA once",
+                "The delivery model and trust start year follow from the arrangement's dates",
+            ),
         ),
     ]

@@ -53,10 +53,12 @@ def suites() -> list[SuiteSpec]:
             name="mart_la_year_profile__matches_fct_la_indicator",
             asset=("marts", "mart_la_year_profile"),
             description="Every headline figure of every LA-year is the latest value of its indicator, in the reporting "
-                        "year its period falls in; no figure without a fact behind it.",
+            "year its period falls in; no figure without a fact behind it.",
             query=MATCHES_FACT,
             expectations=lambda: rules.all_agree(
-                rules.FEWEST_LAS, "one per LA, reporting year and headline indicator: at least every LA once",
-                "The profile's figure is the fact's latest value (to rounding), in the right reporting year"),
+                rules.FEWEST_LAS,
+                "one per LA, reporting year and headline indicator: at least every LA once",
+                "The profile's figure is the fact's latest value (to rounding), in the right reporting year",
+            ),
         ),
     ]

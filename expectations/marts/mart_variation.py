@@ -113,19 +113,18 @@ def suites() -> list[SuiteSpec]:
             name="mart_variation__normal_equations",
             asset=ASSET,
             description="Each model's weighted residuals sum to zero and are uncorrelated with the score, its R² is "
-                        "1 - residual / total weighted sum of squares and lies in [0, 1], and it counts its LAs.",
+            "1 - residual / total weighted sum of squares and lies in [0, 1], and it counts its LAs.",
             query=NORMAL_EQUATIONS,
-            expectations=lambda: rules.within_tolerance(
-                *MODELS_FLOOR),
+            expectations=lambda: rules.within_tolerance(*MODELS_FLOOR),
         ),
         SuiteSpec(
             name="mart_variation__one_row_per_la_with_a_value",
             asset=ASSET,
             description="Every LA with a positive latest value, a child population and a deprivation score is in its "
-                        "model once, nothing else is, and a model exists exactly when 100 LAs qualify.",
+            "model once, nothing else is, and a model exists exactly when 100 LAs qualify.",
             query=COVERAGE,
             expectations=lambda: rules.all_agree(
-                *MODELS_FLOOR,
-                "The model's LAs are exactly those with a positive value, a population and a score"),
+                *MODELS_FLOOR, "The model's LAs are exactly those with a positive value, a population and a score"
+            ),
         ),
     ]

@@ -18,9 +18,9 @@ def file_11_sheet(table: str) -> list[SuiteSpec]:
             name=f"raw_{table}",
             asset=("raw", table),
             description=f"{UPPER_TIER_2019} upper-tier LAs, each once, with a well-formed ONS code (catalogue errata applied), "
-                        "scores and ranks that are numbers, ranks 1 to 151, proportions 0 to 1.",
+            "scores and ranks that are numbers, ranks 1 to 151, proportions 0 to 1.",
             query=f"select *, try_cast(avg_score_rank as double) as rank_value, "
-                  f"try_cast(proportion_lsoas_most_deprived_10pct as double) as proportion_value from raw.{table}",
+            f"try_cast(proportion_lsoas_most_deprived_10pct as double) as proportion_value from raw.{table}",
             expectations=lambda: [
                 e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex),
                 e.ExpectColumnValuesToBeUnique(column="la_code"),

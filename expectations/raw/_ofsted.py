@@ -28,7 +28,11 @@ def inspection_outcomes(table: str, with_code_regex: bool) -> list[SuiteSpec]:
                 e.ExpectColumnValuesToBeInSet(column="overall_effectiveness", value_set=JUDGEMENTS),
                 *[e.ExpectColumnValuesToBeInSet(column=c, value_set=JUDGEMENTS) for c in SUB_JUDGEMENTS],
                 *rules.cells(["inspection_date", "publication_date"], "match_regex", regex=ISO_DATE),
-                *([e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex)] if with_code_regex else []),
+                *(
+                    [e.ExpectColumnValuesToMatchRegex(column="la_code", regex=conventions().la_code_regex)]
+                    if with_code_regex
+                    else []
+                ),
             ],
         )
     ]

@@ -11,7 +11,9 @@ from orchestration.lib.suites import SuiteSpec, gx
 # 150 LAs before the 2009 reorganisation, 152 to 2019, 153 from 2023 (151-153 between).
 LA_COUNT_RANGE = (rules.FEWEST_LAS, rules.MOST_LAS)
 # Upper-tier authorities (children's services authorities) in the RO workbooks.
-UPPER_TIER = f"authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, '{conventions().la_code_pattern}')"
+UPPER_TIER = (
+    f"authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, '{conventions().la_code_pattern}')"
+)
 RO_ID_COLUMNS = {"la_code_mhclg", "la_code", "la_name", "authority_class", "financial_year"}
 
 
@@ -44,7 +46,9 @@ def revenue_outturn(family_name: str) -> list[SuiteSpec]:
                        count(*) filter (where authority_class = 'Eng' and la_code = 'E92000001') as england_rows
                 from {table} group by _release""",
             expectations=lambda: [
-                e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+                e.ExpectColumnValuesToBeBetween(
+                    column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]
+                ),
                 e.ExpectColumnValuesToBeBetween(column="duplicate_las", min_value=0, max_value=0),
                 e.ExpectColumnValuesToBeBetween(column="england_rows", min_value=1, max_value=1),
             ],

@@ -12,6 +12,7 @@ MEASURES = [
     "Children ceasing to be looked after each year",
 ]
 
+
 def suites() -> list[SuiteSpec]:
     return [
         SuiteSpec(
@@ -24,7 +25,9 @@ def suites() -> list[SuiteSpec]:
                 from {TABLE}""",
             expectations=lambda: [
                 gx.expectations.ExpectColumnValuesToBeInSet(column="measure", value_set=MEASURES),
-                gx.expectations.ExpectColumnValuesToBeBetween(column="measure_count", min_value=len(MEASURES), max_value=len(MEASURES)),
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column="measure_count", min_value=len(MEASURES), max_value=len(MEASURES)
+                ),
             ],
         ),
     ]

@@ -13,16 +13,19 @@ def suites() -> list[SuiteSpec]:
             name="raw_d2i_ilacs_scrape",
             asset=("raw", "d2i_ilacs_scrape"),
             description="DfE LA numbers, each once per scrape, grades on the four-point scale in lower case (or the "
-                        "scraper's 'nan' for none), 150-153 LAs per scrape.",
+            "scraper's 'nan' for none), 150-153 LAs per scrape.",
             query="""select *, count(*) over (partition by _release) as las,
                             count(*) over (partition by _release, la_code_dfe) as rows_of_la
                      from raw.d2i_ilacs_scrape""",
             expectations=lambda: [
                 e.ExpectColumnValuesToMatchRegex(column="la_code_dfe", regex=r"^[0-9]{3}$"),
-                e.ExpectColumnValuesToBeBetween(column="rows_of_la", min_value=1, max_value=1,
-                                                description="Each LA once in each scrape"),
-                e.ExpectColumnValuesToBeInSet(column="overall_effectiveness",
-                                              value_set=["outstanding", "good", "requires improvement", "inadequate", "nan"]),
+                e.ExpectColumnValuesToBeBetween(
+                    column="rows_of_la", min_value=1, max_value=1, description="Each LA once in each scrape"
+                ),
+                e.ExpectColumnValuesToBeInSet(
+                    column="overall_effectiveness",
+                    value_set=["outstanding", "good", "requires improvement", "inadequate", "nan"],
+                ),
                 e.ExpectColumnValuesToBeBetween(column="las", min_value=150, max_value=153),
             ],
         ),

@@ -24,14 +24,15 @@ def suites() -> list[SuiteSpec]:
             name="raw_dfe_la_codes",
             asset=("raw", "dfe_la_codes"),
             description="Each LA once by its three-digit DfE number, named, in one of DfE's regions, of a known LA type; "
-                        "at least every LA of one year.",
+            "at least every LA of one year.",
             query=f"select *, count(*) over (partition by la_number) as rows_of_number from raw.dfe_la_codes "
-                  f"where {LOCAL_AUTHORITY} or try_cast(la_number as double) is null",
+            f"where {LOCAL_AUTHORITY} or try_cast(la_number as double) is null",
             expectations=lambda: [
                 e.ExpectColumnValuesToMatchRegex(column="la_number", regex=DFE_NUMBER),
                 e.ExpectColumnValuesToNotBeNull(column="la_number"),
-                e.ExpectColumnValuesToBeBetween(column="rows_of_number", min_value=1, max_value=1,
-                                                description="Each DfE number once"),
+                e.ExpectColumnValuesToBeBetween(
+                    column="rows_of_number", min_value=1, max_value=1, description="Each DfE number once"
+                ),
                 e.ExpectColumnValuesToNotBeNull(column="la_name"),
                 e.ExpectColumnValuesToBeInSet(column="region", value_set=list(rules.DFE_REGIONS)),
                 e.ExpectColumnValuesToNotBeNull(column="region"),

@@ -20,6 +20,8 @@ LA_COUNT_RANGE = (150, 160)
 # A release reports years up to its own: the CIN census tables go back furthest (12 years).
 MAX_YEARS_BEFORE_RELEASE = 15
 RELEASE_YEAR = "cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer)"
+
+
 def _value_columns(family: Family) -> list[str]:
     return [c.name for c in family.columns if c.name not in GEOGRAPHY and not c.label]
 
@@ -30,8 +32,11 @@ def suites_for(family: Family) -> list[SuiteSpec]:
     values = _value_columns(family)
     signed = {c.name for c in family.columns if c.signed}
     labels = [c.name for c in family.columns if c.label]  # what a row measures (the catalogue's label columns)
-    required = [c.name for c in family.columns if not c.optional and c.name not in ("region_code", "region_name",
-                "old_la_code", "new_la_code", "la_name")]
+    required = [
+        c.name
+        for c in family.columns
+        if not c.optional and c.name not in ("region_code", "region_name", "old_la_code", "new_la_code", "la_name")
+    ]
     e = gx.expectations
 
     def rows():
@@ -40,7 +45,9 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             *rules.cells(["time_period", "geographic_level", "_release"], "not_null"),
             e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^(?:19|20)[0-9]{2}$"),
             e.ExpectColumnValuesToBeInSet(column="time_identifier", value_set=["Reporting year"]),
-            e.ExpectColumnValuesToBeInSet(column="geographic_level", value_set=["National", "Regional", "Local authority"]),
+            e.ExpectColumnValuesToBeInSet(
+                column="geographic_level", value_set=["National", "Regional", "Local authority"]
+            ),
             e.ExpectColumnValuesToBeInSet(column="country_code", value_set=["E92000001"]),
             # every value cell: one expectation for the signed columns, one for the rest
             *rules.cells([c for c in values if c in signed], "published"),
@@ -63,11 +70,15 @@ def suites_for(family: Family) -> list[SuiteSpec]:
 
     def counts():
         return [
-            e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+            e.ExpectColumnValuesToBeBetween(
+                column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]
+            ),
             e.ExpectColumnValuesToBeBetween(column="region_count", min_value=9, max_value=9),
             e.ExpectColumnValuesToBeBetween(column="london_subregion_count", min_value=0, max_value=2),
             e.ExpectColumnValuesToBeBetween(column="has_england", min_value=1, max_value=1),
-            e.ExpectColumnValuesToBeBetween(column="years_before_release", min_value=0, max_value=MAX_YEARS_BEFORE_RELEASE),
+            e.ExpectColumnValuesToBeBetween(
+                column="years_before_release", min_value=0, max_value=MAX_YEARS_BEFORE_RELEASE
+            ),
         ]
 
     def keys():
@@ -81,8 +92,10 @@ def suites_for(family: Family) -> list[SuiteSpec]:
         return rules.all_agree(
             pairs * rules.FEWEST_LAS if pairs else None,
             f"one per LA-year a release shares with the next: at least every LA for one year in each of {pairs} pairs"
-            if pairs else "none with one catalogued release",
-            "An LA-year a release published a number for is still in the next release (alone or in a joint return)")
+            if pairs
+            else "none with one catalogued release",
+            "An LA-year a release published a number for is still in the next release (alone or in a joint return)",
+        )
 
     return [
         SuiteSpec(
@@ -106,9 +119,9 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             asset=asset,
             description="Each release vintage fills every required column.",
             # one row per release and required column: how many of the release's rows fill it
-            query=f"""unpivot (select _release, {', '.join(f'count("{c}") as "{c}"' for c in required)}
+            query=f"""unpivot (select _release, {", ".join(f'count("{c}") as "{c}"' for c in required)}
                               from {table} group by _release)
-                      on {', '.join(f'"{c}"' for c in required)} into name column_name value filled""",
+                      on {", ".join(f'"{c}"' for c in required)} into name column_name value filled""",
             expectations=vintage_columns,
         ),
         SuiteSpec(
@@ -128,13 +141,15 @@ def suites_for(family: Family) -> list[SuiteSpec]:
         SuiteSpec(
             name=f"raw_{family.raw_table}__keys",
             asset=asset,
-            description="One row per release, year, area" + (" and " + ", ".join(labels) if labels else "") + ": no duplicates.",
+            description="One row per release, year, area"
+            + (" and " + ", ".join(labels) if labels else "")
+            + ": no duplicates.",
             # every row of a duplicated key is listed, so the failure names the file's rows
             query=f"""
                 select _release, _source_file, _row_number, time_period, geographic_level, new_la_code, la_name,
                        count(*) over (partition by _release, time_period, geographic_level,
                                       coalesce(new_la_code, old_la_code, region_code, country_code)
-                                      {''.join(f', {c}' for c in labels)}) as rows_with_this_key
+                                      {"".join(f", {c}" for c in labels)}) as rows_with_this_key
                 from {table}
                 qualify rows_with_this_key > 1""",
             expectations=keys,

@@ -21,8 +21,9 @@ def suites() -> list[SuiteSpec]:
             query="select *, count(*) over (partition by lower(trim(la_name))) as rows_of_name from raw.ofsted_region_fix",
             expectations=lambda: [
                 e.ExpectColumnValuesToNotBeNull(column="la_name"),
-                e.ExpectColumnValuesToBeBetween(column="rows_of_name", min_value=1, max_value=1,
-                                                description="Each LA name once"),
+                e.ExpectColumnValuesToBeBetween(
+                    column="rows_of_name", min_value=1, max_value=1, description="Each LA name once"
+                ),
                 e.ExpectColumnValuesToBeInSet(column="region_name", value_set=list(rules.DFE_REGIONS)),
                 e.ExpectColumnValuesToNotBeNull(column="region_name"),
                 rules.row_floor(1, "one per LA whose Ofsted region DfE corrects"),

@@ -6,9 +6,18 @@ from __future__ import annotations
 from expectations.raw._ofsted import ISO_DATE, JUDGEMENTS
 from orchestration.lib.suites import SuiteSpec, gx
 
-SIF_JUDGEMENTS = ["sif_overall_effectiveness", "sif_help_and_protection", "sif_children_in_care", "sif_care_leavers",
-                  "sif_leadership", "resif_overall_effectiveness", "resif_help_and_protection", "resif_children_in_care",
-                  "resif_care_leavers", "resif_leadership"]
+SIF_JUDGEMENTS = [
+    "sif_overall_effectiveness",
+    "sif_help_and_protection",
+    "sif_children_in_care",
+    "sif_care_leavers",
+    "sif_leadership",
+    "resif_overall_effectiveness",
+    "resif_help_and_protection",
+    "resif_children_in_care",
+    "resif_care_leavers",
+    "resif_leadership",
+]
 
 
 def suites() -> list[SuiteSpec]:

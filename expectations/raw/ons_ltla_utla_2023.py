@@ -27,8 +27,9 @@ def suites() -> list[SuiteSpec]:
             expectations=lambda: [
                 e.ExpectColumnValuesToMatchRegex(column="ltla_code", regex=LTLA_CODE),
                 e.ExpectColumnValuesToNotBeNull(column="ltla_code"),
-                e.ExpectColumnValuesToBeBetween(column="rows_of_code", min_value=1, max_value=1,
-                                                description="Each lower-tier code once"),
+                e.ExpectColumnValuesToBeBetween(
+                    column="rows_of_code", min_value=1, max_value=1, description="Each lower-tier code once"
+                ),
                 e.ExpectColumnValuesToMatchRegex(column="utla_code", regex=UTLA_CODE),
                 e.ExpectColumnValuesToNotBeNull(column="utla_code"),
                 e.ExpectColumnValuesToNotBeNull(column="ltla_name"),
@@ -41,7 +42,9 @@ def suites() -> list[SuiteSpec]:
             description=f"{rules.FEWEST_LAS} to {rules.MOST_LAS} English upper-tier LAs.",
             query="select count(distinct utla_code) filter (where utla_code like 'E%') as english_utlas from raw.ons_ltla_utla_2023",
             expectations=lambda: [
-                e.ExpectColumnValuesToBeBetween(column="english_utlas", min_value=rules.FEWEST_LAS, max_value=rules.MOST_LAS),
+                e.ExpectColumnValuesToBeBetween(
+                    column="english_utlas", min_value=rules.FEWEST_LAS, max_value=rules.MOST_LAS
+                ),
                 e.ExpectTableRowCountToEqual(value=1),
             ],
         ),

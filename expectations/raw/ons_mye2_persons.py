@@ -7,7 +7,9 @@ from orchestration.lib import suite_rules as rules
 from orchestration.lib.conventions import conventions
 from orchestration.lib.suites import SuiteSpec, gx
 
-UPPER_TIER = "geography in ('County', 'Unitary Authority', 'Metropolitan District', 'London Borough') and la_code like 'E%'"
+UPPER_TIER = (
+    "geography in ('County', 'Unitary Authority', 'Metropolitan District', 'London Borough') and la_code like 'E%'"
+)
 
 
 def suites() -> list[SuiteSpec]:

@@ -37,7 +37,9 @@ def _s251() -> list[SuiteSpec]:
                        count(distinct coalesce(line_number, line_description)) as line_count
                 from {table} group by _release""",
             expectations=lambda: [
-                e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+                e.ExpectColumnValuesToBeBetween(
+                    column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]
+                ),
                 e.ExpectColumnValuesToBeBetween(column="duplicate_lines", min_value=0, max_value=0),
                 e.ExpectColumnValuesToBeBetween(column="line_count", min_value=30, max_value=60),
             ],

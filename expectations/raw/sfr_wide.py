@@ -24,7 +24,9 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             query=f"select * from {table}",
             prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
             expectations=lambda: [
-                e.ExpectColumnValuesToBeInSet(column="geographic_level", value_set=["National", "Regional", "Local authority"]),
+                e.ExpectColumnValuesToBeInSet(
+                    column="geographic_level", value_set=["National", "Regional", "Local authority"]
+                ),
                 e.ExpectColumnValuesToNotBeNull(column="old_la_code"),
                 e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^20(?:0|1)[0-9]$"),
                 e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=r"^E(?:06|08|09|10|12|92)[0-9]{6}$"),
@@ -43,7 +45,9 @@ def suites_for(family: Family) -> list[SuiteSpec]:
                        count(distinct time_period) as years
                 from {table} group by _release""",
             expectations=lambda: [
-                e.ExpectColumnValuesToBeBetween(column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]),
+                e.ExpectColumnValuesToBeBetween(
+                    column="la_count", min_value=LA_COUNT_RANGE[0], max_value=LA_COUNT_RANGE[1]
+                ),
                 e.ExpectColumnValuesToBeBetween(column="england_rows", min_value=1, max_value=1),
                 e.ExpectColumnValuesToBeBetween(column="years", min_value=1, max_value=1),
             ],

@@ -32,6 +32,8 @@ def suites() -> list[SuiteSpec]:
             asset=("raw", "statistical_neighbours"),
             description="Each model lists 150 to 165 LAs.",
             query="select _release, count(distinct la_number) as las from raw.statistical_neighbours group by _release",
-            expectations=lambda: [gx.expectations.ExpectColumnValuesToBeBetween(column="las", min_value=150, max_value=165)],
+            expectations=lambda: [
+                gx.expectations.ExpectColumnValuesToBeBetween(column="las", min_value=150, max_value=165)
+            ],
         ),
     ]

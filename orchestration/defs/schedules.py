@@ -24,7 +24,7 @@ ingest_job = dg.define_asset_job(
     # the raw tables and their release warnings; their gates run in the build that follows
     selection=dg.AssetSelection.groups("ingest").without_checks() | _FRESHNESS,
     description="Discover, land and load every source; a raw table whose content and code are unchanged records "
-                "nothing. The build that follows (sensor build_what_changed) builds only what changed.",
+    "nothing. The build that follows (sensor build_what_changed) builds only what changed.",
     tags={"csc/stage": "ingest"},
 )
 
@@ -33,7 +33,7 @@ build_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(include_sources=False) - dg.AssetSelection.groups("ingest")
     | dg.AssetSelection.all_asset_checks() - _FRESHNESS,
     description="Gates on the raw tables, dbt build, mart gates and the publication. Runs are started with the "
-                "selection orchestration/lib/plan.py computes: only what changed since it was last built.",
+    "selection orchestration/lib/plan.py computes: only what changed since it was last built.",
     tags={"csc/stage": "build"},
 )
 
@@ -62,11 +62,13 @@ nightly_refresh = dg.ScheduleDefinition(
     request_job=build_job,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="After a successful ingest run: build what its changes (and any code change) made out of date, "
-                "or nothing.",
+    "or nothing.",
 )
 def build_what_changed(context: dg.RunStatusSensorContext):
     if context.dagster_run.tags.get("csc/trigger") == "cli":  # csc refresh builds what its ingest changed itself
-        return dg.SkipReason(f"ingest run {context.dagster_run.run_id} was started by csc refresh, which builds after it")
+        return dg.SkipReason(
+            f"ingest run {context.dagster_run.run_id} was started by csc refresh, which builds after it"
+        )
     plan = plan_build(context.instance, context.repository_def.asset_graph)
     if plan.empty:
         return dg.SkipReason(f"ingest run {context.dagster_run.run_id}: nothing changed; the publication is current")
@@ -74,6 +76,8 @@ def build_what_changed(context: dg.RunStatusSensorContext):
         run_key=f"build-after-{context.dagster_run.run_id}",
         asset_selection=plan.assets,
         asset_check_keys=plan.checks,
-        tags={"csc/trigger": context.dagster_run.tags.get("csc/trigger", "sensor"),
-              "csc/after_ingest": context.dagster_run.run_id},
+        tags={
+            "csc/trigger": context.dagster_run.tags.get("csc/trigger", "sensor"),
+            "csc/after_ingest": context.dagster_run.run_id,
+        },
     )

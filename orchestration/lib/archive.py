@@ -30,7 +30,7 @@ def _index(settings: Settings) -> Path:
     return settings.archive_dir / "index.jsonl"
 
 
-def put(settings: Settings, path: Path, landed: "LandedFile") -> Path:
+def put(settings: Settings, path: Path, landed: LandedFile) -> Path:
     """Keep ``path``'s bytes under their sha256 and record which file they were."""
     blob = blob_path(settings, landed.sha256)
     if not blob.exists():
@@ -41,8 +41,14 @@ def put(settings: Settings, path: Path, landed: "LandedFile") -> Path:
         except OSError:
             shutil.copyfile(path, tmp)
         os.replace(tmp, blob)
-    entry = {"path": f"{landed.source}/{landed.release}/{landed.file}", "family": landed.family,
-             "sha256": landed.sha256, "bytes": landed.bytes, "url": landed.url, "fetched_at": landed.fetched_at}
+    entry = {
+        "path": f"{landed.source}/{landed.release}/{landed.file}",
+        "family": landed.family,
+        "sha256": landed.sha256,
+        "bytes": landed.bytes,
+        "url": landed.url,
+        "fetched_at": landed.fetched_at,
+    }
     with open(_index(settings), "a", encoding="utf-8") as fh:  # one short line: appended whole
         fh.write(json.dumps(entry, sort_keys=True) + "\n")
     return blob
@@ -72,9 +78,13 @@ def latest(settings: Settings) -> dict[str, dict]:
 
 def restore(settings: Settings, relative: PurePosixPath, dest: Path, sha256: str | None = None) -> dict | None:
     """Put the archived bytes of ``relative`` back at ``dest`` (the pinned version, if pinned)."""
-    candidates = [e for e in entries(settings) if e["path"] == str(relative)
-                  and (sha256 is None or e["sha256"] == sha256.lower())
-                  and blob_path(settings, e["sha256"]).exists()]
+    candidates = [
+        e
+        for e in entries(settings)
+        if e["path"] == str(relative)
+        and (sha256 is None or e["sha256"] == sha256.lower())
+        and blob_path(settings, e["sha256"]).exists()
+    ]
     if not candidates:
         return None
     entry = candidates[-1]

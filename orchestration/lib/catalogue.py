@@ -85,8 +85,9 @@ class Discovery:
         """The EES release slug a warehouse label stands for (the inverse of ``release_label``)."""
         prefix, _, suffix = self.release_label.partition("{slug}")
         if label.startswith(prefix) and label.endswith(suffix) and len(label) > len(prefix) + len(suffix):
-            return label[len(prefix):len(label) - len(suffix)]
+            return label[len(prefix) : len(label) - len(suffix)]
         return None
+
     # Month (1-12) a new release usually appears, where the interface does not say (EES does),
     # and how many months apart releases come.
     usual_month: int | None = None
@@ -227,21 +228,28 @@ def _parse_family(source: str, name: str, spec: dict) -> Family:
     if fmt == "ees_tidy_csv":
         # every EES tidy file opens with the same geography columns: declared once, in the
         # project's conventions; a family names one of them only to map a header that drifted
-        declared_columns = {**{c: declared_columns.pop(c, None) for c in conventions().ees_geography_columns},
-                            **declared_columns}
+        declared_columns = {
+            **{c: declared_columns.pop(c, None) for c in conventions().ees_geography_columns},
+            **declared_columns,
+        }
     columns = []
     for col, cspec in declared_columns.items():
         cspec = cspec or {}
         columns.append(
-            ColumnSpec(name=col, aliases=tuple(cspec.get("from", ())), optional=bool(cspec.get("optional", False)),
-                       signed=bool(cspec.get("signed", False)), label=bool(cspec.get("label", False)))
+            ColumnSpec(
+                name=col,
+                aliases=tuple(cspec.get("from", ())),
+                optional=bool(cspec.get("optional", False)),
+                signed=bool(cspec.get("signed", False)),
+                label=bool(cspec.get("label", False)),
+            )
         )
     if not columns:
         raise CatalogueError(f"family {name}: no columns declared")
     releases = []
     declared = {c.name for c in columns}
     for r in spec.get("releases") or []:
-        unknown = set((r.get("constants") or {})) - declared
+        unknown = set(r.get("constants") or {}) - declared
         if unknown:
             raise CatalogueError(f"family {name}: constants for undeclared column(s) {sorted(unknown)}")
         try:
@@ -284,15 +292,21 @@ def _symbols(family: str, spec) -> dict[str, tuple[str, ...]]:
         return {}
     statuses = tuple(conventions().published_symbols)
     if not isinstance(spec, dict) or not spec:
-        raise CatalogueError(f"family {family}: symbols must map a status ({', '.join(statuses)}) to its symbols, not {spec!r}")
+        raise CatalogueError(
+            f"family {family}: symbols must map a status ({', '.join(statuses)}) to its symbols, not {spec!r}"
+        )
     result: dict[str, tuple[str, ...]] = {}
     seen: set[str] = set()
     for status, symbols in spec.items():
         if status not in statuses:
-            raise CatalogueError(f"family {family}: symbols: {status!r} is not a status; use one of {', '.join(statuses)}")
+            raise CatalogueError(
+                f"family {family}: symbols: {status!r} is not a status; use one of {', '.join(statuses)}"
+            )
         symbols = symbols if isinstance(symbols, list) else [symbols]
         if not symbols or any(not isinstance(s, str) or not s.strip() or "'" in s for s in symbols):
-            raise CatalogueError(f"family {family}: symbols.{status} must list symbols (non-empty text), not {symbols!r}")
+            raise CatalogueError(
+                f"family {family}: symbols.{status} must list symbols (non-empty text), not {symbols!r}"
+            )
         repeated = seen & {s.lower() for s in symbols}
         if repeated:
             raise CatalogueError(f"family {family}: symbols: {sorted(repeated)} given more than one meaning")
@@ -310,7 +324,9 @@ def _recognise(family: str, spec: dict | None, releases: list[Release], declared
     try:
         compiled = re.compile(pattern)
     except re.error as exc:
-        raise CatalogueError(f"family {family}: recognise.file {pattern!r} is not a regular expression ({exc})") from None
+        raise CatalogueError(
+            f"family {family}: recognise.file {pattern!r} is not a regular expression ({exc})"
+        ) from None
     groups = set(compiled.groupindex)
     constants = {str(k): str(v) for k, v in (spec.get("constants") or {}).items()}
     unknown = set(constants) - declared
@@ -321,12 +337,16 @@ def _recognise(family: str, spec: dict | None, releases: list[Release], declared
             continue
         needed = {f for _, f, _, _ in string.Formatter().parse(template) if f}
         if not needed <= groups | {"slug", "published"}:
-            raise CatalogueError(f"family {family}: template {template!r} names {sorted(needed - groups)}, "
-                                 f"which recognise.file {pattern!r} does not capture")
+            raise CatalogueError(
+                f"family {family}: template {template!r} names {sorted(needed - groups)}, "
+                f"which recognise.file {pattern!r} does not capture"
+            )
     for r in releases:
         if compiled.fullmatch(r.file) is None:
-            raise CatalogueError(f"family {family}: recognise.file {pattern!r} does not match its own "
-                                 f"release {r.release} file {r.file!r}")
+            raise CatalogueError(
+                f"family {family}: recognise.file {pattern!r} does not match its own "
+                f"release {r.release} file {r.file!r}"
+            )
     return Recognise(file=compiled, release=spec.get("release"), constants=constants)
 
 
@@ -338,8 +358,10 @@ def _discovery(source: str, spec: dict | None) -> Discovery:
     if via == "ees" and not spec.get("publication"):
         raise CatalogueError(f"source {source}: EES discovery needs the publication slug (discovery.publication)")
     if via == "ees" and str(spec.get("release_label", "{slug}")).count("{slug}") != 1:
-        raise CatalogueError(f"source {source}: discovery.release_label {spec.get('release_label')!r} must name "
-                             "{slug} once (the release's slug)")
+        raise CatalogueError(
+            f"source {source}: discovery.release_label {spec.get('release_label')!r} must name "
+            "{slug} once (the release's slug)"
+        )
     month = spec.get("usual_month")
     if month is not None and not 1 <= int(month) <= 12:
         raise CatalogueError(f"source {source}: discovery.usual_month {month!r} is not a month number")
@@ -367,8 +389,10 @@ def unlocatable(catalogue: Catalogue) -> list[str]:
             continue
         if via in PAGE_HOSTS and r.page and urlsplit(r.page).netloc == PAGE_HOSTS[via]:
             continue
-        problems.append(f"family {family.name}: release {r.release} ({r.file}): no fixed `url`, and no "
-                        f"`page` on {PAGE_HOSTS.get(via, 'its publisher')} for the source's discovery ({via})")
+        problems.append(
+            f"family {family.name}: release {r.release} ({r.file}): no fixed `url`, and no "
+            f"`page` on {PAGE_HOSTS.get(via, 'its publisher')} for the source's discovery ({via})"
+        )
     return problems
 
 

@@ -17,11 +17,11 @@ from orchestration.settings import get_settings
 
 @dataclass(frozen=True)
 class Conventions:
-    lineage_columns: dict[str, str]          # name -> DuckDB type, in table order
+    lineage_columns: dict[str, str]  # name -> DuckDB type, in table order
     lineage_descriptions: dict[str, str]
     ees_geography_columns: tuple[str, ...]
-    la_code_pattern: str                     # unanchored; a regular expression DuckDB, Python and pandas read alike
-    ofsted_judgements: tuple[str, ...]       # best first
+    la_code_pattern: str  # unanchored; a regular expression DuckDB, Python and pandas read alike
+    ofsted_judgements: tuple[str, ...]  # best first
     published_symbols: dict[str, tuple[str, ...]]  # status -> the symbols that mean it
     footnote_pattern: str
 
@@ -36,8 +36,10 @@ class Conventions:
         if not overrides:
             return dict(self.published_symbols)
         moved = {symbol.lower() for symbols in overrides.values() for symbol in symbols}
-        return {status: tuple(s for s in symbols if s.lower() not in moved) + tuple(overrides.get(status, ()))
-                for status, symbols in self.published_symbols.items()}
+        return {
+            status: tuple(s for s in symbols if s.lower() not in moved) + tuple(overrides.get(status, ()))
+            for status, symbols in self.published_symbols.items()
+        }
 
     @property
     def la_code_regex(self) -> str:

@@ -80,7 +80,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if os.path.realpath(own) != os.path.realpath(self._base_dir):
             raise DagsterInvariantViolationError(
                 f"{instance.root_directory}/dagster.yaml names the event log of another Dagster home "
-                f"({self._base_dir}); a copied or moved warehouse gets it rewritten by any csc command")
+                f"({self._base_dir}); a copied or moved warehouse gets it rewritten by any csc command"
+            )
 
     def _engine(self, shard: str) -> Engine:
         """The shard's engine (called under ``_db_lock``)."""
@@ -91,8 +92,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if engine is not None:
             self._engines.move_to_end(shard)
             return engine
-        engine = create_engine(self.conn_string_for_shard(shard), pool_size=1,
-                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        engine = create_engine(
+            self.conn_string_for_shard(shard), pool_size=1, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        )
         self._engines[shard] = engine
         runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
         for name in runs[:-OPEN_RUN_SHARDS]:

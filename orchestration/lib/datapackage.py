@@ -34,8 +34,18 @@ LICENCE = {
 }
 PACKAGE_NAME = "csc-warehouse"
 
-_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-                  "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
 NAIVE_TIMESTAMPS = {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
 # What a column's name says about its unit, when it is not named after an indicator.
 _NAME_UNITS = (
@@ -66,14 +76,16 @@ class TableKeys:
 
 # --- keys, from the dbt project's tests -------------------------------------------------------
 
+
 def keys_from_manifest(manifest: Mapping) -> dict[str, TableKeys]:
     """Primary and foreign keys of every mart, from the dbt tests that hold them: a ``unique``
     test or the project's ``unique_combination`` (the fewest columns, when several) is the primary
     key; ``relationships`` and ``relationships_combination`` tests to another mart are foreign
     keys. A test restricted by a ``where`` holds only for some rows, so it is no key."""
     nodes = manifest.get("nodes", {})
-    marts = {uid: n for uid, n in nodes.items()
-             if n.get("resource_type") == "model" and n.get("fqn", [])[1:2] == ["marts"]}
+    marts = {
+        uid: n for uid, n in nodes.items() if n.get("resource_type") == "model" and n.get("fqn", [])[1:2] == ["marts"]
+    }
     table = {uid: n.get("alias") or n["name"] for uid, n in marts.items()}
     uniques: dict[str, list[tuple[str, ...]]] = {}
     foreign: dict[str, list[ForeignKey]] = {}
@@ -106,6 +118,7 @@ def keys_from_manifest(manifest: Mapping) -> dict[str, TableKeys]:
 
 
 # --- the descriptor ---------------------------------------------------------------------------
+
 
 def field_type(duckdb_type: str) -> dict:
     """The Table Schema type (and format) of a DuckDB column type, as the CSV writes it."""
@@ -145,8 +158,12 @@ def column_unit(name: str, duckdb_type: str, indicator_units: Mapping[str, str])
 
 def _sources(con: duckdb.DuckDBPyConnection, catalogue) -> list[dict]:
     """The publishers behind the publication: every source with a file in it, with its page."""
-    used = [r[0] for r in con.execute(
-        "select distinct source from meta.refresh_source_files where source is not null order by 1").fetchall()]
+    used = [
+        r[0]
+        for r in con.execute(
+            "select distinct source from meta.refresh_source_files where source is not null order by 1"
+        ).fetchall()
+    ]
     by_name = {s.name: s for s in catalogue.sources} if catalogue is not None else {}
     out = []
     for name in used:
@@ -161,8 +178,12 @@ def _sources(con: duckdb.DuckDBPyConnection, catalogue) -> list[dict]:
     return out
 
 
-def describe(con: duckdb.DuckDBPyConnection, keys: Mapping[str, TableKeys], catalogue=None,
-             files: Mapping[str, Mapping] | None = None) -> dict:
+def describe(
+    con: duckdb.DuckDBPyConnection,
+    keys: Mapping[str, TableKeys],
+    catalogue=None,
+    files: Mapping[str, Mapping] | None = None,
+) -> dict:
     """The Data Package descriptor of the publication ``con`` has open (its ``marts`` and
     ``meta.refresh``); ``files`` gives each table's written files (bytes, sha256)."""
     refresh = con.execute("select refresh_id, started_at, finished_at from meta.refresh").fetchall()
@@ -170,18 +191,24 @@ def describe(con: duckdb.DuckDBPyConnection, keys: Mapping[str, TableKeys], cata
         raise ExportError(f"the snapshot's meta.refresh has {len(refresh)} rows, not one")
     refresh_id, _started, finished = refresh[0]
     indicator_units: dict[str, str] = {}
-    if con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = 'dim_indicator'",
-                   [EXPORT_SCHEMA]).fetchone()[0]:
-        indicator_units = dict(con.execute(
-            f"select indicator_id, unit from {EXPORT_SCHEMA}.dim_indicator where unit is not null").fetchall())
+    if con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = 'dim_indicator'", [EXPORT_SCHEMA]
+    ).fetchone()[0]:
+        indicator_units = dict(
+            con.execute(
+                f"select indicator_id, unit from {EXPORT_SCHEMA}.dim_indicator where unit is not null"
+            ).fetchall()
+        )
     tables = mart_tables(con)
     names = set(tables)
     resources = []
     for table, comment in tables.items():
         fields = []
         for column, dtype, nullable, col_comment in con.execute(
-                "select column_name, data_type, is_nullable, comment from duckdb_columns() "
-                "where schema_name = ? and table_name = ? order by column_index", [EXPORT_SCHEMA, table]).fetchall():
+            "select column_name, data_type, is_nullable, comment from duckdb_columns() "
+            "where schema_name = ? and table_name = ? order by column_index",
+            [EXPORT_SCHEMA, table],
+        ).fetchall():
             f = {"name": column, **field_type(dtype)}
             if col_comment:
                 f["description"] = col_comment
@@ -195,12 +222,20 @@ def describe(con: duckdb.DuckDBPyConnection, keys: Mapping[str, TableKeys], cata
         columns = {f["name"] for f in fields}
         if k.primary_key and set(k.primary_key) <= columns:
             schema["primaryKey"] = list(k.primary_key)
-        fks = [{"fields": list(fk.fields), "reference": {"resource": fk.resource, "fields": list(fk.reference_fields)}}
-               for fk in k.foreign_keys if fk.resource in names and set(fk.fields) <= columns]
+        fks = [
+            {"fields": list(fk.fields), "reference": {"resource": fk.resource, "fields": list(fk.reference_fields)}}
+            for fk in k.foreign_keys
+            if fk.resource in names and set(fk.fields) <= columns
+        ]
         if fks:
             schema["foreignKeys"] = fks
-        resource = {"name": table, "path": f"csv/{table}.csv", "format": "csv", "mediatype": "text/csv",
-                    "encoding": "utf-8"}
+        resource = {
+            "name": table,
+            "path": f"csv/{table}.csv",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+        }
         if comment:
             resource["description"] = comment
         written = (files or {}).get(table)
@@ -209,8 +244,11 @@ def describe(con: duckdb.DuckDBPyConnection, keys: Mapping[str, TableKeys], cata
             resource["hash"] = f"sha256:{written['csv']['sha256']}"
         resource["schema"] = schema
         # the same table as Parquet (a custom property: a resource has one format)
-        resource["parquet"] = {"path": f"parquet/{table}.parquet", "format": "parquet",
-                               "mediatype": "application/vnd.apache.parquet"}
+        resource["parquet"] = {
+            "path": f"parquet/{table}.parquet",
+            "format": "parquet",
+            "mediatype": "application/vnd.apache.parquet",
+        }
         if written:
             resource["parquet"].update(bytes=written["parquet"]["bytes"], hash=f"sha256:{written['parquet']['sha256']}")
         resources.append(resource)
@@ -223,17 +261,27 @@ def describe(con: duckdb.DuckDBPyConnection, keys: Mapping[str, TableKeys], cata
             "DfE, Ofsted, ONS and MHCLG, conformed to current local authorities, every release vintage kept. "
             "Values a publisher suppressed or did not publish are empty, with the reason in the matching "
             "`_status` column. `refresh_id` is the refresh that built this publication (meta.refresh in "
-            "csc.duckdb); `created` is when it was published."),
+            "csc.duckdb); `created` is when it was published."
+        ),
         "refresh_id": refresh_id,
         "created": finished.isoformat(),
         "licenses": [dict(LICENCE)],
         "sources": _sources(con, catalogue),
-        "keywords": ["children's social care", "local authorities", "England", "children looked after",
-                     "children in need", "child protection"],
+        "keywords": [
+            "children's social care",
+            "local authorities",
+            "England",
+            "children looked after",
+            "children in need",
+            "child protection",
+        ],
         "resources": resources,
     }
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
-    return dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = ? order by table_name",
-                            [EXPORT_SCHEMA]).fetchall())
+    return dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = ? order by table_name", [EXPORT_SCHEMA]
+        ).fetchall()
+    )

@@ -50,7 +50,9 @@ def project_files(project_dir: Path) -> list[Path]:
     files: list[Path] = []
     for name in WATCHED:
         path = project_dir / name
-        files += [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+        files += (
+            [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.exists() else []
+        )
     return files
 
 
@@ -82,8 +84,10 @@ def ensure_manifest() -> Path:
         from orchestration.lib import dbt_sources
 
         if stale := dbt_sources.stale():
-            raise RuntimeError(f"the dbt sources differ from the source catalogue ({', '.join(p.name for p in stale)}): "
-                               "run `uv run python -m orchestration.lib.dbt_sources`")
+            raise RuntimeError(
+                f"the dbt sources differ from the source catalogue ({', '.join(p.name for p in stale)}): "
+                "run `uv run python -m orchestration.lib.dbt_sources`"
+            )
     project = dbt_project()
     project.prepare_if_dev()
     if manifest_is_stale(project):
@@ -185,12 +189,21 @@ class CscDbtTranslator(DagsterDbtTranslator):
         self._vars = json.dumps(project_vars(), sort_keys=True, default=str)
         self._package = (manifest.get("metadata") or {}).get("project_name", "")
         nodes = manifest.get("nodes", {})
-        by_name = {n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") in ("model", "seed", "snapshot")}
+        by_name = {
+            n["name"]: uid for uid, n in nodes.items() if n.get("resource_type") in ("model", "seed", "snapshot")
+        }
         self._tests: dict[str, list] = {}
         for test in (n for n in nodes.values() if n.get("resource_type") == "test"):
             ref = (((test.get("config") or {}).get("meta") or {}).get("dagster") or {}).get("ref") or {}
-            parents = [by_name[ref["name"]]] if ref.get("name") in by_name else (
-                [test["attached_node"]] if test.get("attached_node") else (test.get("depends_on") or {}).get("nodes") or [])
+            parents = (
+                [by_name[ref["name"]]]
+                if ref.get("name") in by_name
+                else (
+                    [test["attached_node"]]
+                    if test.get("attached_node")
+                    else (test.get("depends_on") or {}).get("nodes") or []
+                )
+            )
             for parent in parents:
                 self._tests.setdefault(parent, []).append(test)
 
@@ -211,10 +224,22 @@ class CscDbtTranslator(DagsterDbtTranslator):
         digest.update(json.dumps(sorted((dbt_resource_props.get("columns") or {}).items()), default=str).encode())
         for parent in (dbt_resource_props.get("depends_on") or {}).get("nodes") or []:
             if parent in self._sources:  # the columns a staging model selects come from its source's (stage_ees_tidy)
-                digest.update(parent.encode() + b"\0" + json.dumps(list(self._sources[parent].get("columns") or {})).encode())
+                digest.update(
+                    parent.encode() + b"\0" + json.dumps(list(self._sources[parent].get("columns") or {})).encode()
+                )
         for test in self._tests_of(dbt_resource_props.get("unique_id")):
-            digest.update(json.dumps([test.get("raw_code"), test.get("test_metadata"), test.get("config", {}).get("meta"),
-                                      sorted(self._project_macros(test))], sort_keys=True, default=str).encode())
+            digest.update(
+                json.dumps(
+                    [
+                        test.get("raw_code"),
+                        test.get("test_metadata"),
+                        test.get("config", {}).get("meta"),
+                        sorted(self._project_macros(test)),
+                    ],
+                    sort_keys=True,
+                    default=str,
+                ).encode()
+            )
         return digest.hexdigest()[:16]
 
     def _project_macros(self, node: Mapping[str, Any]) -> set[str]:

@@ -55,35 +55,67 @@ def render(source: Source) -> str:
     geography = set(shared.ees_geography_columns)
     document = {
         "version": 2,
-        "sources": [{
-            "name": source_name(source),
-            "schema": "raw",
-            "description": (f"{source.publisher}: {source.publication}"
-                            + (f" ({source.page})" if source.page else "")
-                            + ". Landed by Dagster's ingest assets (orchestration/defs/ingest): every release vintage "
-                              "of a file family is stacked in one table, values kept as the publisher's text so "
-                              "suppression symbols survive."),
-            **({"meta": {"publisher_page": source.page}} if source.page else {}),
-            "tables": [{
-                "name": family.raw_table,
-                "description": _with_pages(family.description or f"The {family.name} files of {source.publication}.",
-                                           publisher_pages(source, family)),
-                "meta": {"format": family.format, **({"period": family.period} if family.period else {}),
-                         **({"publisher_pages": publisher_pages(source, family)} if publisher_pages(source, family) else {}),
-                         **({"symbols": {k: list(v) for k, v in family.symbols.items()}} if family.symbols else {})},
-                "columns": [
-                    *[{"name": column.name,
-                       **({"description": "EES geography column (EES data standards)"} if family.format == "ees_tidy_csv"
-                          and column.name in geography else {}),
-                       **({"description": "Also published under the header " + " / ".join(f"'{a}'" for a in column.aliases)}
-                          if column.aliases and not (family.format == "ees_tidy_csv" and column.name in geography) else {}),
-                       **({"meta": {"label": True}} if column.label else {})}
-                      for column in family.columns],
-                    *[{"name": name, "description": description}
-                      for name, description in shared.lineage_descriptions.items()],
+        "sources": [
+            {
+                "name": source_name(source),
+                "schema": "raw",
+                "description": (
+                    f"{source.publisher}: {source.publication}"
+                    + (f" ({source.page})" if source.page else "")
+                    + ". Landed by Dagster's ingest assets (orchestration/defs/ingest): every release vintage "
+                    "of a file family is stacked in one table, values kept as the publisher's text so "
+                    "suppression symbols survive."
+                ),
+                **({"meta": {"publisher_page": source.page}} if source.page else {}),
+                "tables": [
+                    {
+                        "name": family.raw_table,
+                        "description": _with_pages(
+                            family.description or f"The {family.name} files of {source.publication}.",
+                            publisher_pages(source, family),
+                        ),
+                        "meta": {
+                            "format": family.format,
+                            **({"period": family.period} if family.period else {}),
+                            **(
+                                {"publisher_pages": publisher_pages(source, family)}
+                                if publisher_pages(source, family)
+                                else {}
+                            ),
+                            **({"symbols": {k: list(v) for k, v in family.symbols.items()}} if family.symbols else {}),
+                        },
+                        "columns": [
+                            *[
+                                {
+                                    "name": column.name,
+                                    **(
+                                        {"description": "EES geography column (EES data standards)"}
+                                        if family.format == "ees_tidy_csv" and column.name in geography
+                                        else {}
+                                    ),
+                                    **(
+                                        {
+                                            "description": "Also published under the header "
+                                            + " / ".join(f"'{a}'" for a in column.aliases)
+                                        }
+                                        if column.aliases
+                                        and not (family.format == "ees_tidy_csv" and column.name in geography)
+                                        else {}
+                                    ),
+                                    **({"meta": {"label": True}} if column.label else {}),
+                                }
+                                for column in family.columns
+                            ],
+                            *[
+                                {"name": name, "description": description}
+                                for name, description in shared.lineage_descriptions.items()
+                            ],
+                        ],
+                    }
+                    for family in source.families
                 ],
-            } for family in source.families],
-        }],
+            }
+        ],
     }
     # libyaml's safe dumper writes the same text as the pure-Python one, 6 times faster; every
     # process that loads the definitions renders each source to check it (``stale``)
@@ -93,8 +125,11 @@ def render(source: Source) -> str:
 
 def stale(catalogue: Catalogue | None = None) -> list[Path]:
     """The generated files that differ from what the catalogue says now."""
-    return [sources_path(s) for s in (catalogue or load_catalogue()).sources
-            if not sources_path(s).exists() or sources_path(s).read_text(encoding="utf-8") != render(s)]
+    return [
+        sources_path(s)
+        for s in (catalogue or load_catalogue()).sources
+        if not sources_path(s).exists() or sources_path(s).read_text(encoding="utf-8") != render(s)
+    ]
 
 
 def write(catalogue: Catalogue | None = None) -> list[Path]:

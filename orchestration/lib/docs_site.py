@@ -87,8 +87,11 @@ def why_compile(target: Path, project_dir: Path) -> str | None:
         return "the manifest and the run results come from different dbt commands"
     if (ran.get("env") or {}).get(PROJECT_DIGEST) != project_digest(project_dir):
         return "the dbt project changed since the last dbt command compiled it"
-    uncompiled = sorted(uid for uid, node in (manifest.get("nodes") or {}).items()
-                        if node.get("resource_type") != "seed" and not node.get("compiled"))
+    uncompiled = sorted(
+        uid
+        for uid, node in (manifest.get("nodes") or {}).items()
+        if node.get("resource_type") != "seed" and not node.get("compiled")
+    )
     if uncompiled:
         return f"the last dbt command compiled only some nodes ({len(uncompiled)} not, e.g. {uncompiled[0]})"
     return None
@@ -120,8 +123,9 @@ def generate_docs_site(settings: Settings, dbt) -> DocsResult:
     build.mkdir(parents=True, exist_ok=True)
     reason = why_compile(build, settings.dbt_project_dir)
     # dagster-dbt's resource runs dbt with this target path (DbtCliResource.cli, dagster-dbt 0.29)
-    dbt.cli(["docs", "generate", "--static", *([] if reason else ["--no-compile"])],
-            target_path=build, raise_on_error=True).wait()
+    dbt.cli(
+        ["docs", "generate", "--static", *([] if reason else ["--no-compile"])], target_path=build, raise_on_error=True
+    ).wait()
     target = docs_dir(settings) / INDEX
     size = write_atomically(target, (build / "static_index.html").read_text(encoding="utf-8"))
     return DocsResult(path=target, bytes=size, seconds=time.monotonic() - started, compiled=reason)

@@ -41,8 +41,10 @@ class SuiteOutcome:
     def summary(self) -> str:
         if self.success:
             if self.scanned is not None:
-                return (f"{self.suite}: {self.evaluated} expectations passed; DuckDB found {self.rows} of "
-                        f"{self.scanned} rows breaking a rule")
+                return (
+                    f"{self.suite}: {self.evaluated} expectations passed; DuckDB found {self.rows} of "
+                    f"{self.scanned} rows breaking a rule"
+                )
             return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
         return f"{self.suite}: {self.failed} of {self.evaluated} expectations failed: " + "; ".join(self.failures)
 
@@ -67,8 +69,9 @@ def _run(suite, frame, result_format: dict):
     and fingerprints the dataframe each time, ~2.5 ms a suite)."""
     from great_expectations.validator.v1_validator import Validator
 
-    return Validator(batch_definition=_batch_definition(), batch_parameters={"dataframe": frame},
-                     result_format=result_format).validate_expectation_suite(suite)
+    return Validator(
+        batch_definition=_batch_definition(), batch_parameters={"dataframe": frame}, result_format=result_format
+    ).validate_expectation_suite(suite)
 
 
 @lru_cache(maxsize=1)
@@ -91,9 +94,23 @@ def suite_code_version(spec: SuiteSpec) -> str:
     return hashlib.sha256(f"{_code_digest()}\0{spec.name}\0{spec.query}".encode()).hexdigest()[:16]
 
 
-_GENERIC_FIELDS = {"id", "meta", "notes", "result_format", "description", "catch_exceptions", "rendered_content",
-                   "severity", "windows", "batch_id", "column", "column_list", "ignore_row_if", "row_condition",
-                   "condition_parser"}
+_GENERIC_FIELDS = {
+    "id",
+    "meta",
+    "notes",
+    "result_format",
+    "description",
+    "catch_exceptions",
+    "rendered_content",
+    "severity",
+    "windows",
+    "batch_id",
+    "column",
+    "column_list",
+    "ignore_row_if",
+    "row_condition",
+    "condition_parser",
+}
 
 
 def _expected(config) -> str:
@@ -148,14 +165,15 @@ def _describe_cells_failure(er, locators: list[str]) -> str:
     rows = (result.get("unexpected_index_list") if locators else None) or result.get("partial_unexpected_list") or []
     broken = [[c for c in columns if c in r and expectation.cell_breaks(r[c])] for r in rows]
     named = [c for c in columns if any(c in cells for cells in broken)]
-    where = f"column {named[0]!r}" if len(named) == 1 else \
-        "columns " + ", ".join(repr(c) for c in named or columns)
+    where = f"column {named[0]!r}" if len(named) == 1 else "columns " + ", ".join(repr(c) for c in named or columns)
     detail = f"{config.type} on {where} (expected {_expected(config)})"
     if "unexpected_count" in result:
         detail += f": {result['unexpected_count']} unexpected"
         if rows:
             shown = ", ".join(
-                "[" + " ".join([*(f"{k}={r.get(k)}" for k in locators if k in r), *(f"{c}={r[c]}" for c in cells)]) + "]"
+                "["
+                + " ".join([*(f"{k}={r.get(k)}" for k in locators if k in r), *(f"{c}={r[c]}" for c in cells)])
+                + "]"
                 for r, cells in list(zip(rows, broken))[:MAX_EXAMPLES]
             )
             detail += f", e.g. {shown}"
@@ -201,17 +219,22 @@ def breaks_a_rule(expectations, types: dict[str, str] | None = None) -> str:
             c = '"' + column.replace('"', '""') + '"'
             kind = (types or {}).get(column, "VARCHAR")
             if not not_null and kind != "VARCHAR":
-                raise ValueError(f"{type(rule).__name__} on column {column!r} of type {kind}: a prefiltered query "
-                                 "must give its value rules text columns")
+                raise ValueError(
+                    f"{type(rule).__name__} on column {column!r} of type {kind}: a prefiltered query "
+                    "must give its value rules text columns"
+                )
             if not_null:
                 terms.append(f"{c} is null")
             elif isinstance(rule, (e.ExpectColumnValuesToMatchRegex, rules.ExpectCellsToMatchRegex)):
-                terms.append(f"({c} is not null and not regexp_matches(cast({c} as varchar), {_sql_literal(rule.regex)}))")
+                terms.append(
+                    f"({c} is not null and not regexp_matches(cast({c} as varchar), {_sql_literal(rule.regex)}))"
+                )
             elif isinstance(rule, e.ExpectColumnValuesToBeInSet):
                 terms.append(f"({c} is not null and {c} not in ({', '.join(_sql_literal(v) for v in rule.value_set)}))")
             elif isinstance(rule, e.ExpectColumnValuesToBeBetween) and not (rule.strict_min or rule.strict_max):
-                bounds = ([f"{c} < {_sql_literal(rule.min_value)}"] if rule.min_value is not None else []) + \
-                         ([f"{c} > {_sql_literal(rule.max_value)}"] if rule.max_value is not None else [])
+                bounds = ([f"{c} < {_sql_literal(rule.min_value)}"] if rule.min_value is not None else []) + (
+                    [f"{c} > {_sql_literal(rule.max_value)}"] if rule.max_value is not None else []
+                )
                 terms.append(f"({c} is not null and ({' or '.join(bounds) or 'false'}))")
             else:
                 raise ValueError(f"{type(rule).__name__} cannot be checked on a prefiltered query")
@@ -255,8 +278,9 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
     )
 
 
-def write_result(outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None = None,
-                 report: ReportWriter | None = None) -> Path:
+def write_result(
+    outcome: SuiteOutcome, directory: Path, spec: SuiteSpec | None = None, report: ReportWriter | None = None
+) -> Path:
     """Write the GX result JSON and record the outcome in the run's HTML validation report
     (orchestration.lib.report): through a gate step's ``report`` writer, which rewrites the
     page when it is due, or else rewriting it now."""

@@ -24,12 +24,12 @@ import threading
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.lib import archive
 from orchestration.lib.catalogue import Release
-from orchestration.lib.http import (  # noqa: F401  (FetchError is this module's error too)
+from orchestration.lib.http import (
     MAX_FILE_BYTES,
     FetchError,
     FileGone,
@@ -123,10 +123,7 @@ def _from_mirror(mirror: Path, release: Release, tmp: Path) -> str:
     if not src.is_relative_to(root):
         raise FetchError(f"{release.relative_path}: resolves outside the mirror {root}")
     if not src.is_file():
-        raise FetchError(
-            f"{release.relative_path}: not found in the mirror {root} "
-            f"(expected a file at {src})"
-        )
+        raise FetchError(f"{release.relative_path}: not found in the mirror {root} (expected a file at {src})")
     if src.stat().st_size > MAX_FILE_BYTES:
         raise FetchError(f"{src}: {src.stat().st_size} bytes is over the {MAX_FILE_BYTES}-byte limit")
     shutil.copyfile(src, tmp)
@@ -139,10 +136,14 @@ def _extract_member(archive: Path, member: str, dest: Path, label: str) -> None:
             names = zf.namelist()
             # An entry that would land outside a folder it was unpacked into (../x, /etc/x,
             # C:\x) says the archive is not the publisher's: refuse it whole.
-            unsafe = [n for n in names if n.startswith(("/", "\\")) or ".." in Path(n.replace("\\", "/")).parts or ":" in n]
+            unsafe = [
+                n for n in names if n.startswith(("/", "\\")) or ".." in Path(n.replace("\\", "/")).parts or ":" in n
+            ]
             if unsafe:
-                raise FetchError(f"{label}: archive entry {unsafe[0]!r} points outside the archive (path traversal); "
-                                 "expected only relative paths: nothing landed")
+                raise FetchError(
+                    f"{label}: archive entry {unsafe[0]!r} points outside the archive (path traversal); "
+                    "expected only relative paths: nothing landed"
+                )
             if member not in names:
                 raise FetchError(f"{label}: archive has no member {member!r} (it has {names[:10]})")
             info = zf.getinfo(member)
@@ -155,14 +156,17 @@ def _extract_member(archive: Path, member: str, dest: Path, label: str) -> None:
                 for block in iter(lambda: src.read(1 << 20), b""):
                     written += len(block)
                     if written > MAX_FILE_BYTES:
-                        raise FetchError(f"{label}: archive member {member} inflates past the {MAX_FILE_BYTES}-byte limit")
+                        raise FetchError(
+                            f"{label}: archive member {member} inflates past the {MAX_FILE_BYTES}-byte limit"
+                        )
                     out.write(block)
     except zipfile.BadZipFile as exc:
         raise FetchError(f"{label}: download is not a valid zip archive ({exc})") from exc
 
 
-def _from_http(client: HttpClient, release: Release, tmp: Path, url: str | None, member: str | None,
-               previous: LandedFile | None) -> tuple[str, Validators] | None:
+def _from_http(
+    client: HttpClient, release: Release, tmp: Path, url: str | None, member: str | None, previous: LandedFile | None
+) -> tuple[str, Validators] | None:
     """Download into ``tmp``; None when the server says the landed copy is current (304)."""
     label = str(release.relative_path)
     if not url:
@@ -172,7 +176,11 @@ def _from_http(client: HttpClient, release: Release, tmp: Path, url: str | None,
         )
     validators = Validators()
     # ask conditionally only about a copy that is what the catalogue wants (a changed pin must see the bytes)
-    if previous is not None and previous.url == url and (not release.sha256 or previous.sha256 == release.sha256.lower()):
+    if (
+        previous is not None
+        and previous.url == url
+        and (not release.sha256 or previous.sha256 == release.sha256.lower())
+    ):
         validators = Validators(previous.etag, previous.last_modified)
     if member:
         zipped = tmp.with_name(tmp.name + ".zip")
@@ -199,9 +207,18 @@ def _fallback(settings: Settings, release: Release, dest: Path, reason: FetchErr
     restored = archive.restore(settings, release.relative_path, dest, release.sha256)
     if restored is not None:
         entry = restored
-        landed = LandedFile(source=release.source, family=release.family, release=release.release,
-                            file=release.file, path=str(dest), sha256=entry["sha256"], bytes=dest.stat().st_size,
-                            origin=f"archive:{entry['sha256']}", fetched_at=entry["fetched_at"], url=entry.get("url"))
+        landed = LandedFile(
+            source=release.source,
+            family=release.family,
+            release=release.release,
+            file=release.file,
+            path=str(dest),
+            sha256=entry["sha256"],
+            bytes=dest.stat().st_size,
+            origin=f"archive:{entry['sha256']}",
+            fetched_at=entry["fetched_at"],
+            url=entry.get("url"),
+        )
         _atomic_write_json(provenance_path(dest), _saved(landed))
         return replace(landed, note=f"restored the archived copy fetched {entry['fetched_at']}: {reason}")
     raise reason
@@ -215,13 +232,26 @@ def _saved(landed: LandedFile) -> dict:
 
 def keep_landed(settings: Settings, release: Release, reason: str) -> LandedFile:
     """The copy of ``release`` already landed or archived, without asking the publisher."""
-    return _fallback(settings, release, landing_path(settings, release), NotLocated(
-        f"{release.relative_path}: {reason}; no copy of it is landed or archived here (a catalogue `url` to an "
-        "archived copy would let this warehouse rebuild it)"))
+    return _fallback(
+        settings,
+        release,
+        landing_path(settings, release),
+        NotLocated(
+            f"{release.relative_path}: {reason}; no copy of it is landed or archived here (a catalogue `url` to an "
+            "archived copy would let this warehouse rebuild it)"
+        ),
+    )
 
 
-def fetch(settings: Settings, release: Release, *, url: str | None = None, archive_member: str | None = None,
-          client: HttpClient | None = None, revision: Callable[[str], Release] | None = None) -> LandedFile:
+def fetch(
+    settings: Settings,
+    release: Release,
+    *,
+    url: str | None = None,
+    archive_member: str | None = None,
+    client: HttpClient | None = None,
+    revision: Callable[[str], Release] | None = None,
+) -> LandedFile:
     """Land one file and return its provenance. ``url`` (with ``archive_member`` for a zip) is
     where discovery found it; without one, the catalogue's fixed link is used.
 
@@ -251,8 +281,10 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
                     client.close()
             if got is None:  # 304: the landed copy is the publisher's current file
                 if previous is None:
-                    raise FetchError(f"{release.relative_path}: {url} answered 304 Not Modified, but nothing is "
-                                     "landed here to keep; expected the file")
+                    raise FetchError(
+                        f"{release.relative_path}: {url} answered 304 Not Modified, but nothing is "
+                        "landed here to keep; expected the file"
+                    )
                 return previous
             origin, validators = got
         digest = sha256_of(tmp)
@@ -273,7 +305,11 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
             tmp.unlink()  # same bytes already landed: keep the file and its first fetch time
             if not archive.blob_path(settings, digest).exists():  # landed before the archive existed
                 archive.put(settings, dest, previous)
-            if (previous.url, previous.etag, previous.last_modified) != (url, validators.etag, validators.last_modified):
+            if (previous.url, previous.etag, previous.last_modified) != (
+                url,
+                validators.etag,
+                validators.last_modified,
+            ):
                 previous = replace(previous, url=url, etag=validators.etag, last_modified=validators.last_modified)
                 _atomic_write_json(provenance_path(dest), _saved(previous))
             return previous
@@ -289,7 +325,7 @@ def fetch(settings: Settings, release: Release, *, url: str | None = None, archi
         sha256=digest,
         bytes=size,
         origin=origin if settings.mirror_dir is not None else (url or origin),
-        fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         url=url,
         etag=validators.etag,
         last_modified=validators.last_modified,

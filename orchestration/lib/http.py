@@ -26,7 +26,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -89,7 +89,7 @@ def parse_rewrites(value: str | None) -> tuple[tuple[str, str], ...]:
 def rewrite(url: str, rewrites: tuple[tuple[str, str], ...]) -> str:
     for source, target in rewrites:
         if url.startswith(source):
-            return target + url[len(source):]
+            return target + url[len(source) :]
     return url
 
 
@@ -105,7 +105,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
@@ -152,7 +152,7 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
-    def __enter__(self) -> "HttpClient":
+    def __enter__(self) -> HttpClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -176,18 +176,23 @@ class HttpClient:
                     self.requests += 1
                     with self._client.stream("GET", target, headers=headers) as resp:
                         if resp.status_code in RETRY_STATUS:
-                            raise _Retryable(f"HTTP {resp.status_code}", retry_after_seconds(resp.headers.get("retry-after")))
+                            raise _Retryable(
+                                f"HTTP {resp.status_code}", retry_after_seconds(resp.headers.get("retry-after"))
+                            )
                         if resp.status_code in (404, 410):
                             raise FileGone(f"{label}: {url} answered HTTP {resp.status_code}; not retried")
                         if resp.status_code >= 400:
                             raise FetchError(f"{label}: {url} answered HTTP {resp.status_code}; not retried")
                         return handle(resp, deadline)
             except httpx.DecodingError as exc:  # e.g. Content-Encoding: gzip over bytes that are not gzip
-                raise FetchError(f"{label}: {url} sent a body that does not decode as its Content-Encoding "
-                                 f"{resp.headers.get('content-encoding')!r} ({exc}); nothing landed") from None
+                raise FetchError(
+                    f"{label}: {url} sent a body that does not decode as its Content-Encoding "
+                    f"{resp.headers.get('content-encoding')!r} ({exc}); nothing landed"
+                ) from None
             except httpx.TooManyRedirects as exc:
-                raise FetchError(f"{label}: {url} redirected too many times ({exc}); expected the file within "
-                                 "5 redirects") from None
+                raise FetchError(
+                    f"{label}: {url} redirected too many times ({exc}); expected the file within 5 redirects"
+                ) from None
             except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
                 raise FetchError(f"{label}: {url} is not an address the fetcher can request ({exc})") from None
             except (_Retryable, httpx.TransportError) as exc:
@@ -202,8 +207,9 @@ class HttpClient:
 
     # -- files ---------------------------------------------------------------------------------
 
-    def download(self, url: str, dest: Path, *, label: str, validators: Validators | None = None,
-                 max_bytes: int | None = None) -> Download:
+    def download(
+        self, url: str, dest: Path, *, label: str, validators: Validators | None = None, max_bytes: int | None = None
+    ) -> Download:
         """Stream ``url`` into ``dest``; a 304 to the validators writes nothing."""
         limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
         validators = validators or Validators()
@@ -222,8 +228,10 @@ class HttpClient:
             with open(dest, "wb") as out:
                 for chunk in resp.iter_bytes():  # as received, so the time limit is checked per read
                     if time.monotonic() > deadline:  # a server trickling bytes under the read timeout
-                        raise FetchError(f"{label}: {url} still sending after the overall time limit; "
-                                         f"{written} bytes received, nothing landed")
+                        raise FetchError(
+                            f"{label}: {url} still sending after the overall time limit; "
+                            f"{written} bytes received, nothing landed"
+                        )
                     written += len(chunk)
                     if written > limit:
                         raise FetchError(f"{label}: {url} exceeded the {limit}-byte limit")
@@ -256,30 +264,46 @@ class HttpClient:
         def handle(resp: httpx.Response, deadline: float):
             if resp.status_code == 304:
                 if cached is None or "body" not in cached:
-                    raise FetchError(f"{label}: {url} answered 304 Not Modified to a request that had nothing to "
-                                     "compare with; expected the document")
+                    raise FetchError(
+                        f"{label}: {url} answered 304 Not Modified to a request that had nothing to "
+                        "compare with; expected the document"
+                    )
                 self.not_modified += 1
                 return cached["body"], None, None
             body = bytearray()
             for chunk in resp.iter_bytes():
                 body += chunk
                 if len(body) > MAX_API_BYTES:
-                    raise FetchError(f"{label}: {url} answered more than {MAX_API_BYTES} bytes; expected a JSON document")
+                    raise FetchError(
+                        f"{label}: {url} answered more than {MAX_API_BYTES} bytes; expected a JSON document"
+                    )
             try:
                 data = json.loads(bytes(body))
             except ValueError:
                 ctype = resp.headers.get("content-type", "")
-                raise FetchError(f"{label}: {url} did not answer JSON (content-type {ctype!r}, "
-                                 f"{len(body)} bytes starting {bytes(body[:60])!r})") from None
+                raise FetchError(
+                    f"{label}: {url} did not answer JSON (content-type {ctype!r}, "
+                    f"{len(body)} bytes starting {bytes(body[:60])!r})"
+                ) from None
             return data, resp.headers.get("etag"), resp.headers.get("last-modified")
 
         data, etag, modified = self._request(
-            url, label=label, headers={"Accept": "application/json", **validators.headers()}, handle=handle)
+            url, label=label, headers={"Accept": "application/json", **validators.headers()}, handle=handle
+        )
         if etag or modified:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps({"url": url, "etag": etag, "last_modified": modified, "body": data,
-                                       "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}),
-                           encoding="utf-8")
+            tmp.write_text(
+                json.dumps(
+                    {
+                        "url": url,
+                        "etag": etag,
+                        "last_modified": modified,
+                        "body": data,
+                        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    }
+                ),
+                encoding="utf-8",
+            )
             os.replace(tmp, cache)
         return data

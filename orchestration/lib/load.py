@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -77,10 +77,13 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, family: Family) -> None:
     cols = [f"{quote(c)} VARCHAR" for c in family.column_names]
     cols += [f"{quote(c)} {t}" for c, t in LINEAGE_COLUMNS.items()]
     con.execute(f"create table if not exists {table} ({', '.join(cols)})")
-    existing = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
-        [family.raw_table],
-    ).fetchall()}
+    existing = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+            [family.raw_table],
+        ).fetchall()
+    }
     for column in family.column_names:
         if column not in existing:
             con.execute(f"alter table {table} add column {quote(column)} VARCHAR")
@@ -94,8 +97,9 @@ def loaded_versions(con: duckdb.DuckDBPyConnection, family: str) -> dict[tuple[s
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
-def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[LandedFile],
-                releases: list[Release] | None = None) -> LoadResult:
+def load_family(
+    con: duckdb.DuckDBPyConnection, family: Family, landed: list[LandedFile], releases: list[Release] | None = None
+) -> LoadResult:
     """Bring ``raw.<family>`` in line with the landed files, in one transaction. ``releases``
     are the catalogue entries the files were landed for (discovery adds releases the catalogue
     does not list yet); by default the family's catalogued releases."""
@@ -114,8 +118,13 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
     table = f"raw.{quote(family.raw_table)}"
     if not changed and not stale and before:  # the table holds these very files, parsed this very way
         total = con.execute(f"select count(*) from {table}").fetchone()[0]
-        return LoadResult(family=family.name, loaded=[], unchanged=[f"{f.release}/{f.file}" for f in unchanged],
-                          removed=[], row_count=total)
+        return LoadResult(
+            family=family.name,
+            loaded=[],
+            unchanged=[f"{f.release}/{f.file}" for f in unchanged],
+            removed=[],
+            row_count=total,
+        )
     ensure_raw_table(con, family)
 
     # Parse every changed file before touching the table: one bad file changes nothing.
@@ -123,14 +132,16 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
     for f in changed:
         frames.append((f, read_source_file(Path(f.path), family, by_release[f.release])))
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     columns = family.column_names + list(LINEAGE_COLUMNS)
     con.execute("begin transaction")
     try:
         for release, file in stale:
             con.execute(f"delete from {table} where _release = ? and _source_file = ?", [release, file])
-            con.execute("delete from meta.source_files where family = ? and release = ? and file = ?",
-                        [family.name, release, file])
+            con.execute(
+                "delete from meta.source_files where family = ? and release = ? and file = ?",
+                [family.name, release, file],
+            )
         for f, frame in frames:
             frame = frame.with_columns(
                 pl.lit(f.release).alias("_release"),
@@ -144,8 +155,19 @@ def load_family(con: duckdb.DuckDBPyConnection, family: Family, landed: list[Lan
             con.unregister("_incoming")
             con.execute(
                 "insert or replace into meta.source_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [family.name, f.source, f.release, f.file, f.sha256, f.bytes, f.origin, f.fetched_at, now, frame.height,
-                 version(f)[1]],
+                [
+                    family.name,
+                    f.source,
+                    f.release,
+                    f.file,
+                    f.sha256,
+                    f.bytes,
+                    f.origin,
+                    f.fetched_at,
+                    now,
+                    frame.height,
+                    version(f)[1],
+                ],
             )
         con.execute("commit")
     except Exception:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.lib.docs_site import docs_dir, write_atomically
@@ -65,8 +65,11 @@ def formula(row: dict) -> str | None:
         multiplier = row.get("rate_multiplier")
         times = "" if multiplier in (None, 1) else f" × {float(multiplier):,.0f}"
         denominator = row.get("rate_denominator") or "population_0_17"
-        note = (" (the child population of the mid-year before the reporting year)" if denominator == "population_0_17"
-                else " (same period)")
+        note = (
+            " (the child population of the mid-year before the reporting year)"
+            if denominator == "population_0_17"
+            else " (same period)"
+        )
         return f"{row['rate_numerator']} / {denominator}{note}{times}"
     if row.get("base_indicator_id"):
         return f"percentage of {row['base_indicator_id']}"
@@ -77,9 +80,14 @@ def read_indicators(con) -> list[dict]:
     rows = _rows(con, INDICATORS_SQL)
     pages: dict[tuple, str] = {}
     if _has_table(con, "meta", "release_index"):
-        pages = {(r["family"], r["release"]): r["page"] for r in _rows(
-            con, "select family, release, any_value(page) as page from meta.release_index where page is not null "
-                 "group by all")}
+        pages = {
+            (r["family"], r["release"]): r["page"]
+            for r in _rows(
+                con,
+                "select family, release, any_value(page) as page from meta.release_index where page is not null "
+                "group by all",
+            )
+        }
     for row in rows:
         row["formula"] = formula(row)
         release = row["latest_release"]
@@ -101,8 +109,11 @@ def write_metric_page(settings: Settings) -> MetricPageResult:
         refresh = _rows(con, "select * from meta.refresh")[0] if _has_table(con, "meta", "refresh") else {}
     finally:
         con.close()
-    html = _environment().get_template("metrics.html.j2").render(
-        indicators=indicators, refresh=refresh, generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    html = (
+        _environment()
+        .get_template("metrics.html.j2")
+        .render(indicators=indicators, refresh=refresh, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+    )
     target = docs_dir(settings) / PAGE
     size = write_atomically(target, html)
     return MetricPageResult(path=target, indicators=len(indicators), bytes=size, seconds=time.monotonic() - started)

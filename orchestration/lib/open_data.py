@@ -34,11 +34,20 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.fetch import sha256_of
 from orchestration.lib.datapackage import (  # noqa: F401  (the descriptor's names, re-exported)
-    NAIVE_TIMESTAMPS, DESCRIPTOR_NAME, EXPORT_SCHEMA, ExportError, ForeignKey, TableKeys, mart_tables, column_unit,
-    describe, field_type, keys_from_manifest,
+    DESCRIPTOR_NAME,
+    EXPORT_SCHEMA,
+    NAIVE_TIMESTAMPS,
+    ExportError,
+    ForeignKey,
+    TableKeys,
+    column_unit,
+    describe,
+    field_type,
+    keys_from_manifest,
+    mart_tables,
 )
+from orchestration.lib.fetch import sha256_of
 
 STATE_NAME = ".export-state.json"  # per table: contents fingerprint, file sizes and hashes (reuse)
 # Part of every table's fingerprint: a change to how files are written rewrites them all.
@@ -56,6 +65,7 @@ class ExportResult:
 
 # --- writing ----------------------------------------------------------------------------------
 
+
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -67,8 +77,11 @@ def _literal(value: str) -> str:
 def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """The table as the CSV writes it: timestamps in ISO 8601 (``T``, UTC as ``Z``)."""
     parts = []
-    for column, dtype in con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? "
-                                     "and table_name = ? order by column_index", [EXPORT_SCHEMA, table]).fetchall():
+    for column, dtype in con.execute(
+        "select column_name, data_type from duckdb_columns() where schema_name = ? "
+        "and table_name = ? order by column_index",
+        [EXPORT_SCHEMA, table],
+    ).fetchall():
         c = _ident(column)
         if dtype in NAIVE_TIMESTAMPS:
             parts.append(f"strftime({c}::timestamp, '%Y-%m-%dT%H:%M:%S.%f') as {c}")
@@ -82,10 +95,17 @@ def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
 def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """What a table's files are made of: its columns and types, and an order-free digest of its rows
     (the sum of DuckDB's row hashes, 0.1 s for every mart): equal fingerprints, equal files."""
-    columns = con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? and "
-                          "table_name = ? order by column_index", [EXPORT_SCHEMA, table]).fetchall()
-    rows, digest = con.execute(f"select count(*), sum(hash(t)::hugeint) from {EXPORT_SCHEMA}.{_ident(table)} t").fetchone()
-    return hashlib.sha256(json.dumps([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)]).encode()).hexdigest()
+    columns = con.execute(
+        "select column_name, data_type from duckdb_columns() where schema_name = ? and "
+        "table_name = ? order by column_index",
+        [EXPORT_SCHEMA, table],
+    ).fetchall()
+    rows, digest = con.execute(
+        f"select count(*), sum(hash(t)::hugeint) from {EXPORT_SCHEMA}.{_ident(table)} t"
+    ).fetchone()
+    return hashlib.sha256(
+        json.dumps([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)]).encode()
+    ).hexdigest()
 
 
 def _fsync(path: Path) -> None:
@@ -109,13 +129,18 @@ def write_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dict:
     """Write one table's Parquet and CSV files; their sizes and sha256."""
     parquet, csv = dest / "parquet" / f"{table}.parquet", dest / "csv" / f"{table}.csv"
     con.execute(f"copy {EXPORT_SCHEMA}.{_ident(table)} to {_literal(str(parquet))} (format parquet, compression zstd)")
-    con.execute(f"copy ({_csv_select(con, table)}) to {_literal(str(csv))} "
-                "(format csv, header true, delimiter ',', quote '\"', nullstr '', dateformat '%Y-%m-%d')")
-    return {kind: {"bytes": p.stat().st_size, "sha256": sha256_of(p)} for kind, p in (("csv", csv), ("parquet", parquet))}
+    con.execute(
+        f"copy ({_csv_select(con, table)}) to {_literal(str(csv))} "
+        "(format csv, header true, delimiter ',', quote '\"', nullstr '', dateformat '%Y-%m-%d')"
+    )
+    return {
+        kind: {"bytes": p.stat().st_size, "sha256": sha256_of(p)} for kind, p in (("csv", csv), ("parquet", parquet))
+    }
 
 
-def write_export(snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], previous: Path | None = None,
-                 catalogue=None) -> ExportResult:
+def write_export(
+    snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], previous: Path | None = None, catalogue=None
+) -> ExportResult:
     """Write the export of the publication ``snapshot`` into the new directory ``dest``, every
     file fsynced; a table unchanged since the export in ``previous`` is hard-linked from it."""
     started = time.perf_counter()
@@ -126,8 +151,11 @@ def write_export(snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], prev
     before = _read_state(previous)
     state: dict[str, dict] = {}
     reused = []
-    con = duckdb.connect(str(snapshot), read_only=True,
-                         config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    con = duckdb.connect(
+        str(snapshot),
+        read_only=True,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
     try:
         tables = list(mart_tables(con))
         if not tables:
@@ -156,8 +184,10 @@ def write_export(snapshot: Path, dest: Path, keys: Mapping[str, TableKeys], prev
 
 def _link_files(previous: Path | None, dest: Path, table: str, old: Mapping) -> bool:
     """Hard-link a table's files from the previous export when they are still as recorded."""
-    pairs = [(previous / sub / f"{table}.{ext}", dest / sub / f"{table}.{ext}", kind)
-             for sub, ext, kind in (("csv", "csv", "csv"), ("parquet", "parquet", "parquet"))]
+    pairs = [
+        (previous / sub / f"{table}.{ext}", dest / sub / f"{table}.{ext}", kind)
+        for sub, ext, kind in (("csv", "csv", "csv"), ("parquet", "parquet", "parquet"))
+    ]
     if any(not src.is_file() or src.stat().st_size != old.get(kind, {}).get("bytes") for src, _, kind in pairs):
         return False
     try:
@@ -171,6 +201,7 @@ def _link_files(previous: Path | None, dest: Path, table: str, old: Mapping) -> 
 
 
 # --- publishing: the link swap ----------------------------------------------------------------
+
 
 def current_export(link: Path) -> Path | None:
     """The export directory the open-data link points to now (None when nothing is published)."""

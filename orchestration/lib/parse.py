@@ -41,7 +41,7 @@ def _decode(path: Path, data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise SourceFormatError(
-            f"{path}: line {line}: byte {data[exc.start:exc.start + 1]!r} at offset {exc.start} "
+            f"{path}: line {line}: byte {data[exc.start : exc.start + 1]!r} at offset {exc.start} "
             f"is not valid {encoding}; expected {encoding} text"
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
@@ -66,7 +66,9 @@ def _check_text_shape(path: Path, text: str) -> None:
     crlf = text.count("\r\n")
     lf = text.count("\n") - crlf
     if crlf and lf:
-        first_lf = next(i for i, line in enumerate(text.split("\n"), start=1) if not line.endswith("\r") and i <= lf + crlf)
+        first_lf = next(
+            i for i, line in enumerate(text.split("\n"), start=1) if not line.endswith("\r") and i <= lf + crlf
+        )
         raise SourceFormatError(
             f"{path}: mixed line endings ({crlf} CRLF and {lf} LF, the first LF-only at line {first_lf}); "
             "expected one line ending throughout"
@@ -149,9 +151,7 @@ def read_workbook_sheet(path: Path, sheet: str | None, header_rows: tuple[int, .
         raise SourceFormatError(f"{path}: not readable as a workbook: {exc}") from None
     target = sheet if sheet is not None else workbook.sheet_names[0]
     if target not in workbook.sheet_names:
-        raise SourceFormatError(
-            f"{path}: no sheet named {target!r}; expected one of {workbook.sheet_names}"
-        )
+        raise SourceFormatError(f"{path}: no sheet named {target!r}; expected one of {workbook.sheet_names}")
     if len(header_rows) == 1:
         frame = workbook.load_sheet(target, header_row=header_rows[0], dtypes="string").to_polars()
         return frame.select(pl.all().cast(pl.String))
@@ -165,7 +165,9 @@ def read_workbook_sheet(path: Path, sheet: str | None, header_rows: tuple[int, .
     return grid.slice(header_rows[-1] + 1).rename(dict(zip(grid.columns, names)))
 
 
-def map_columns(frame: pl.DataFrame, family: Family, where: str, constants: dict[str, str] | None = None) -> pl.DataFrame:
+def map_columns(
+    frame: pl.DataFrame, family: Family, where: str, constants: dict[str, str] | None = None
+) -> pl.DataFrame:
     """Rename published headers to canonical names; refuse unknown or missing columns.
 
     A family marked extract_only takes its declared columns and ignores the rest. A column
@@ -205,9 +207,7 @@ def map_columns(frame: pl.DataFrame, family: Family, where: str, constants: dict
         raise SourceFormatError(f"{where}: column(s) {sorted(overlap)} are in the file and also given as constants")
     missing = [c.name for c in family.columns if c.name not in present and c.name not in constants and not c.optional]
     if missing:
-        raise SourceFormatError(
-            f"{where}: required column(s) {missing} not found; the file has {frame.columns}"
-        )
+        raise SourceFormatError(f"{where}: required column(s) {missing} not found; the file has {frame.columns}")
     frame = frame.select(list(renames)).rename(renames)
     for spec in family.columns:
         if spec.name not in frame.columns:

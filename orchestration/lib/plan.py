@@ -52,8 +52,9 @@ class BuildPlan:
             return "nothing changed"
         shown = "; ".join(f"{k}: {v}" for k, v in list(self.reasons.items())[:limit])
         more = len(self.reasons) - limit
-        return (f"{len(self.assets)} asset(s) and {len(self.checks)} check(s) to build: {shown}"
-                + (f"; and {more} more" if more > 0 else ""))
+        return f"{len(self.assets)} asset(s) and {len(self.checks)} check(s) to build: {shown}" + (
+            f"; and {more} more" if more > 0 else ""
+        )
 
 
 def _tags(record) -> dict[str, str]:
@@ -66,7 +67,9 @@ def _evaluation(record):
     return data if isinstance(data, dg.AssetCheckEvaluation) else None
 
 
-def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.AssetCheckKey], current_run: str | None = None):
+def latest_evaluations(
+    instance: dg.DagsterInstance, check_keys: Iterable[dg.AssetCheckKey], current_run: str | None = None
+):
     """check key -> (latest execution record or None, its evaluation or None), in one read.
 
     A check planned in a run that stopped before it (a gate upstream refused, so its asset was
@@ -84,7 +87,9 @@ def latest_evaluations(instance: dg.DagsterInstance, check_keys: Iterable[dg.Ass
     for key in keys:
         record = records.get(key)
         if record is not None and _evaluation(record) is None and record.run_id != current_run:
-            done = storage.get_asset_check_execution_history(key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES)
+            done = storage.get_asset_check_execution_history(
+                key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+            )
             record = done[0] if done else record
         out[key] = (record, _evaluation(record))
     return out
@@ -101,8 +106,10 @@ def check_problem(asset_graph, key: dg.AssetCheckKey, record, evaluation, materi
     latest = materializations.get(key.asset_key)
     target = evaluation.target_materialization_data
     if latest is not None and (target is None or target.storage_id != latest.storage_id):
-        return (f"passed on an earlier materialization of {key.asset_key.to_user_string()} than the one now in the "
-                f"work database (run {latest.run_id})")
+        return (
+            f"passed on an earlier materialization of {key.asset_key.to_user_string()} than the one now in the "
+            f"work database (run {latest.run_id})"
+        )
     code_version = check_code_version(asset_graph, key)
     if code_version is not None:
         ran = evaluation.metadata.get("code_version")
@@ -123,7 +130,7 @@ def check_reads(asset_graph, key: dg.AssetCheckKey) -> list[dg.AssetKey]:
     spec = asset_graph.get_check_spec(key)
     reads = {dep.asset_key for dep in (spec.additional_deps or [])}
     listed = (spec.metadata or {}).get("reads")
-    for name in (getattr(listed, "value", listed) or []):
+    for name in getattr(listed, "value", listed) or []:
         reads.add(dg.AssetKey(name.split("/")))
     reads.discard(key.asset_key)
     return sorted((k for k in reads if asset_graph.has(k)), key=lambda k: k.to_user_string())
@@ -165,21 +172,29 @@ def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterab
             reasons[key.to_user_string()] = reason
 
     # checks on the assets not rebuilt whose latest evaluation does not vouch for them now
-    check_keys = [k for k in asset_graph.asset_check_keys
-                  if k.asset_key not in rebuilt and _planned_check(asset_graph, k, excluded)]
+    check_keys = [
+        k
+        for k in asset_graph.asset_check_keys
+        if k.asset_key not in rebuilt and _planned_check(asset_graph, k, excluded)
+    ]
     evaluations = latest_evaluations(instance, check_keys)
     checks: list[dg.AssetCheckKey] = []
     for key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
         record, evaluation = evaluations[key]
         rebuilt_read = next((k.to_user_string() for k in check_reads(asset_graph, key) if k in rebuilt), None)
-        problem = (f"it also reads {rebuilt_read}, which is rebuilt" if rebuilt_read else
-                   check_problem(asset_graph, key, record, evaluation, materializations))
+        problem = (
+            f"it also reads {rebuilt_read}, which is rebuilt"
+            if rebuilt_read
+            else check_problem(asset_graph, key, record, evaluation, materializations)
+        )
         if problem:
             checks.append(key)
             reasons[f"{key.asset_key.to_user_string()}:{key.name}"] = problem
     # the checks of every planned asset run with it
-    checks += sorted((k for k in asset_graph.asset_check_keys if k.asset_key in rebuilt),
-                     key=lambda k: (k.asset_key.to_user_string(), k.name))
+    checks += sorted(
+        (k for k in asset_graph.asset_check_keys if k.asset_key in rebuilt),
+        key=lambda k: (k.asset_key.to_user_string(), k.name),
+    )
     return BuildPlan(assets=planned, checks=checks, reasons=reasons)
 
 

@@ -19,7 +19,7 @@ import shutil
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -135,8 +135,9 @@ def _copy_schema(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return names
 
 
-def publish(settings: Settings, refresh: RefreshRecord,
-            keys: Mapping[str, open_data.TableKeys] | None = None) -> PublishResult:
+def publish(
+    settings: Settings, refresh: RefreshRecord, keys: Mapping[str, open_data.TableKeys] | None = None
+) -> PublishResult:
     """Publish the work database's marts; ``keys`` are the marts' primary and foreign keys for the
     open-data descriptor (by default read from the dbt project's tests, through its manifest)."""
     failed = [c for c in refresh.checks if not c.passed and (c.severity or "ERROR").upper() != "WARN"]
@@ -152,7 +153,7 @@ def publish(settings: Settings, refresh: RefreshRecord,
     for stale in staging.iterdir():
         stale.unlink(missing_ok=True)
     tmp = staging / f"{target.stem}.{uuid.uuid4().hex}.duckdb"
-    finished_at = datetime.now(timezone.utc)
+    finished_at = datetime.now(UTC)
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
     try:
         con.execute(f"attach {_sql_string(str(settings.duckdb_path))} as work (read_only)")
@@ -175,8 +176,11 @@ def publish(settings: Settings, refresh: RefreshRecord,
         from orchestration.lib import release_index
 
         for table, comment in release_index.COMMENTS.items():
-            present = con.execute("select count(*) from duckdb_tables() where database_name = 'work' "
-                                  "and schema_name = 'meta' and table_name = ?", [table]).fetchone()[0]
+            present = con.execute(
+                "select count(*) from duckdb_tables() where database_name = 'work' "
+                "and schema_name = 'meta' and table_name = ?",
+                [table],
+            ).fetchone()[0]
             if present:
                 con.execute(f"create table meta.{table} as select * from work.meta.{table} order by all")
                 con.execute(f"comment on table meta.{table} is {_sql_string(comment)}")
@@ -186,13 +190,29 @@ def publish(settings: Settings, refresh: RefreshRecord,
         if refresh.checks:
             con.executemany(
                 "insert into meta.refresh_checks values (?, ?, ?, ?, ?, ?, ?)",
-                [[refresh.refresh_id, c.asset_key, c.check_name, c.passed, c.severity, c.description,
-                  c.refresh_id or refresh.refresh_id] for c in refresh.checks],
+                [
+                    [
+                        refresh.refresh_id,
+                        c.asset_key,
+                        c.check_name,
+                        c.passed,
+                        c.severity,
+                        c.description,
+                        c.refresh_id or refresh.refresh_id,
+                    ]
+                    for c in refresh.checks
+                ],
             )
         con.execute(
             "insert into meta.refresh values (?, ?, ?, ?, ?, ?)",
-            [refresh.refresh_id, refresh.started_at, finished_at, n_files, len(refresh.checks),
-             sum(c.passed for c in refresh.checks)],
+            [
+                refresh.refresh_id,
+                refresh.started_at,
+                finished_at,
+                n_files,
+                len(refresh.checks),
+                sum(c.passed for c in refresh.checks),
+            ],
         )
         con.execute("use memory")
         con.execute("detach pub")
@@ -218,8 +238,13 @@ def publish(settings: Settings, refresh: RefreshRecord,
             keys = open_data.keys_from_manifest(load_manifest())
         from orchestration.lib.catalogue import load_catalogue
 
-        export = open_data.write_export(tmp, export_dir, keys, previous=open_data.current_export(link),
-                                        catalogue=load_catalogue(settings.catalogue_path))
+        export = open_data.write_export(
+            tmp,
+            export_dir,
+            keys,
+            previous=open_data.current_export(link),
+            catalogue=load_catalogue(settings.catalogue_path),
+        )
         replaced = open_data.swap_link(link, export_dir)
     except Exception as exc:
         shutil.rmtree(export_dir, ignore_errors=True)
@@ -256,7 +281,9 @@ def read_publication(settings: Settings) -> dict | None:
         checks = con.execute(
             "select asset_key, check_name, passed from meta.refresh_checks order by asset_key, check_name"
         ).fetchall()
-        present = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'meta'").fetchall()}
+        present = {
+            r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'meta'").fetchall()
+        }
         sources, new_releases = [], []
         if "source_status" in present:
             cursor = con.execute("select * from meta.source_status order by source")
@@ -265,6 +292,13 @@ def read_publication(settings: Settings) -> dict | None:
         if "release_index" in present:
             new_releases = con.execute(
                 "select source, release, count(*) as files, min(published_at) as published_at from meta.release_index "
-                "where is_new group by all order by published_at, release").fetchall()
-    return {"refresh": dict(zip(cols, row)), "source_files": files, "checks": checks, "path": str(path),
-            "sources": sources, "new_releases": new_releases}
+                "where is_new group by all order by published_at, release"
+            ).fetchall()
+    return {
+        "refresh": dict(zip(cols, row)),
+        "source_files": files,
+        "checks": checks,
+        "path": str(path),
+        "sources": sources,
+        "new_releases": new_releases,
+    }

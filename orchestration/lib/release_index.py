@@ -64,10 +64,10 @@ create table if not exists meta.source_status (
 
 COMMENTS = {
     "release_index": "What discovery found for every family: publisher release, publication date, address, "
-                     "ETag / Last-Modified, size, sha256 once landed, when last checked; is_new marks a release "
-                     "the catalogue did not list.",
+    "ETag / Last-Modified, size, sha256 once landed, when last checked; is_new marks a release "
+    "the catalogue did not list.",
     "source_status": "Per source: the interface asked, whether it answered, the next release due and whether it "
-                     "is overdue.",
+    "is overdue.",
 }
 
 
@@ -98,8 +98,12 @@ def freshness(source: Source, discovery: SourceDiscovery | None, today: date) ->
         if latest and date.fromisoformat(latest) >= due - timedelta(days=ON_TIME_WINDOW_DAYS):
             return Freshness(False, due.isoformat(), f"published {latest}, the release due by {due}")
         if today > due:
-            return Freshness(True, due.isoformat(), f"overdue: the publisher said the next release would come by "
-                                                    f"{discovery.next_release_text or due}; the latest is of {latest}")
+            return Freshness(
+                True,
+                due.isoformat(),
+                f"overdue: the publisher said the next release would come by "
+                f"{discovery.next_release_text or due}; the latest is of {latest}",
+            )
         return Freshness(False, due.isoformat(), f"next release due by {discovery.next_release_text or due}")
     month = source.discovery.usual_month
     if month is None or latest is None:
@@ -109,8 +113,11 @@ def freshness(source: Source, discovery: SourceDiscovery | None, today: date) ->
     year, zero_based = divmod(last.year * 12 + last.month - 1 + max(1, source.discovery.cadence_months - 3), 12)
     due = _month_end(year if month >= zero_based + 1 else year + 1, month)
     if today > due:
-        return Freshness(True, due.isoformat(), f"overdue: releases usually come in month {month}; "
-                                                f"nothing since {latest}, one was expected by {due}")
+        return Freshness(
+            True,
+            due.isoformat(),
+            f"overdue: releases usually come in month {month}; nothing since {latest}, one was expected by {due}",
+        )
     return Freshness(False, due.isoformat(), f"next release expected by {due} (usual month {month})")
 
 
@@ -124,15 +131,42 @@ def located_by(planned: PlannedFile, landed: LandedFile, mirror: bool, discovery
     return "fixed link"
 
 
-COLUMNS = ("source", "family", "release", "file", "is_new", "located_by", "publication", "publisher_release",
-           "release_title", "page", "published_at", "updated_at", "url", "etag", "last_modified", "bytes", "sha256",
-           "fetched_at", "checked_at", "note")
-_ARROW_SCHEMA = pa.schema([(name, pa.bool_() if name == "is_new" else pa.int64() if name == "bytes" else pa.string())
-                           for name in COLUMNS])
+COLUMNS = (
+    "source",
+    "family",
+    "release",
+    "file",
+    "is_new",
+    "located_by",
+    "publication",
+    "publisher_release",
+    "release_title",
+    "page",
+    "published_at",
+    "updated_at",
+    "url",
+    "etag",
+    "last_modified",
+    "bytes",
+    "sha256",
+    "fetched_at",
+    "checked_at",
+    "note",
+)
+_ARROW_SCHEMA = pa.schema(
+    [(name, pa.bool_() if name == "is_new" else pa.int64() if name == "bytes" else pa.string()) for name in COLUMNS]
+)
 
 
-def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, list[dict]],
-          discovery: SourceDiscovery | None, checked_at: str, error: str | None, fresh: Freshness) -> None:
+def write(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    families: dict[str, list[dict]],
+    discovery: SourceDiscovery | None,
+    checked_at: str,
+    error: str | None,
+    fresh: Freshness,
+) -> None:
     """Replace the rows of these families of ``source`` and the source's status, in one
     transaction (one commit for a source's families, not one each)."""
     con.execute(DDL)
@@ -144,16 +178,28 @@ def write(con: duckdb.DuckDBPyConnection, source: Source, families: dict[str, li
         if rows:
             # one insert from an Arrow table: executemany costs ~3 ms a row in DuckDB
             con.register("_release_index_rows", pa.Table.from_pylist(rows, schema=_ARROW_SCHEMA))
-            con.execute(f"insert or replace into meta.release_index ({', '.join(columns)}) "
-                        f"select {', '.join(columns)} from _release_index_rows")
+            con.execute(
+                f"insert or replace into meta.release_index ({', '.join(columns)}) "
+                f"select {', '.join(columns)} from _release_index_rows"
+            )
             con.unregister("_release_index_rows")
         latest = max((f.published or "" for f in (discovery.files if discovery else [])), default="") or None
         con.execute(
             "insert or replace into meta.source_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [source.name, discovery.interface if discovery else ("mirror" if error is None else "unreachable"),
-             checked_at, error is None, error, discovery.requests if discovery else None,
-             discovery.not_modified if discovery else None, latest, fresh.due,
-             discovery.next_release_text if discovery else None, fresh.overdue, fresh.text],
+            [
+                source.name,
+                discovery.interface if discovery else ("mirror" if error is None else "unreachable"),
+                checked_at,
+                error is None,
+                error,
+                discovery.requests if discovery else None,
+                discovery.not_modified if discovery else None,
+                latest,
+                fresh.due,
+                discovery.next_release_text if discovery else None,
+                fresh.overdue,
+                fresh.text,
+            ],
         )
         con.execute("commit")
     except Exception:

@@ -62,15 +62,17 @@ def _context(found: Found | None = None, row: dict | None = None) -> dict[str, s
     return {"slug": row.get("publisher_release") or "", "published": (row.get("published_at") or "")[:10]}
 
 
-def new_release(family: Family, template: Release, label: str, file: str, page: str | None,
-                values: dict[str, str]) -> Release:
+def new_release(
+    family: Family, template: Release, label: str, file: str, page: str | None, values: dict[str, str]
+) -> Release:
     """A release the catalogue does not list: the template's settings, the ``recognise`` constants."""
     constants = dict(template.constants)
     if family.recognise:
         for column, value in family.recognise.constants.items():
             constants[column] = fill(value, values, f"family {family.name}: recognise.constants.{column}")
-    return replace(template, release=label, file=file, page=page, url=None, archive_member=None,
-                   sha256=None, constants=constants)
+    return replace(
+        template, release=label, file=file, page=page, url=None, archive_member=None, sha256=None, constants=constants
+    )
 
 
 def revised_release(pinned: Release, label: str) -> Release:
@@ -80,8 +82,7 @@ def revised_release(pinned: Release, label: str) -> Release:
 
 def _same_page(release: Release, publication: str | None) -> bool:
     """Whether the release's page is the page (path) a publisher lists a file on."""
-    return bool(release.page and publication) and \
-        urlsplit(release.page).path.rstrip("/") == publication.rstrip("/")
+    return bool(release.page and publication) and urlsplit(release.page).path.rstrip("/") == publication.rstrip("/")
 
 
 def template_for(family: Family, publication: str | None = None) -> Release:
@@ -115,13 +116,15 @@ def _mirror_label(family: Family, found: Found, label: str | None) -> str | None
     return folder if base in pinned and pinned[base].file == found.file else None
 
 
-def plan_family(source: Source, family: Family, discovery: SourceDiscovery | None) -> tuple[list[PlannedFile], list[str]]:
+def plan_family(
+    source: Source, family: Family, discovery: SourceDiscovery | None
+) -> tuple[list[PlannedFile], list[str]]:
     """The family's files as of this discovery, and notes on what did not fit (for the run log)."""
     notes: list[str] = []
     catalogued = {r.release: r for r in family.releases}
     located: dict[str, PlannedFile] = {}
     in_mirror = discovery is not None and discovery.interface.startswith("mirror ")
-    for found in (discovery.files if discovery else []):
+    for found in discovery.files if discovery else []:
         values = family.recognise.match(found.file) if family.recognise else None
         if values is None and not (in_mirror and REVISED in found.release_title):
             continue
@@ -142,13 +145,21 @@ def plan_family(source: Source, family: Family, discovery: SourceDiscovery | Non
                 continue  # the same file listed twice
             raise CatalogueError(
                 f"family {family.name}: release {label} matches two files, {located[label].found.file} "
-                f"({located[label].found.url}) and {found.file} ({found.url}); expected one")
+                f"({located[label].found.url}) and {found.file} ({found.url}); expected one"
+            )
         if label in catalogued:
-            located[label] = PlannedFile(release=replace(catalogued[label], page=catalogued[label].page or found.page),
-                                         found=found)
+            located[label] = PlannedFile(
+                release=replace(catalogued[label], page=catalogued[label].page or found.page), found=found
+            )
         else:
-            release = new_release(family, template_for(family, found.publication), label, found.file, found.page,
-                                  {**_context(found), **values})
+            release = new_release(
+                family,
+                template_for(family, found.publication),
+                label,
+                found.file,
+                found.page,
+                {**_context(found), **values},
+            )
             located[label] = PlannedFile(release=release, found=found, is_new=True)
     planned = [located.get(r.release) or PlannedFile(release=r) for r in family.releases]
     planned += [p for label, p in located.items() if label not in catalogued]
@@ -165,8 +176,14 @@ def rebuild(family: Family, row: dict) -> Release | None:
     if not family.releases:
         return None
     values = (family.recognise.match(row["file"]) if family.recognise else None) or {}
-    return new_release(family, template_for(family, row.get("publication")), row["release"], row["file"],
-                       row.get("page"), {**_context(row=row), **values})
+    return new_release(
+        family,
+        template_for(family, row.get("publication")),
+        row["release"],
+        row["file"],
+        row.get("page"),
+        {**_context(row=row), **values},
+    )
 
 
 @dataclass
@@ -188,8 +205,9 @@ class FamilyLanding:
 
 
 class _Lander:
-    def __init__(self, settings: Settings, source: Source, family: Family, landed_before: list[dict],
-                 client: HttpClient | None):
+    def __init__(
+        self, settings: Settings, source: Source, family: Family, landed_before: list[dict], client: HttpClient | None
+    ):
         self.settings, self.source, self.family, self.client = settings, source, family, client
         self.before = {row["release"]: row for row in landed_before}
         self.files: list[tuple[PlannedFile, LandedFile]] = []
@@ -206,8 +224,18 @@ class _Lander:
         if plan.release.sha256 and plan.found is not None:
             return self.land_pinned(plan)
         try:
-            self.files.append((plan, fetch(self.settings, plan.release, url=plan.url,
-                                           archive_member=plan.archive_member, client=self.client)))
+            self.files.append(
+                (
+                    plan,
+                    fetch(
+                        self.settings,
+                        plan.release,
+                        url=plan.url,
+                        archive_member=plan.archive_member,
+                        client=self.client,
+                    ),
+                )
+            )
         except PublisherUnreachable as exc:
             if not plan.is_new:
                 raise
@@ -222,9 +250,14 @@ class _Lander:
         same_address = [row for row in earlier if row.get("url") == found.url]
         if same_address:
             revised = revised_release(pinned, same_address[-1]["release"])
-            self.files.append((PlannedFile(revised, found, is_new=True),
-                               fetch(self.settings, revised, url=found.url, archive_member=found.archive_member,
-                                     client=self.client)))
+            self.files.append(
+                (
+                    PlannedFile(revised, found, is_new=True),
+                    fetch(
+                        self.settings, revised, url=found.url, archive_member=found.archive_member, client=self.client
+                    ),
+                )
+            )
             self.keep(PlannedFile(pinned), f"the publisher replaced it with {revised.release}")
             return
 
@@ -235,20 +268,35 @@ class _Lander:
             day = (found.updated or found.published or now_iso())[:10]
             return revised_release(pinned, f"{pinned.release}{REVISED}{day}")
 
-        landed = fetch(self.settings, pinned, url=found.url, archive_member=found.archive_member,
-                       client=self.client, revision=label_for)
+        landed = fetch(
+            self.settings,
+            pinned,
+            url=found.url,
+            archive_member=found.archive_member,
+            client=self.client,
+            revision=label_for,
+        )
         if landed.release == pinned.release:
             self.files.append((plan, landed))
             return
         revised = revised_release(pinned, landed.release)
-        self.notes.append(f"{pinned.relative_path}: the publisher's page now serves other bytes than the pinned "
-                          f"release: landed them as the vintage {revised.release}")
+        self.notes.append(
+            f"{pinned.relative_path}: the publisher's page now serves other bytes than the pinned "
+            f"release: landed them as the vintage {revised.release}"
+        )
         self.files.append((PlannedFile(revised, found, is_new=True), landed))
         self.keep(PlannedFile(pinned), f"the publisher replaced it with {revised.release}")
 
 
-def land_family(settings: Settings, source: Source, family: Family, *, landed_before: list[dict],
-                client: HttpClient | None = None, scope: str = "") -> FamilyLanding:
+def land_family(
+    settings: Settings,
+    source: Source,
+    family: Family,
+    *,
+    landed_before: list[dict],
+    client: HttpClient | None = None,
+    scope: str = "",
+) -> FamilyLanding:
     """Discover, plan and land the family's files.
 
     ``landed_before`` are the family's release-index rows from earlier refreshes: the releases
@@ -271,8 +319,12 @@ def land_family(settings: Settings, source: Source, family: Family, *, landed_be
     lander.notes = notes
     for plan in planned:
         if settings.mirror_dir is None and plan.url is None:
-            lander.keep(plan, f"the publisher could not be asked ({error})" if error else
-                        f"discovery ({source.discovery.via}) did not find it and the catalogue has no fixed link")
+            lander.keep(
+                plan,
+                f"the publisher could not be asked ({error})"
+                if error
+                else f"discovery ({source.discovery.via}) did not find it and the catalogue has no fixed link",
+            )
         else:
             lander.land(plan)
     # what was landed before and is not planned now: kept when the publisher was not asked, and

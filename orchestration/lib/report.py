@@ -19,7 +19,7 @@ import json
 import math
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 
@@ -71,7 +71,7 @@ class ReportWriter:
             render(self.directory)
             self._pending, self._rendered_at = False, self._clock()
 
-    def __enter__(self) -> "ReportWriter":
+    def __enter__(self) -> ReportWriter:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -112,21 +112,22 @@ def render(directory: Path) -> Path:
         rows.append(
             f"<tr><td>{status}</td><td><code>{escape(o.get('asset', ''))}</code></td><td><code>{escape(o['suite'])}</code>"
             f"<br>{escape(o.get('description', ''))}</td><td>{o.get('evaluated', 0)} expectations on {o.get('rows', 0)} rows"
-            f"{detail}</td><td><a href=\"{escape(o['suite'])}.json\">result JSON</a></td></tr>"
+            f'{detail}</td><td><a href="{escape(o["suite"])}.json">result JSON</a></td></tr>'
         )
     html = (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>Validation report {escape(run_id)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>Validation report: refresh {escape(run_id)}</h1>"
         + (
-            "<h2 class=\"fail\">The refresh stopped: nothing was published</h2><ul>"
+            '<h2 class="fail">The refresh stopped: nothing was published</h2><ul>'
             + "".join(f"<li><code>{escape(f)}</code></li>" for f in run_failures)
             + "</ul>"
-            if run_failures else ""
+            if run_failures
+            else ""
         )
-        + f"<p class=\"summary\">{len(outcomes) - len(failed)} of {len(outcomes)} suites passed"
+        + f'<p class="summary">{len(outcomes) - len(failed)} of {len(outcomes)} suites passed'
         f"{'' if not failed else f'; <span class=fail>{len(failed)} failed</span>: the refresh did not publish'}."
-        f" Written {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC.</p>"
+        f" Written {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC.</p>"
         "<table><thead><tr><th>result</th><th>asset</th><th>suite</th><th>details</th><th></th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></body></html>"

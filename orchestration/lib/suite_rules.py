@@ -82,8 +82,11 @@ def _classes() -> dict[str, type]:
             return _is_missing(value)
 
     published = "A number, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS) + ") or footnote mark [note N]"
-    unsigned = ("A number that is not negative, or a known suppression symbol (" + ", ".join(KNOWN_SYMBOLS)
-                + ") or footnote mark [note N]")
+    unsigned = (
+        "A number that is not negative, or a known suppression symbol ("
+        + ", ".join(KNOWN_SYMBOLS)
+        + ") or footnote mark [note N]"
+    )
 
     class ExpectPublishedCell(gx.expectations.ExpectColumnValuesToMatchRegex):
         """A published cell is a number or one of the known suppression symbols; nothing else."""
@@ -121,11 +124,21 @@ def _classes() -> dict[str, type]:
         Like every column-map expectation it passes a NULL: use :func:`all_agree`."""
 
         column: str = "agrees"
-        value_set: list = [True]
+        value_set: list = [True]  # noqa: RUF012 (a pydantic field, copied per instance)
 
-    return {cls.__name__: cls for cls in (ExpectCellsToMatchRegex, ExpectCellsToNotBeNull, ExpectPublishedCell,
-                                          ExpectPublishedCells, ExpectUnsignedPublishedCell, ExpectUnsignedPublishedCells,
-                                          ExpectWithinTolerance, ExpectAllAgree)}
+    return {
+        cls.__name__: cls
+        for cls in (
+            ExpectCellsToMatchRegex,
+            ExpectCellsToNotBeNull,
+            ExpectPublishedCell,
+            ExpectPublishedCells,
+            ExpectUnsignedPublishedCell,
+            ExpectUnsignedPublishedCells,
+            ExpectWithinTolerance,
+            ExpectAllAgree,
+        )
+    }
 
 
 # A rule cells() knows: (the column-map class for one column, the multicolumn class for more).
@@ -170,8 +183,18 @@ def __getattr__(name: str):
 FEWEST_LAS = 150
 MOST_LAS = 153
 # DfE's regions, London in its two halves as DfE's LA list and the Ofsted corrections give it.
-DFE_REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
-               "East of England", "Inner London", "Outer London", "South East", "South West")
+DFE_REGIONS = (
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "Inner London",
+    "Outer London",
+    "South East",
+    "South West",
+)
 # A financial year as MHCLG and DfE print it: 2023-24.
 FINANCIAL_YEAR = r"^20[0-9]{2}-[0-9]{2}$"
 
@@ -181,38 +204,54 @@ FINANCIAL_YEAR = r"^20[0-9]{2}-[0-9]{2}$"
 # computed fails instead: every rule below also expects its column never to be NULL, and a row
 # count floor, so a query that matches nothing (a renamed indicator) fails rather than passing
 # on an empty table.
-NOT_COMPUTED = ("Computed for every row: a NULL means one side of the reconciliation is missing "
-                "(an unmatched line or LA, a missing value or denominator)")
-NOT_COMPARED = ("Compared for every row: a NULL means the row could not be matched to the other source "
-                "(an unmatched LA, a missing value)")
+NOT_COMPUTED = (
+    "Computed for every row: a NULL means one side of the reconciliation is missing "
+    "(an unmatched line or LA, a missing value or denominator)"
+)
+NOT_COMPARED = (
+    "Compared for every row: a NULL means the row could not be matched to the other source "
+    "(an unmatched LA, a missing value)"
+)
 
 
 def row_floor(min_rows: int, rows: str):
     """At least ``min_rows`` rows; ``rows`` says what one row is and why that many."""
     if min_rows < 1:
         raise ValueError(f"a row-count floor is at least 1, not {min_rows}")
-    return gx.expectations.ExpectTableRowCountToBeBetween(min_value=min_rows, description=f"At least {min_rows} rows: {rows}")
+    return gx.expectations.ExpectTableRowCountToBeBetween(
+        min_value=min_rows, description=f"At least {min_rows} rows: {rows}"
+    )
 
 
 def within_tolerance(min_rows: int, rows: str, description: str | None = None) -> list:
     """A reconciliation: one row per thing reconciled with ``excess`` (|difference| - tolerance),
     every one computed and not positive, and at least ``min_rows`` rows."""
-    return [_classes()["ExpectWithinTolerance"](description=description),
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="excess", description=NOT_COMPUTED),
-            row_floor(min_rows, rows)]
+    return [
+        _classes()["ExpectWithinTolerance"](description=description),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="excess", description=NOT_COMPUTED),
+        row_floor(min_rows, rows),
+    ]
 
 
 def all_agree(min_rows: int | None, rows: str, description: str | None = None) -> list:
     """A cross-check: one row per thing checked with ``agrees``, every one compared and true,
     and at least ``min_rows`` rows (``None`` only where having nothing to compare is normal, and
     ``rows`` says why: a family with one catalogued release has no later vintage to compare)."""
-    return [_classes()["ExpectAllAgree"](description=description),
-            gx.expectations.ExpectColumnValuesToNotBeNull(column="agrees", description=NOT_COMPARED),
-            *([] if min_rows is None else [row_floor(min_rows, rows)])]
+    return [
+        _classes()["ExpectAllAgree"](description=description),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="agrees", description=NOT_COMPARED),
+        *([] if min_rows is None else [row_floor(min_rows, rows)]),
+    ]
 
 
-def agreement_suite(name: str, asset: tuple[str, ...], description: str, query: str, expected: str,
-                    min_rows: int, rows: str) -> SuiteSpec:
+def agreement_suite(
+    name: str, asset: tuple[str, ...], description: str, query: str, expected: str, min_rows: int, rows: str
+) -> SuiteSpec:
     """A suite whose query returns one row per thing checked, with ``agrees``: every row must agree."""
-    return SuiteSpec(name=name, asset=asset, description=description, query=query,
-                     expectations=lambda: all_agree(min_rows, rows, expected))
+    return SuiteSpec(
+        name=name,
+        asset=asset,
+        description=description,
+        query=query,
+        expectations=lambda: all_agree(min_rows, rows, expected),
+    )

@@ -24,8 +24,16 @@ from typing import Any
 # Columns that, when a suite's query returns them, locate a failing row in its source file.
 LOCATOR_COLUMNS = ("_release", "_source_file", "_row_number")
 # Columns that, when returned too, say which LA and period a failing row is about.
-IDENTIFYING_COLUMNS = ("la_code", "new_la_code", "la_name", "time_period", "mid_year", "indicator_id", "measure",
-                       "column_name")
+IDENTIFYING_COLUMNS = (
+    "la_code",
+    "new_la_code",
+    "la_name",
+    "time_period",
+    "mid_year",
+    "indicator_id",
+    "measure",
+    "column_name",
+)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
@@ -36,7 +36,7 @@ def refresh_lock(settings: Settings) -> Iterator[None]:
             ) from None
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()} since {datetime.now(timezone.utc).isoformat(timespec='seconds')}")
+        fh.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         fh.flush()
         yield
     finally:
@@ -50,7 +50,7 @@ class RefreshLockResource(dg.ConfigurableResource):
     second refresh refuses at once, naming the holder."""
 
     @contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["RefreshLockResource"]:
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[RefreshLockResource]:
         with refresh_lock(get_settings()):
             yield self
 

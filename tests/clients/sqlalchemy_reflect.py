@@ -32,9 +32,13 @@ def main(path: str) -> dict:
             for table in tables["marts"]
         }
         with engine.connect() as con:
-            query = con.execute(sa.text(
-                "select la_code, cla_count from marts.fct_children_looked_after "
-                "where la_code = :la and time_period = :year"), {"la": "E08000025", "year": 2025}).all()
+            query = con.execute(
+                sa.text(
+                    "select la_code, cla_count from marts.fct_children_looked_after "
+                    "where la_code = :la and time_period = :year"
+                ),
+                {"la": "E08000025", "year": 2025},
+            ).all()
         return {
             "versions": {name: version(name) for name in ("duckdb", "duckdb-engine", "sqlalchemy")},
             "schemas": schemas,

@@ -1,6 +1,5 @@
 """Every dbt model, seed and test: staging, intermediate, marts (tests become asset checks)."""
 
-
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 

@@ -47,8 +47,10 @@ def code_version(source: Source, family: Family) -> str:
 
 def data_version(con, family: Family) -> str:
     """What raw.<family> holds: each loaded file's release, name, sha256 and parse spec."""
-    rows = con.execute("select release, file, sha256, parse_spec from meta.source_files where family = ? "
-                       "order by release, file", [family.name]).fetchall()
+    rows = con.execute(
+        "select release, file, sha256, parse_spec from meta.source_files where family = ? order by release, file",
+        [family.name],
+    ).fetchall()
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
@@ -69,8 +71,16 @@ class FamilyOutcome:
     recorded: bool = False  # a materialization was recorded
 
 
-def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Source, family: Family,
-                  last: dict[dg.AssetKey, dict], index: dict, outcomes: list[FamilyOutcome]):
+def ingest_family(
+    context: dg.AssetExecutionContext,
+    con,
+    settings,
+    source: Source,
+    family: Family,
+    last: dict[dg.AssetKey, dict],
+    index: dict,
+    outcomes: list[FamilyOutcome],
+):
     """Land and load one family; yield its materialization if its raw table or its code changed
     since the last one (``last``: tags of the latest materialization). Its release-index rows
     and the source's freshness go into ``index``, which the step writes for all its families;
@@ -79,13 +89,18 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     before = _landed_before(con, family.name)
     landing = land_family(settings, source, family, landed_before=before, scope=context.run_id)
     if landing.error:
-        context.log.warning(f"{source.name}: the publisher could not be asked, carrying on with the files already "
-                            f"landed (nothing new from it this time): {landing.error}")
+        context.log.warning(
+            f"{source.name}: the publisher could not be asked, carrying on with the files already "
+            f"landed (nothing new from it this time): {landing.error}"
+        )
     for note in landing.notes:
         context.log.warning(note)
     landed_releases = {row["release"] for row in before}
-    first_landed = {f"{landed.release}/{landed.file}": landed.bytes for plan, landed in landing.files
-                    if plan.is_new or plan.release.release not in landed_releases}
+    first_landed = {
+        f"{landed.release}/{landed.file}": landed.bytes
+        for plan, landed in landing.files
+        if plan.is_new or plan.release.release not in landed_releases
+    }
     # a mirror has no release calendar: freshness is judged on the publishers' own answers
     fresh = release_index.freshness(source, None if settings.mirror_dir else landing.discovery, date.today())
     rows = []
@@ -94,21 +109,32 @@ def ingest_family(context: dg.AssetExecutionContext, con, settings, source: Sour
     for plan, landed in landing.files:
         found = plan.found
         prior = earlier.get(plan.release.release, {}) if found is None else {}  # kept as landed: as it was
-        rows.append({
-            "source": source.name, "family": family.name, "release": plan.release.release,
-            "file": plan.release.file, "is_new": plan.is_new,
-            "located_by": release_index.located_by(plan, landed, settings.mirror_dir is not None, landing.discovery),
-            "publication": found.publication if found else prior.get("publication"),
-            "publisher_release": found.release if found else prior.get("publisher_release"),
-            "release_title": found.release_title if found else prior.get("release_title"),
-            "page": found.page if found else (prior.get("page") or plan.release.page),
-            "published_at": found.published if found else prior.get("published_at"),
-            "updated_at": found.updated if found else prior.get("updated_at"),
-            "url": landed.url or (found.url if found else plan.release.url),
-            "etag": landed.etag, "last_modified": landed.last_modified, "bytes": landed.bytes,
-            "sha256": landed.sha256, "fetched_at": landed.fetched_at, "checked_at": checked_at,
-            "note": landed.note,
-        })
+        rows.append(
+            {
+                "source": source.name,
+                "family": family.name,
+                "release": plan.release.release,
+                "file": plan.release.file,
+                "is_new": plan.is_new,
+                "located_by": release_index.located_by(
+                    plan, landed, settings.mirror_dir is not None, landing.discovery
+                ),
+                "publication": found.publication if found else prior.get("publication"),
+                "publisher_release": found.release if found else prior.get("publisher_release"),
+                "release_title": found.release_title if found else prior.get("release_title"),
+                "page": found.page if found else (prior.get("page") or plan.release.page),
+                "published_at": found.published if found else prior.get("published_at"),
+                "updated_at": found.updated if found else prior.get("updated_at"),
+                "url": landed.url or (found.url if found else plan.release.url),
+                "etag": landed.etag,
+                "last_modified": landed.last_modified,
+                "bytes": landed.bytes,
+                "sha256": landed.sha256,
+                "fetched_at": landed.fetched_at,
+                "checked_at": checked_at,
+                "note": landed.note,
+            }
+        )
     result = load_family(con, family, landing.landed, landing.releases)
     new = [p.release.release for p, _ in landing.files if p.is_new]
     outcome = FamilyOutcome(files=len(landing.files), first_landed=first_landed, new_releases=new, load=result)
@@ -152,10 +178,13 @@ def step_summary(source: Source, outcomes: list["FamilyOutcome"]) -> str | None:
     line = f"{source.name}: {_count(len(outcomes), 'family', 'families')}, {_count(sum(o.files for o in outcomes), 'file')}"
     if first:
         line += f", {first} landed for the first time ({megabytes:.1f} MB" + (
-            f"; {_count(new, 'new release')})" if new else ")")
-    line += (f"; loaded {_count(sum(len(o.load.loaded) for o in outcomes), 'file')}, removed "
-             f"{sum(len(o.load.removed) for o in outcomes)}; {_count(len(recorded), 'raw table')} recorded "
-             f"({sum(o.load.row_count for o in recorded)} rows), {len(outcomes) - len(recorded)} unchanged")
+            f"; {_count(new, 'new release')})" if new else ")"
+        )
+    line += (
+        f"; loaded {_count(sum(len(o.load.loaded) for o in outcomes), 'file')}, removed "
+        f"{sum(len(o.load.removed) for o in outcomes)}; {_count(len(recorded), 'raw table')} recorded "
+        f"({sum(o.load.row_count for o in recorded)} rows), {len(outcomes) - len(recorded)} unchanged"
+    )
     return line
 
 
@@ -190,21 +219,30 @@ def build_source_assets(source: Source) -> dg.AssetsDefinition:
     freshness = freshness_check_key(source)
     checks = [
         dg.AssetCheckSpec(
-            FRESHNESS_CHECK, asset=freshness.asset_key,
+            FRESHNESS_CHECK,
+            asset=freshness.asset_key,
             description=f"{source.publication}: the next release is not overdue (the publisher's own next release "
-                        "date, or the catalogue's usual month). One verdict for the source's "
-                        f"{len(source.families)} families, which are published together. A warning: a late "
-                        "publisher never blocks a refresh.",
+            "date, or the catalogue's usual month). One verdict for the source's "
+            f"{len(source.families)} families, which are published together. A warning: a late "
+            "publisher never blocks a refresh.",
         )
     ]
 
-    @dg.multi_asset(name=f"ingest__{source.name}", specs=specs, check_specs=checks, can_subset=True,
-                    description=f"{source.publisher}: {source.publication}")
+    @dg.multi_asset(
+        name=f"ingest__{source.name}",
+        specs=specs,
+        check_specs=checks,
+        can_subset=True,
+        description=f"{source.publisher}: {source.publication}",
+    )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
         selected = [f for f in source.families if keys[f.name] in context.selected_asset_keys]
         records = context.instance.get_asset_records([keys[f.name] for f in selected])
-        last = {r.asset_entry.asset_key: r.asset_entry.last_materialization_record.asset_materialization.tags or {}
-                for r in records if r.asset_entry.last_materialization_record is not None}
+        last = {
+            r.asset_entry.asset_key: r.asset_entry.last_materialization_record.asset_materialization.tags or {}
+            for r in records
+            if r.asset_entry.last_materialization_record is not None
+        }
         failed = []
         settings = warehouse.settings()
         index: dict = {"families": {}, "source": None}

@@ -36,9 +36,18 @@ def family_fingerprints(settings, catalogue) -> tuple[dict[str, str], list[str]]
                 per_file_date = source.discovery.via != "govuk"
                 for family in source.families:
                     planned, _ = plan_family(source, family, found)
-                    files = sorted((p.release.release, p.release.file, p.found.url, p.found.published or "",
-                                    (p.found.updated or "") if per_file_date else "", str(p.found.size or ""))
-                                   for p in planned if p.found is not None)
+                    files = sorted(
+                        (
+                            p.release.release,
+                            p.release.file,
+                            p.found.url,
+                            p.found.published or "",
+                            (p.found.updated or "") if per_file_date else "",
+                            str(p.found.size or ""),
+                        )
+                        for p in planned
+                        if p.found is not None
+                    )
                     prints[family.name] = hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16]
             except (FetchError, ValueError) as exc:
                 problems.append(f"{source.name}: {exc}")
@@ -55,7 +64,7 @@ def release_sensors() -> dg.Definitions:
         minimum_interval_seconds=get_settings().discovery_interval,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Polls the publishers' interfaces and ingests the families with a new or changed file "
-                    "(build_what_changed builds what they changed).",
+        "(build_what_changed builds what they changed).",
     )
     def new_releases(context: dg.SensorEvaluationContext):
         # short time-outs and one retry: a tick must end well inside Dagster's 60 s sensor limit,
@@ -75,8 +84,8 @@ def release_sensors() -> dg.Definitions:
         keys = [dg.AssetKey(["raw", catalogue.family(n).raw_table]) for n in changed]
         return dg.RunRequest(
             # from what changed and what it changed from: a file going back to earlier bytes is a change too
-            run_key="new-releases-" + hashlib.sha256(json.dumps(
-                [[n, previous.get(n), current[n]] for n in changed]).encode()).hexdigest()[:16],
+            run_key="new-releases-"
+            + hashlib.sha256(json.dumps([[n, previous.get(n), current[n]] for n in changed]).encode()).hexdigest()[:16],
             asset_selection=sorted(keys),
             tags={"csc/trigger": "sensor", "csc/families": ",".join(changed)},
         )

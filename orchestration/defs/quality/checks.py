@@ -28,10 +28,17 @@ def build_gate(name: str, suites: list[SuiteSpec]) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(
         name=f"gate__{name}",
         description=f"Expectation suites on {', '.join(tables)}",
-        specs=[dg.AssetCheckSpec(s.name, asset=dg.AssetKey(list(s.asset)), description=s.description, blocking=True,
-                                 # what it reads besides its table: a rebuild of those runs it again (lib/plan.py)
-                                 metadata={"code_version": suite_code_version(s), "reads": tables_read(s.query)})
-               for s in suites],
+        specs=[
+            dg.AssetCheckSpec(
+                s.name,
+                asset=dg.AssetKey(list(s.asset)),
+                description=s.description,
+                blocking=True,
+                # what it reads besides its table: a rebuild of those runs it again (lib/plan.py)
+                metadata={"code_version": suite_code_version(s), "reads": tables_read(s.query)},
+            )
+            for s in suites
+        ],
         can_subset=True,
     )
     def _gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
@@ -73,7 +80,9 @@ def step_summary(outcomes: list) -> str:
     failed = [o.suite for o in outcomes if not o.success]
     passed = sum(o.evaluated - o.failed for o in outcomes)
     rows = sum(o.rows if o.scanned is None else o.scanned for o in outcomes)  # a prefiltered suite looked at them all
-    line = f"{len(outcomes) - len(failed)} of {len(outcomes)} suites passed: {passed} expectations passed on {rows} rows"
+    line = (
+        f"{len(outcomes) - len(failed)} of {len(outcomes)} suites passed: {passed} expectations passed on {rows} rows"
+    )
     return line + (f"; failed: {', '.join(failed)}" if failed else "")
 
 

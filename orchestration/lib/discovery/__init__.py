@@ -16,7 +16,7 @@ belongs to and what release of the warehouse it is decides :mod:`orchestration.l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from orchestration.lib.catalogue import Source
 from orchestration.lib.http import FetchError, HttpClient, PublisherUnreachable
@@ -71,7 +71,7 @@ def page_paths(source: Source, host: str) -> list[str]:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def discover(settings: Settings, source: Source, client: HttpClient | None = None) -> SourceDiscovery:
@@ -92,9 +92,11 @@ def discover(settings: Settings, source: Source, client: HttpClient | None = Non
         except (AttributeError, TypeError, KeyError, ValueError) as exc:  # an answer not in the interface's shape
             if isinstance(exc, FetchError):
                 raise
-            raise FetchError(f"{source.name}: the {via} interface answered in an unexpected shape "
-                             f"({type(exc).__name__}: {exc}); expected the contract cited in "
-                             f"orchestration/lib/discovery/{via}.py") from exc
+            raise FetchError(
+                f"{source.name}: the {via} interface answered in an unexpected shape "
+                f"({type(exc).__name__}: {exc}); expected the contract cited in "
+                f"orchestration/lib/discovery/{via}.py"
+            ) from exc
         found.requests = client.requests - before[0]
         found.not_modified = client.not_modified - before[1]
         return found
@@ -106,13 +108,21 @@ def discover(settings: Settings, source: Source, client: HttpClient | None = Non
 _cache: dict[tuple, SourceDiscovery | FetchError] = {}
 
 
-def discover_cached(settings: Settings, source: Source, client: HttpClient | None = None,
-                    scope: str = "") -> SourceDiscovery:
+def discover_cached(
+    settings: Settings, source: Source, client: HttpClient | None = None, scope: str = ""
+) -> SourceDiscovery:
     """``discover``, asked once per source within a run (``scope``: the run id), so every family
     of a source plans from the same answer; a publisher that failed is remembered for the run
     too, so its families do not each wait through the retries again."""
-    key = (scope, source.name, settings.warehouse_dir, settings.url_rewrite, settings.ees_content_api_url,
-           settings.govuk_api_url, settings.ons_url)
+    key = (
+        scope,
+        source.name,
+        settings.warehouse_dir,
+        settings.url_rewrite,
+        settings.ees_content_api_url,
+        settings.govuk_api_url,
+        settings.ons_url,
+    )
     hit = _cache.get(key)
     if isinstance(hit, FetchError):
         raise hit
@@ -127,4 +137,4 @@ def discover_cached(settings: Settings, source: Source, client: HttpClient | Non
     return found
 
 
-__all__ = ["Found", "SourceDiscovery", "discover", "discover_cached", "PublisherUnreachable", "now_iso", "page_paths"]
+__all__ = ["Found", "PublisherUnreachable", "SourceDiscovery", "discover", "discover_cached", "now_iso", "page_paths"]

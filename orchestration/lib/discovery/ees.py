@@ -98,8 +98,11 @@ def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDi
     result.next_release, result.next_release_text = next_release_date(publication.get("nextReleaseDate"))
 
     catalogued = {r.release for f in source.families for r in f.releases}
-    entries = [e for e in _pages(client, f"{base}/publications/{quote(slug)}/release-entries", RELEASE_PAGE_SIZE, label)
-               if e.get("slug")]  # legacy entries are links to releases published elsewhere
+    entries = [
+        e
+        for e in _pages(client, f"{base}/publications/{quote(slug)}/release-entries", RELEASE_PAGE_SIZE, label)
+        if e.get("slug")
+    ]  # legacy entries are links to releases published elsewhere
     known_dates = [e.get("published") or "" for e in entries if label_for(source, e["slug"]) in catalogued]
     newest_known = max(known_dates, default="")
     for entry in entries:
@@ -107,7 +110,8 @@ def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDi
         if release_label not in catalogued and (entry.get("published") or "") <= newest_known:
             continue  # older than the catalogue's newest release: not taken
         summary = client.get_json(
-            f"{base}/publications/{quote(slug)}/releases/{quote(entry['slug'])}/version-summary", label=label)
+            f"{base}/publications/{quote(slug)}/releases/{quote(entry['slug'])}/version-summary", label=label
+        )
         version_id = summary.get("id") if isinstance(summary, dict) else None
         if not version_id:
             raise FetchError(f"{label}: release {entry['slug']}: version-summary has no release version id")
@@ -115,16 +119,18 @@ def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDi
         for data_set in _pages(client, f"{base}/data-set-files?releaseId={quote(version_id)}", FILE_PAGE_SIZE, label):
             if not data_set.get("filename") or not data_set.get("fileId"):
                 continue
-            result.files.append(Found(
-                source=source.name,
-                file=data_set["filename"],
-                url=f"{base}/releases/{quote(version_id)}/files/{quote(data_set['fileId'])}",
-                publication=slug,
-                release=entry["slug"],
-                release_title=summary.get("title") or entry.get("title") or entry["slug"],
-                page=page,
-                published=summary.get("published") or entry.get("published"),
-                updated=summary.get("lastUpdated") or entry.get("lastUpdated"),
-                file_id=data_set["fileId"],
-            ))
+            result.files.append(
+                Found(
+                    source=source.name,
+                    file=data_set["filename"],
+                    url=f"{base}/releases/{quote(version_id)}/files/{quote(data_set['fileId'])}",
+                    publication=slug,
+                    release=entry["slug"],
+                    release_title=summary.get("title") or entry.get("title") or entry["slug"],
+                    page=page,
+                    published=summary.get("published") or entry.get("published"),
+                    updated=summary.get("lastUpdated") or entry.get("lastUpdated"),
+                    file_id=data_set["fileId"],
+                )
+            )
     return result

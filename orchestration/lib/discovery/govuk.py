@@ -39,7 +39,7 @@ def attachments(item: dict) -> list[dict]:
     structured = [a for a in details.get("attachments") or [] if a.get("attachment_type") == "file" and a.get("url")]
     if structured:
         return structured
-    chunks = list(details.get("documents") or []) + [details.get("body") or ""]
+    chunks = [*list(details.get("documents") or []), details.get("body") or ""]
     links: dict[str, dict] = {}  # a rendered attachment links its thumbnail and its title to one file
     for chunk in chunks:
         for url in _ASSET_LINK.findall(chunk if isinstance(chunk, str) else ""):
@@ -55,21 +55,25 @@ def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDi
         url = f"{base}/content{path}"
         item = client.get_json(url, label=f"{source.name}: GOV.UK page {path}")
         if not isinstance(item, dict) or "details" not in item:
-            raise FetchError(f"{source.name}: {url} is not a GOV.UK content item (no 'details'); "
-                             "expected the Content API's answer for a statistics page")
+            raise FetchError(
+                f"{source.name}: {url} is not a GOV.UK content item (no 'details'); "
+                "expected the Content API's answer for a statistics page"
+            )
         for attachment in attachments(item):
             name = attachment.get("filename") or unquote(urlsplit(attachment["url"]).path.rsplit("/", 1)[-1])
-            result.files.append(Found(
-                source=source.name,
-                file=name,
-                url=attachment["url"],
-                publication=path,
-                release=path,
-                release_title=item.get("title") or path,
-                page=f"https://www.gov.uk{path}",
-                published=item.get("first_published_at"),
-                updated=item.get("public_updated_at"),
-                size=attachment.get("file_size"),
-                file_id=str(attachment["id"]) if attachment.get("id") is not None else None,
-            ))
+            result.files.append(
+                Found(
+                    source=source.name,
+                    file=name,
+                    url=attachment["url"],
+                    publication=path,
+                    release=path,
+                    release_title=item.get("title") or path,
+                    page=f"https://www.gov.uk{path}",
+                    published=item.get("first_published_at"),
+                    updated=item.get("public_updated_at"),
+                    size=attachment.get("file_size"),
+                    file_id=str(attachment["id"]) if attachment.get("id") is not None else None,
+                )
+            )
     return result

@@ -25,6 +25,15 @@ def discover(mirror: Path, source: Source) -> SourceDiscovery:
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in catalogued):
         slug = source.discovery.slug_of(folder.name) if source.discovery.via == "ees" else None
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
-            result.files.append(Found(source=source.name, file=path.name, url="", publication=str(root),
-                                      release=slug or folder.name, release_title=folder.name, page=""))
+            result.files.append(
+                Found(
+                    source=source.name,
+                    file=path.name,
+                    url="",
+                    publication=str(root),
+                    release=slug or folder.name,
+                    release_title=folder.name,
+                    page="",
+                )
+            )
     return result

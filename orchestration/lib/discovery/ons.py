@@ -82,17 +82,19 @@ def discover(settings: Settings, source: Source, client: HttpClient) -> SourceDi
                 name = download.get("file")
                 if not name:
                     continue
-                result.files.append(Found(
-                    source=source.name,
-                    file=name,
-                    url=f"{base}/file?uri={quote(uri + '/' + name, safe='/')}",
-                    publication=path,
-                    release=uri,
-                    release_title=" ".join(filter(None, [description.get("title"), ed_description.get("edition")])),
-                    page=f"https://www.ons.gov.uk{uri}",
-                    published=ed_description.get("releaseDate"),
-                    updated=max(versions + [ed_description.get("releaseDate") or ""]) or None,
-                ))
+                result.files.append(
+                    Found(
+                        source=source.name,
+                        file=name,
+                        url=f"{base}/file?uri={quote(uri + '/' + name, safe='/')}",
+                        publication=path,
+                        release=uri,
+                        release_title=" ".join(filter(None, [description.get("title"), ed_description.get("edition")])),
+                        page=f"https://www.ons.gov.uk{uri}",
+                        published=ed_description.get("releaseDate"),
+                        updated=max([*versions, ed_description.get("releaseDate") or ""]) or None,
+                    )
+                )
     if dates:
         result.next_release, result.next_release_text = min(dates)
     return result

@@ -125,8 +125,20 @@ def ensure_environment(env_root: Path, steps: Steps) -> Path:
         uv_env.pop("VIRTUAL_ENV", None)
         run([uv, "venv", "--quiet", "--python", str(interpreter), str(env)], env=uv_env)
         # Compiled bytecode: every `superset` command imports the whole app (~2x faster start-up).
-        run([uv, "pip", "sync", "--quiet", "--compile-bytecode", "--python", str(env / "bin" / "python"),
-             str(REQUIREMENTS)], env=uv_env, timeout=900)
+        run(
+            [
+                uv,
+                "pip",
+                "sync",
+                "--quiet",
+                "--compile-bytecode",
+                "--python",
+                str(env / "bin" / "python"),
+                str(REQUIREMENTS),
+            ],
+            env=uv_env,
+            timeout=900,
+        )
         done.write_text(REQUIREMENTS.read_text(encoding="utf-8"), encoding="utf-8")
         steps.note(f"created {env}")
         return env
@@ -140,7 +152,7 @@ def free_port() -> int:
 
 def superset_config(home: Path) -> str:
     # Keys from superset/config.py of the pinned release (read in the installed package).
-    return f'''# Written by check_superset.py for one run; thrown away after it.
+    return f"""# Written by check_superset.py for one run; thrown away after it.
 SECRET_KEY = {secrets.token_urlsafe(42)!r}
 DATA_DIR = {str(home)!r}
 SQLALCHEMY_DATABASE_URI = {f"sqlite:///{home / 'superset.db'}?check_same_thread=false"!r}
@@ -152,7 +164,7 @@ AUTH_RATE_LIMITED = False
 # Nothing that sends mail, posts to Slack, takes screenshots or runs Celery.
 FEATURE_FLAGS = {{"ALERT_REPORTS": False, "THUMBNAILS": False, "SSH_TUNNELING": False}}
 # Defaults kept on purpose: PREVENT_UNSAFE_DB_CONNECTIONS = True (duckdb passes it) and CSRF on.
-'''
+"""
 
 
 class Api:
@@ -185,8 +197,11 @@ class Api:
         # POST /api/v1/security/login {"username", "password", "provider": "db", "refresh"}
         # (Flask-AppBuilder's security API, as in Superset's API reference and
         # https://github.com/apache/superset/issues/19640).
-        token = self.call("POST", "/api/v1/security/login",
-                          {"username": username, "password": password, "provider": "db", "refresh": False})
+        token = self.call(
+            "POST",
+            "/api/v1/security/login",
+            {"username": username, "password": password, "provider": "db", "refresh": False},
+        )
         self.headers["Authorization"] = f"Bearer {token['access_token']}"
         # Writes need a CSRF token (WTF_CSRF_ENABLED is on) tied to the session cookie it sets.
         self.headers["X-CSRFToken"] = self.call("GET", "/api/v1/security/csrf_token/")["result"]
@@ -222,16 +237,32 @@ def expected_from_duckdb(db: Path) -> dict:
 
     with duckdb.connect(str(db), read_only=True) as con:
         catalog = con.execute("select current_database()").fetchone()[0]  # the file's stem, "csc"
-        tables = sorted(t for (t,) in con.execute("select table_name from information_schema.tables "
-                                                   "where table_schema = 'marts'").fetchall())
-        comments = dict(con.execute("select column_name, comment from duckdb_columns() where schema_name = 'marts' "
-                                    "and table_name = ? and comment is not null", (DATASET_TABLE,)).fetchall())
+        tables = sorted(
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        )
+        comments = dict(
+            con.execute(
+                "select column_name, comment from duckdb_columns() where schema_name = 'marts' "
+                "and table_name = ? and comment is not null",
+                (DATASET_TABLE,),
+            ).fetchall()
+        )
         latest = con.execute(f"select max(time_period) from marts.{DATASET_TABLE}").fetchone()[0]
         rows = con.execute(
             f"select time_period, count(distinct la_code), sum(cla_count) from marts.{DATASET_TABLE} "
-            "where time_period > ? group by 1 order by 1", (latest - YEARS,)).fetchall()
-    return {"catalog": catalog, "tables": tables, "comments": comments, "latest": latest,
-            "by_year": [[int(y), int(n), int(s)] for y, n, s in rows]}
+            "where time_period > ? group by 1 order by 1",
+            (latest - YEARS,),
+        ).fetchall()
+    return {
+        "catalog": catalog,
+        "tables": tables,
+        "comments": comments,
+        "latest": latest,
+        "by_year": [[int(y), int(n), int(s)] for y, n, s in rows],
+    }
 
 
 def check(warehouse_db: Path, env: Path, work: Path, steps: Steps, server_timeout: float) -> dict:
@@ -246,17 +277,41 @@ def check(warehouse_db: Path, env: Path, work: Path, steps: Steps, server_timeou
     config.write_text(superset_config(home), encoding="utf-8")
     log = work / "superset.log"
     env_vars = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
-    env_vars.update({"SUPERSET_CONFIG_PATH": str(config), "SUPERSET_HOME": str(home), "FLASK_APP": "superset",
-                     "PATH": f"{env / 'bin'}{os.pathsep}{env_vars.get('PATH', '')}", "DO_NOT_TRACK": "1",
-                     "SCARF_ANALYTICS": "false"})
+    env_vars.update(
+        {
+            "SUPERSET_CONFIG_PATH": str(config),
+            "SUPERSET_HOME": str(home),
+            "FLASK_APP": "superset",
+            "PATH": f"{env / 'bin'}{os.pathsep}{env_vars.get('PATH', '')}",
+            "DO_NOT_TRACK": "1",
+            "SCARF_ANALYTICS": "false",
+        }
+    )
     superset = str(env / "bin" / "superset")
     password = secrets.token_urlsafe(16)
 
     with steps.step("superset db upgrade (metadata in SQLite)"):
         run([superset, "db", "upgrade"], env=env_vars, log=log)
     with steps.step("superset fab create-admin"):
-        run([superset, "fab", "create-admin", "--username", "admin", "--firstname", "CSC", "--lastname", "Check",
-             "--email", "admin@localhost", "--password", password], env=env_vars, log=log)
+        run(
+            [
+                superset,
+                "fab",
+                "create-admin",
+                "--username",
+                "admin",
+                "--firstname",
+                "CSC",
+                "--lastname",
+                "Check",
+                "--email",
+                "admin@localhost",
+                "--password",
+                password,
+            ],
+            env=env_vars,
+            log=log,
+        )
     with steps.step("superset init (roles and permissions)"):
         run([superset, "init"], env=env_vars, log=log)
 
@@ -264,9 +319,24 @@ def check(warehouse_db: Path, env: Path, work: Path, steps: Steps, server_timeou
     base = f"http://127.0.0.1:{port}"
     with log.open("a", encoding="utf-8") as out:
         server = subprocess.Popen(
-            [str(env / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", "4",
-             "--timeout", "300", "--no-control-socket", "superset.app:create_app()"],
-            env=env_vars, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(env / "bin" / "gunicorn"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "4",
+                "--timeout",
+                "300",
+                "--no-control-socket",
+                "superset.app:create_app()",
+            ],
+            env=env_vars,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         with steps.step(f"gunicorn serves Superset on {base}"):
             wait_until_up(base, server, server_timeout)
@@ -301,8 +371,11 @@ def through_the_api(base: str, password: str, warehouse_db: Path, expected: dict
         "allow_dml": False,
     }
     with steps.step("test the connection (POST /api/v1/database/test_connection/)"):
-        api.call("POST", "/api/v1/database/test_connection/",
-                 {k: database[k] for k in ("database_name", "sqlalchemy_uri", "extra")})
+        api.call(
+            "POST",
+            "/api/v1/database/test_connection/",
+            {k: database[k] for k in ("database_name", "sqlalchemy_uri", "extra")},
+        )
     with steps.step("add the warehouse as a database (POST /api/v1/database/)"):
         db_id = api.call("POST", "/api/v1/database/", database)["id"]
         steps.note(f"database id {db_id}: {database['sqlalchemy_uri']}")
@@ -327,17 +400,22 @@ def through_the_api(base: str, password: str, warehouse_db: Path, expected: dict
 
     with steps.step(f"create a dataset on {marts}.{DATASET_TABLE} (POST /api/v1/dataset/)"):
         # DatasetPostSchema: database (id), schema, table_name.
-        ds_id = api.call("POST", "/api/v1/dataset/",
-                         {"database": db_id, "schema": marts, "table_name": DATASET_TABLE})["id"]
-        columns = {c["column_name"]: c.get("description")
-                   for c in api.call("GET", f"/api/v1/dataset/{ds_id}")["result"]["columns"]}
+        ds_id = api.call("POST", "/api/v1/dataset/", {"database": db_id, "schema": marts, "table_name": DATASET_TABLE})[
+            "id"
+        ]
+        columns = {
+            c["column_name"]: c.get("description")
+            for c in api.call("GET", f"/api/v1/dataset/{ds_id}")["result"]["columns"]
+        }
         if not {"la_code", "time_period", "cla_count"} <= set(columns):
             raise CheckFailed(f"dataset {ds_id} has columns {sorted(columns)}")
         # Superset fills a column's description from its comment when it reads the table.
         described = {c: d for c, d in columns.items() if d}
         if described != expected["comments"]:
-            raise CheckFailed(f"column descriptions differ from the publication's comments: Superset has "
-                              f"{described}, DuckDB {expected['comments']}")
+            raise CheckFailed(
+                f"column descriptions differ from the publication's comments: Superset has "
+                f"{described}, DuckDB {expected['comments']}"
+            )
         steps.note(f"dataset id {ds_id}, {len(columns)} columns, {len(described)} described from the comments")
 
     first_year = expected["latest"] - YEARS + 1
@@ -347,17 +425,27 @@ def through_the_api(base: str, password: str, warehouse_db: Path, expected: dict
     query_context = {
         "datasource": {"id": ds_id, "type": "table"},
         "force": True,
-        "queries": [{
-            "columns": ["time_period"],
-            "metrics": [
-                {"expressionType": "SIMPLE", "column": {"column_name": "la_code"}, "aggregate": "COUNT_DISTINCT",
-                 "label": "las"},
-                {"expressionType": "SIMPLE", "column": {"column_name": "cla_count"}, "aggregate": "SUM",
-                 "label": "children_looked_after"},
-            ],
-            "filters": [{"col": "time_period", "op": ">=", "val": first_year}],
-            "row_limit": 100,
-        }],
+        "queries": [
+            {
+                "columns": ["time_period"],
+                "metrics": [
+                    {
+                        "expressionType": "SIMPLE",
+                        "column": {"column_name": "la_code"},
+                        "aggregate": "COUNT_DISTINCT",
+                        "label": "las",
+                    },
+                    {
+                        "expressionType": "SIMPLE",
+                        "column": {"column_name": "cla_count"},
+                        "aggregate": "SUM",
+                        "label": "children_looked_after",
+                    },
+                ],
+                "filters": [{"col": "time_period", "op": ">=", "val": first_year}],
+                "row_limit": 100,
+            }
+        ],
         "result_format": "json",
         "result_type": "full",
     }
@@ -372,16 +460,28 @@ def through_the_api(base: str, password: str, warehouse_db: Path, expected: dict
         if got != expected["by_year"]:
             raise CheckFailed(f"Superset answered {got}; DuckDB computes {expected['by_year']}")
 
-    return {"database_id": db_id, "dataset_id": ds_id, "schemas": sorted(schemas), "tables": tables,
-            "latest": expected["latest"], "by_year": got, "query": answer["query"]}
+    return {
+        "database_id": db_id,
+        "dataset_id": ds_id,
+        "schemas": sorted(schemas),
+        "tables": tables,
+        "latest": expected["latest"],
+        "by_year": got,
+        "query": answer["query"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", required=True, type=Path,
-                        help="the warehouse directory, or its publication csc.duckdb")
-    parser.add_argument("--env-dir", type=Path, default=default_env_dir(),
-                        help="where Superset's environment is kept (default %(default)s; or $CSC_SUPERSET_ENV_DIR)")
+    parser.add_argument(
+        "--warehouse", required=True, type=Path, help="the warehouse directory, or its publication csc.duckdb"
+    )
+    parser.add_argument(
+        "--env-dir",
+        type=Path,
+        default=default_env_dir(),
+        help="where Superset's environment is kept (default %(default)s; or $CSC_SUPERSET_ENV_DIR)",
+    )
     parser.add_argument("--server-timeout", type=float, default=240, help="seconds to wait for Superset to answer")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway directory (config, metadata, log)")
     args = parser.parse_args(argv)
@@ -391,22 +491,28 @@ def main(argv: list[str] | None = None) -> int:
     if warehouse_db.suffix != ".duckdb":  # a warehouse directory
         warehouse_db = warehouse_db / "csc.duckdb"
     if not warehouse_db.is_file():
-        print(f"FAILED: no publication at {warehouse_db} (give --warehouse DIR or --warehouse DIR/csc.duckdb)",
-              file=sys.stderr)
+        print(
+            f"FAILED: no publication at {warehouse_db} (give --warehouse DIR or --warehouse DIR/csc.duckdb)",
+            file=sys.stderr,
+        )
         return 1
 
     work = Path(tempfile.mkdtemp(prefix="csc-superset-"))
     try:
-        with steps.step(f"Superset's environment (apache-superset {pinned('apache-superset')}, "
-                        f"duckdb-engine {pinned('duckdb-engine')}, duckdb {pinned('duckdb')})"):
+        with steps.step(
+            f"Superset's environment (apache-superset {pinned('apache-superset')}, "
+            f"duckdb-engine {pinned('duckdb-engine')}, duckdb {pinned('duckdb')})"
+        ):
             env = ensure_environment(args.env_dir.resolve(), steps)
         result = check(warehouse_db, env, work, steps, args.server_timeout)
     except (CheckFailed, subprocess.TimeoutExpired) as failure:
         print(f"FAILED at step '{steps.current}': {failure}", file=sys.stderr)
         log = work / "superset.log"
         if log.exists():
-            print("--- end of Superset's log ---\n" + log.read_text(encoding="utf-8", errors="replace")[-4000:],
-                  file=sys.stderr)
+            print(
+                "--- end of Superset's log ---\n" + log.read_text(encoding="utf-8", errors="replace")[-4000:],
+                file=sys.stderr,
+            )
         return 1
     finally:
         if args.keep:
@@ -415,8 +521,16 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     total = time.monotonic() - steps.start
     print(f"PASSED: Superset read {warehouse_db} through its REST API in {total:.1f} s")
-    print("RESULT " + json.dumps({**result, "seconds": round(total, 1),
-                                   "versions": {p: pinned(p) for p in ("apache-superset", "duckdb-engine", "duckdb")}}))
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                **result,
+                "seconds": round(total, 1),
+                "versions": {p: pinned(p) for p in ("apache-superset", "duckdb-engine", "duckdb")},
+            }
+        )
+    )
     return 0
 
 
