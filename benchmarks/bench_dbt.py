@@ -129,9 +129,10 @@ def run_step(selection: str) -> dict:
 
 def child(args) -> None:
     """One case in a fresh process (as a refresh is): the dbt step, then the docs site."""
+    from orchestration.lib.core.dagster_home import ensure_dagster_home
     from orchestration.settings import get_settings
 
-    get_settings().ensure_dagster_home()  # the copy's dagster.yaml still names the original's event log
+    ensure_dagster_home(get_settings())  # the copy's dagster.yaml still names the original's event log
     rows = {args.case: run_step(args.case), f"docs after {args.case}": run_step("docs")}
     print(json.dumps(rows))
 

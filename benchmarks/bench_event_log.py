@@ -1,5 +1,5 @@
 """What one Dagster event costs to record: Dagster's SQLite event log against the project's
-(orchestration/lib/dagster_storage.py), each on a fresh instance in a temporary directory.
+(orchestration/lib/core/dagster_internals.py), each on a fresh instance in a temporary directory.
 
     uv run python benchmarks/bench_event_log.py [--repeat N] [--events N]
 
@@ -32,7 +32,7 @@ from dagster._core.events.log import EventLogEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestration.settings import dagster_yaml
+from orchestration.lib.core.dagster_home import dagster_yaml
 from tests.test_dagster_storage import Connections
 
 STORAGES = {"dagster": None, "project": "pooled"}

@@ -36,10 +36,10 @@ def main() -> None:
 
     import duckdb
 
-    from orchestration.defs.quality.checks import step_of
-    from orchestration.lib.catalogue import load_catalogue
-    from orchestration.lib.expectations import run_suite
-    from orchestration.lib.suites import discover_suites
+    from orchestration.lib.ingest.catalogue import load_catalogue
+    from orchestration.lib.quality.gate import step_of
+    from orchestration.lib.quality.runner import run_suite
+    from orchestration.lib.quality.suites import discover_suites
     from orchestration.settings import get_settings
 
     source_of = {f.raw_table: f.source for f in load_catalogue().families}

@@ -18,7 +18,7 @@ For each: wall time, peak resident memory of the process and the processes it wa
 publish steps; the rest: Dagster's run bookkeeping between and around steps) read from the
 warehouse's Dagster event log, and the number of Dagster events its runs wrote. With
 ``--live`` the refreshes use no mirror: loopback fakes of the publishers' interfaces
-(tests/fake_publishers.py) serve the mirror's files, and the figures add the requests made.
+(tests/support/fake_publishers.py) serve the mirror's files, and the figures add the requests made.
 Prints figures; asserts nothing.
 """
 
@@ -38,7 +38,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.synthetic_releases import WORKFORCE_2025, corrected_caseload, write_apart  # noqa: E402
+from tests.support.synthetic_releases import WORKFORCE_2025, corrected_caseload, write_apart  # noqa: E402
 
 TARGETS = {
     "cold": "<= 3 x floor",
@@ -145,8 +145,8 @@ def run_once(args, tmp: Path, rows: dict[str, list[dict]]) -> None:
     fake = None
     env = {k: v for k, v in os.environ.items() if k not in ("CSC_SOURCE_MIRROR", "DAGSTER_HOME")}
     if args.live:
-        from orchestration.lib.catalogue import load_catalogue
-        from tests.fake_publishers import FakePublishers
+        from orchestration.lib.ingest.catalogue import load_catalogue
+        from tests.support.fake_publishers import FakePublishers
 
         fake = FakePublishers(load_catalogue(), served).start()
         env |= fake.env()

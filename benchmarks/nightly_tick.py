@@ -26,12 +26,13 @@ def main() -> int:
     os.environ["CSC_WAREHOUSE_DIR"] = str(args.warehouse_dir.resolve())
     if args.mirror:
         os.environ["CSC_SOURCE_MIRROR"] = str(args.mirror.resolve())
+    from orchestration.lib.core.dagster_home import ensure_dagster_home
     from orchestration.settings import get_settings
 
     settings = get_settings()
     settings.ensure_dirs()
     settings.export_env()
-    os.environ["DAGSTER_HOME"] = str(settings.ensure_dagster_home())
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
 
     import dagster as dg
 

@@ -3,10 +3,10 @@ publishes, errors, fetch faults.
 
     uv run python benchmarks/resilience.py [--mirror DIR]
 
-Runs the resilience tests (tests/test_e2e_bad_input.py: every kind of bad source input in
-tests/bad_input.py through a real refresh; tests/test_e2e_resilience.py: SIGKILL at fetch,
+Runs the resilience tests (tests/e2e/test_bad_input.py: every kind of bad source input in
+tests/support/bad_input.py through a real refresh; tests/e2e/test_resilience.py: SIGKILL at fetch,
 load, dbt build, gates and publish of a real refresh on the mirror, then a recovery refresh
-with 8 read-only reader processes and a second, refused refresh; tests/test_fetch.py: HTTP
+with 8 read-only reader processes and a second, refused refresh; tests/unit/test_fetch.py: HTTP
 faults against a server on 127.0.0.1) and prints what they measured. Prints figures; a
 failing test is printed as such and the script exits non-zero.
 """
@@ -70,8 +70,8 @@ def main() -> int:
             "CSC_BAD_INPUT_REPORT": str(bad_report),
             "CSC_SOURCE_MIRROR": str(args.mirror.resolve()),
         }
-        code_e2e, e2e = run_pytest(["-m", "e2e", "tests/test_e2e_bad_input.py", "tests/test_e2e_resilience.py"], env)
-        code_fetch, fetch = run_pytest(["tests/test_fetch.py"], env)
+        code_e2e, e2e = run_pytest(["-m", "e2e", "tests/e2e/test_bad_input.py", "tests/e2e/test_resilience.py"], env)
+        code_fetch, fetch = run_pytest(["tests/unit/test_fetch.py"], env)
         figures = json.loads(report.read_text()) if report.exists() else {}
         bad = json.loads(bad_report.read_text()) if bad_report.exists() else {}
     kills = sorted(k.removeprefix("killed_at_") for k in figures if k.startswith("killed_at_"))

@@ -29,7 +29,6 @@ are the real services):
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PUBLISHED_DB_NAME = "csc.duckdb"
 OPEN_DATA_NAME = "open-data"
 DEFAULT_CATALOGUE = PACKAGE_DIR / "catalogue" / "sources.yml"
+# the Jinja2 templates of the pages a publication writes (LA profiles, the metric catalogue)
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 # Telemetry and version checks off for every tool this project runs (see ../shared/STACK.md).
 QUIET_ENV = {
@@ -50,7 +51,7 @@ QUIET_ENV = {
 }
 
 
-# The real publishers' interfaces (see orchestration/lib/discovery/).
+# The real publishers' interfaces (see orchestration/lib/ingest/discovery/).
 DEFAULT_INTERFACES = {
     "CSC_EES_CONTENT_API_URL": "https://content.explore-education-statistics.service.gov.uk/api",
     "CSC_EES_API_URL": "https://api.education.gov.uk/statistics/v1",
@@ -103,7 +104,7 @@ class Settings:
     def open_data_path(self) -> Path:
         """The open-data export of the publication (every mart as Parquet and CSV with a
         Frictionless ``datapackage.json``): a symlink to the export of the refresh published now,
-        swapped atomically (orchestration/lib/open_data.py)."""
+        swapped atomically (orchestration/lib/publish/open_data.py)."""
         return self.warehouse_dir / OPEN_DATA_NAME
 
     @property
@@ -158,24 +159,6 @@ class Settings:
         for d in (self.warehouse_dir, self.landing_dir, self.runs_dir):
             d.mkdir(parents=True, exist_ok=True)
 
-    def ensure_dagster_home(self) -> Path:
-        """The Dagster home, with the instance configuration this project writes (:func:`dagster_yaml`).
-        A dagster.yaml someone else wrote (a ``DAGSTER_HOME`` of one's own) is left as it is."""
-        home = self.dagster_home
-        home.mkdir(parents=True, exist_ok=True)
-        config = home / "dagster.yaml"
-        wanted = dagster_yaml(home)
-        current = config.read_text(encoding="utf-8") if config.exists() else None
-        if current != wanted and (
-            current is None or current.startswith(DAGSTER_YAML_HEADER) or current == _EARLIER_DAGSTER_YAML
-        ):
-            config.write_text(wanted, encoding="utf-8")
-        if current is None:  # a new home
-            from orchestration.lib.dagster_storage import create_new_databases
-
-            create_new_databases(home)
-        return home
-
     def export_env(self) -> None:
         """Put the resolved paths, and telemetry off, into the environment of the processes this
         one starts (the CLI calls it once, at start: `csc dev` runs the Dagster UI's processes)."""
@@ -185,26 +168,6 @@ class Settings:
             os.environ["CSC_SOURCE_MIRROR"] = str(self.mirror_dir)
         for key, value in QUIET_ENV.items():
             os.environ.setdefault(key, value)
-
-
-DAGSTER_YAML_HEADER = "# Written by csc (orchestration/settings.py), and again when the project changes it.\n"
-_EARLIER_DAGSTER_YAML = "telemetry:\n  enabled: false\n"  # what warehouses built before the event log was kept
-
-
-def dagster_yaml(home: Path) -> str:
-    """The Dagster instance's configuration: telemetry off, and the event log of
-    orchestration/lib/dagster_storage.py (one SQLite connection per shard kept open, instead of one
-    opened per event) in Dagster's own place, ``<home>/history/runs``. The path is absolute, as
-    Dagster needs it; a moved warehouse gets it rewritten by the next ``csc`` command."""
-    return (
-        DAGSTER_YAML_HEADER
-        + _EARLIER_DAGSTER_YAML
-        + "event_log_storage:\n"
-        + "  module: orchestration.lib.dagster_storage\n"
-        + "  class: PooledSqliteEventLogStorage\n"
-        + "  config:\n"
-        + f"    base_dir: {json.dumps(str(home / 'history' / 'runs'))}\n"
-    )
 
 
 def _path(value: str) -> Path:

@@ -1,12 +1,19 @@
+"""Fixtures every test can ask for: a throwaway warehouse, the hand-written fixture mirror, the
+real mirror, and one full refresh of it shared by the end-to-end modules. Tests under tests/e2e
+are marked ``e2e`` and ``slow`` here; helpers live in tests/support."""
+
 from __future__ import annotations
 
-import os
-import sys
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from orchestration.settings import REPO_ROOT, get_settings
+from orchestration.settings import get_settings
+from tests.support.helpers import FIXTURE_MIRROR, clean_env, csc_command, real_mirror
+
+E2E = Path(__file__).parent / "e2e"
 
 
 def pytest_addoption(parser):
@@ -17,14 +24,11 @@ def pytest_addoption(parser):
     )
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
-FIXTURE_MIRROR = FIXTURES / "mirror"
-
-
-def real_mirror() -> Path:
-    """The real release files: $CSC_SOURCE_MIRROR, else ../shared/releases beside the repo."""
-    configured = os.environ.get("CSC_SOURCE_MIRROR")
-    return Path(configured) if configured else (REPO_ROOT.parent / "shared" / "releases")
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(item.fspath).is_relative_to(E2E):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture
@@ -52,28 +56,10 @@ def mirror_dir() -> Path:
     return path
 
 
-def csc_command(*args: str) -> list[str]:
-    """`csc ...` as a user runs it, in a process of its own."""
-    return [sys.executable, "-m", "orchestration.cli", *args]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """This environment without the warehouse's own settings (each run names its own)."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("CSC_SOURCE_MIRROR", "CSC_WAREHOUSE_DIR", "CSC_DUCKDB_PATH", "DAGSTER_HOME", "CSC_CATALOGUE")
-    }
-    env.update(extra)
-    return env
-
-
 @pytest.fixture(scope="session")
 def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
     """One full refresh on the real mirror, shared by the end-to-end modules: each clones it
     (clone_warehouse) rather than refreshing from nothing again."""
-    import subprocess
-
     warehouse = tmp_path_factory.mktemp("published") / "warehouse"
     run = subprocess.run(
         csc_command("refresh", "--warehouse-dir", str(warehouse), "--mirror", str(mirror_dir)),
@@ -90,18 +76,6 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
 def published_snapshot(published_warehouse, tmp_path_factory) -> Path:
     """A copy of the session's published csc.duckdb, for the tests that open it as BI clients
     do (read-only)."""
-    import shutil
-
     dest = tmp_path_factory.mktemp("snapshot") / "csc.duckdb"
     shutil.copyfile(published_warehouse / "csc.duckdb", dest)
-    return dest
-
-
-def clone_warehouse(source: Path, dest: Path) -> Path:
-    """A warehouse directory as it is: landed files, work database, publication, Dagster's
-    run history, the open-data exports (an independent copy; the `open-data` link stays a link
-    to the copy's own export, not a second copy of it)."""
-    import shutil
-
-    shutil.copytree(source, dest, symlinks=True, ignore=shutil.ignore_patterns(".refresh.lock"))
     return dest

@@ -39,7 +39,7 @@ struct_pack(
   meanings (the catalogue's `symbols` of a family, which the generated dbt sources carry in the
   table's meta) moving each symbol they name to the status its publisher's metadata gives.
   The one home of an override is the catalogue; Python reads the same rule from
-  orchestration/lib/conventions.py (Conventions.symbol_meanings).
+  orchestration/lib/core/conventions.py (Conventions.symbol_meanings).
 -#}
 {% macro symbol_meanings(overrides=none) -%}
 {%- if not overrides -%}{{ return(var('published_symbols')) }}{%- endif -%}

@@ -5,7 +5,7 @@
   raw, `release` from staging on), for example ees_2024, sfr_2012, s251_outturn_2008-09,
   mhclg_ro_2024-25_first_release, dfe_ons_mye_2012-2024, d2i_ilacs_scrape_2025-03-03 or
   ofsted_la_outcomes_2024-03. A publisher's revision of a pinned file lands as
-  `<release>_revised_<YYYY-MM-DD>` (orchestration/lib/releases.py).
+  `<release>_revised_<YYYY-MM-DD>` (orchestration/lib/ingest/releases.py).
 
   release_year: the largest four-digit number in the label without its revision suffix
     (ees_2024 -> 2024, s251_outturn_2008-09 -> 2008, dfe_ons_mye_2012-2024 -> 2024,

@@ -7,13 +7,13 @@
   and `characteristic`) are joined, in catalogue order, into one `measure` label with ' | '.
 -#}
 {#- The columns of raw.<table_name>, name -> column (with its meta), as the dbt sources generated
-    from the source catalogue declare them (orchestration/lib/dbt_sources.py): read at compile
+    from the source catalogue declare them (orchestration/lib/dbt/sources.py): read at compile
     time, so the SQL compiles without a loaded database. Empty while dbt parses. -#}
 {% macro raw_columns(table_name) -%}
 {%- if not execute -%}{{ return({}) }}{%- endif -%}
 {%- set tables = graph.sources.values() | selectattr('schema', 'equalto', 'raw') | selectattr('name', 'equalto', table_name) | list -%}
 {%- if tables | length != 1 -%}
-    {{ exceptions.raise_compiler_error("raw." ~ table_name ~ " is not in the dbt sources generated from the source catalogue: run `uv run python -m orchestration.lib.dbt_sources`") }}
+    {{ exceptions.raise_compiler_error("raw." ~ table_name ~ " is not in the dbt sources generated from the source catalogue: run `uv run python -m orchestration.lib.dbt.sources`") }}
 {%- endif -%}
 {{ return(tables[0].columns) }}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 -- a Dagster check on one of the models it reads (dagster-dbt needs the named model to be a parent);
--- a rebuild of the other runs it again too (orchestration/lib/plan.py reads the check's additional deps)
+-- a rebuild of the other runs it again too (orchestration/lib/refresh/build_plan.py reads the check's additional deps)
 {{ config(meta={'dagster': {'ref': {'name': 'dim_local_authority'}}}) }}
 -- Every LA in DfE's code list (current and retired) has a row in dim_local_authority.
 select dfe.la_code_dfe, dfe.la_name

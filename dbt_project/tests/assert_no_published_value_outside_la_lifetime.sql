@@ -1,5 +1,5 @@
 -- a Dagster check on one of the models it reads (dagster-dbt needs the named model to be a parent);
--- a rebuild of the other runs it again too (orchestration/lib/plan.py reads the check's additional deps)
+-- a rebuild of the other runs it again too (orchestration/lib/refresh/build_plan.py reads the check's additional deps)
 {{ config(meta={'dagster': {'ref': {'name': 'dim_local_authority'}}}) }}
 -- fct_la_indicator leaves out periods outside an LA's lifetime (first_year..last_year). Those
 -- must only be the publisher's 'not applicable' rows: a published value there means the

@@ -1,5 +1,5 @@
 -- a Dagster check on one of the models it reads (dagster-dbt needs the named model to be a parent);
--- a rebuild of the other runs it again too (orchestration/lib/plan.py reads the check's additional deps)
+-- a rebuild of the other runs it again too (orchestration/lib/refresh/build_plan.py reads the check's additional deps)
 {{ config(meta={'dagster': {'ref': {'name': 'dim_local_authority'}}}) }}
 -- Every DfE number a neighbour model names resolves to an LA in the dimension: an inner join
 -- in dim_statistical_neighbour must not drop a neighbour silently.

@@ -10,8 +10,8 @@ another region, fails the refresh before anything is published, naming the file 
 
 from __future__ import annotations
 
-from orchestration.lib.suite_rules import FEWEST_LAS, agreement_suite
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality.rules import FEWEST_LAS, agreement_suite
+from orchestration.lib.quality.suites import SuiteSpec
 
 ASSET = ("marts", "dim_local_authority")
 

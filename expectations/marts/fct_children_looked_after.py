@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 ASSET = ("marts", "fct_children_looked_after")
 # Rates per 10,000 children. Most LAs publish under 250, but the City of London (about 700

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 # Every LA returns its outturn most years; 11 of 153 did not in 2023-24, the most measured.
 RETURNS_PER_YEAR = 140

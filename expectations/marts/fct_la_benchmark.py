@@ -9,8 +9,8 @@ bridge_la_lineage), so a join that dropped or doubled a neighbour shows as a dif
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 ASSET = ("marts", "fct_la_benchmark")
 

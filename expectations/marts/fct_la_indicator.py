@@ -3,8 +3,8 @@ denominator convention (reporting year Y is divided by the mid-year estimate of 
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 ASSET = ("marts", "fct_la_indicator")
 

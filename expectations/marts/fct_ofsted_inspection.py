@@ -3,8 +3,8 @@ the warehouse with the same date and judgement."""
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 # Every inspection the third-party scrape lists whose report was published by the last
 # publication in Ofsted's ILACS history must be in the warehouse, on the same date, with the

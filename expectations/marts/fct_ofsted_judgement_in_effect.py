@@ -4,9 +4,9 @@ against the LA dimension."""
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 ASSET = ("marts", "fct_ofsted_judgement_in_effect")
 

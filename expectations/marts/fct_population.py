@@ -10,10 +10,10 @@ error would move every LA by far more.
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.suite_rules import agreement_suite
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.rules import agreement_suite
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 COMPARISON = """
     with pairs as (

@@ -8,9 +8,9 @@ return once per member LA would add several hundred FTE and fail this gate.
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 # Each release reports its own year and the years before it; measured: every unit returned
 # in 8 of the 9 years 2017-2025.

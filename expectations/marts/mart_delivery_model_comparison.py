@@ -7,8 +7,8 @@ year counted from the trust's first day.
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 ASSET = ("marts", "mart_delivery_model_comparison")
 

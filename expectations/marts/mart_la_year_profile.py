@@ -8,8 +8,8 @@ every one of the 54,700 (LA-year, indicator) cells agrees.
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 # The profile's columns that are not a headline indicator (statuses, names, Ofsted, deprivation).
 NOT_HEADLINE = r".*_status|la_code|la_name|region_.*|reporting_year|workforce_is_joint_return|ofsted_.*|idaci_.*|imd_.*|deprivation_.*|delivery_.*"

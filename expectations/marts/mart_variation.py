@@ -14,8 +14,8 @@ Measured on the mirror (2026-11): 434 models (217 indicator-periods x IDACI and 
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec
 
 ASSET = ("marts", "mart_variation")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.conventions import conventions
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.core.conventions import conventions
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 # File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
 UPPER_TIER_2019 = 151

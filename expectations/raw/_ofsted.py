@@ -3,9 +3,9 @@ and the contract of an inspection-outcomes table (ILACS history, the 31 March ta
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.conventions import conventions
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.core.conventions import conventions
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 JUDGEMENTS = list(conventions().ofsted_judgements)
 SUB_JUDGEMENTS = ["impact_of_leaders", "help_and_protection", "children_in_care", "care_leavers"]

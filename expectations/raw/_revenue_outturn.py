@@ -3,10 +3,10 @@ two 2024-25 vintages)."""
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import load_catalogue
-from orchestration.lib.conventions import conventions
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.core.conventions import conventions
+from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 # 150 LAs before the 2009 reorganisation, 152 to 2019, 153 from 2023 (151-153 between).
 LA_COUNT_RANGE = (rules.FEWEST_LAS, rules.MOST_LAS)

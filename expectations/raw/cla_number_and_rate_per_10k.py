@@ -3,7 +3,7 @@ the three measures, every one present for every release and year."""
 
 from __future__ import annotations
 
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 TABLE = "raw.cla_number_and_rate_per_10k"
 MEASURES = [

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 
 def suites() -> list[SuiteSpec]:

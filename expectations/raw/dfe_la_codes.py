@@ -8,8 +8,8 @@ above, whose region and type are "NA".
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 LA_TYPES = ("UA", "SC", "MD", "ILB", "OLB")
 # workbook cells may come through as 301 or 301.0

@@ -7,10 +7,10 @@ in every vintage, and per release and year a plausible number of LAs and all nin
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import Family, load_catalogue
-from orchestration.lib.conventions import conventions
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.core.conventions import conventions
+from orchestration.lib.ingest.catalogue import Family, load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 GEOGRAPHY = list(conventions().ees_geography_columns)
 LINEAGE = list(conventions().lineage_columns)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from expectations.raw._iod2019 import file_11_sheet
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality.suites import SuiteSpec
 
 
 def suites() -> list[SuiteSpec]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from expectations.raw._revenue_outturn import revenue_outturn
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality.suites import SuiteSpec
 
 
 def suites() -> list[SuiteSpec]:

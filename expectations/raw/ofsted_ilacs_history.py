@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from expectations.raw._ofsted import inspection_outcomes
-from orchestration.lib.suites import SuiteSpec
+from orchestration.lib.quality.suites import SuiteSpec
 
 
 def suites() -> list[SuiteSpec]:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from expectations.raw._ofsted import inspection_outcomes
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 
 def suites() -> list[SuiteSpec]:

@@ -7,8 +7,8 @@ Measured on the mirror (2026-11): 60 LAs, every one in a DfE region.
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 
 def suites() -> list[SuiteSpec]:

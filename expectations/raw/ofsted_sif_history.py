@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from expectations.raw._ofsted import ISO_DATE, JUDGEMENTS
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 SIF_JUDGEMENTS = [
     "sif_overall_effectiveness",

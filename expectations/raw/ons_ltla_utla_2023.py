@@ -8,9 +8,9 @@ Welsh upper-tier codes.
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.conventions import conventions
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.core.conventions import conventions
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 LTLA_CODE = r"^[EW](?:06|07|08|09)[0-9]{6}$"
 UTLA_CODE = rf"^(?:{conventions().la_code_pattern}|W06[0-9]{{6}})$"

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.conventions import conventions
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.core.conventions import conventions
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 UPPER_TIER = (
     "geography in ('County', 'Unitary Authority', 'Metropolitan District', 'London Borough') and la_code like 'E%'"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.catalogue import Family, load_catalogue
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.ingest.catalogue import Family, load_catalogue
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 GEOGRAPHY = {"geographic_level", "old_la_code", "la_name", "new_la_code", "time_period"}
 # 152 LAs in 2010; 151 from 2011 (the Isles of Scilly is left out until its 2017 row).

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from orchestration.lib import suite_rules as rules
-from orchestration.lib.suites import SuiteSpec, gx
+from orchestration.lib.quality import rules
+from orchestration.lib.quality.suites import SuiteSpec, gx
 
 CLOSENESS = r"^(?i:extremely close|very close|close|somewhat close|not close|-)\s*$"
 

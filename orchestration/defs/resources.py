@@ -1,7 +1,9 @@
+"""The resources every domain's steps use: the work database, the refresh lock and dbt."""
+
 import dagster as dg
 
-from orchestration.lib.dbt import dbt_resource
-from orchestration.lib.warehouse import RefreshLockResource, WarehouseResource
+from orchestration.lib.core.warehouse import RefreshLockResource, WarehouseResource
+from orchestration.lib.dbt.dagster_dbt_internals import dbt_resource
 
 
 @dg.definitions
@@ -11,8 +13,7 @@ def resources() -> dg.Definitions:
             "warehouse": WarehouseResource(),
             "refresh_lock": RefreshLockResource(),
             # dbt finds the work database through the same environment variables and defaults as
-            # orchestration/settings.py (dbt_project/profiles.yml; tests/test_warehouse.py checks both agree);
-            # this environment's dbt, without dagster-dbt's per-command `dbt --version` (lib/dbt.py)
+            # orchestration/settings.py (dbt_project/profiles.yml; a test checks both agree)
             "dbt": dbt_resource(),
         }
     )

@@ -1,10 +1,11 @@
-"""Every dbt model, seed and test: staging, intermediate, marts (tests become asset checks)."""
+"""Every dbt model and seed: staging, intermediate, marts; dbt tests become asset checks."""
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.lib.dbt import CscDbtTranslator, dbt_project, load_manifest
-from orchestration.lib.warehouse import RefreshLockResource
+from orchestration.lib.core.warehouse import RefreshLockResource
+from orchestration.lib.dbt.project import dbt_project, load_manifest
+from orchestration.lib.dbt.translator import CscDbtTranslator
 from orchestration.settings import get_settings
 
 

@@ -1,0 +1,131 @@
+"""Code versions, derived from the code itself: the one way an asset or check says what code it
+was built with.
+
+An asset's code version is a digest of every project module it runs, found by following the
+import graph from the modules that do its work (``import`` and ``from ... import`` statements
+anywhere in a module, inside functions too, except those only a type checker reads), of the
+packages those modules sit in, and of the other files it reads (templates, dbt project files).
+Change any of them, however indirectly it is reached, and the version changes, so the build
+plan (orchestration/lib/refresh/build_plan.py) rebuilds the asset. There are no hand-kept file
+lists to forget a module in.
+
+Modules are read from their files without being imported: working out a version never runs
+code, and a module is found by its name under the repository root.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+from orchestration.lib.core.files import short_digest
+from orchestration.settings import REPO_ROOT
+
+# The packages whose modules belong to this project (third-party code is versioned by the lock).
+PROJECT_PACKAGES = ("orchestration", "expectations")
+
+
+def module_path(name: str, root: Path = REPO_ROOT) -> Path | None:
+    """The file of project module ``name`` (a package's ``__init__.py``), or None when it is
+    not a project module or no such file exists."""
+    if name.split(".", 1)[0] not in PROJECT_PACKAGES:
+        return None
+    base = root.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _type_checking_only(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterable[str]:
+    """Every module name an import statement in ``tree`` may load, relative imports resolved."""
+    package = module if is_package else module.rpartition(".")[0]
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and _type_checking_only(node):
+            todo.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1])
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            yield target
+            for alias in node.names:  # `from package import module` loads the module
+                yield f"{target}.{alias.name}"
+        todo.extend(ast.iter_child_nodes(node))
+
+
+@cache
+def imported_modules(name: str, root: Path = REPO_ROOT) -> frozenset[str]:
+    """The project modules module ``name`` imports directly (and the packages they sit in)."""
+    path = module_path(name, root)
+    if path is None:
+        return frozenset()
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    found: set[str] = set()
+    for target in _imports(tree, name, path.name == "__init__.py"):
+        parts = target.split(".")
+        for i in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b first
+            candidate = ".".join(parts[:i])
+            if candidate != name and module_path(candidate, root) is not None:
+                found.add(candidate)
+    return frozenset(found)
+
+
+def closure(modules: Iterable[str | ModuleType], root: Path = REPO_ROOT) -> list[str]:
+    """The project modules ``modules`` run, following the import graph, with their packages."""
+    names = [m.__name__ if isinstance(m, ModuleType) else m for m in modules]
+    seen: set[str] = set()
+    todo = []
+    for name in names:
+        if module_path(name, root) is None:
+            raise ValueError(f"{name} is not a module of this project under {root}")
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    while todo:
+        name = todo.pop()
+        if name in seen or module_path(name, root) is None:
+            continue
+        seen.add(name)
+        todo.extend(imported_modules(name, root))
+    return sorted(seen)
+
+
+def _relative(path: Path, root: Path) -> str:
+    path = path.resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def code_version(
+    *modules: str | ModuleType,
+    files: Iterable[Path] = (),
+    extra: Iterable[str] = (),
+    root: Path = REPO_ROOT,
+) -> str:
+    """The digest of every project module ``modules`` run (their import closure), the ``files``
+    they read, and ``extra`` text that decides what they do (a library version, a query)."""
+    parts: list[bytes | str] = []
+    for name in closure(modules, root):
+        path = module_path(name, root)
+        parts += [_relative(path, root), path.read_bytes()]
+    for path in sorted(Path(p) for p in files):
+        parts += [_relative(path, root), path.read_bytes()]
+    parts += list(extra)
+    return short_digest(parts)
