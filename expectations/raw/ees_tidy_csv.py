@@ -12,9 +12,6 @@ from orchestration.lib.ingest.catalogue import Family, load_catalogue
 from orchestration.lib.quality import rules
 from orchestration.lib.quality.suites import SuiteSpec, gx
 
-GEOGRAPHY = list(conventions().ees_geography_columns)
-LINEAGE = list(conventions().lineage_columns)
-LA_CODE = conventions().la_code_pattern
 # England had 152 LAs before 2019 and 153 since; releases keep retired LAs (often as 'z' rows).
 LA_COUNT_RANGE = (150, 160)
 # A release reports years up to its own: the CIN census tables go back furthest (12 years).
@@ -23,7 +20,7 @@ RELEASE_YEAR = "cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integ
 
 
 def _value_columns(family: Family) -> list[str]:
-    return [c.name for c in family.columns if c.name not in GEOGRAPHY and not c.label]
+    return [c.name for c in family.columns if c.name not in conventions().ees_geography_columns and not c.label]
 
 
 def suites_for(family: Family) -> list[SuiteSpec]:
@@ -41,7 +38,9 @@ def suites_for(family: Family) -> list[SuiteSpec]:
 
     def rows():
         return [
-            e.ExpectTableColumnsToMatchSet(column_set=family.column_names + LINEAGE, exact_match=True),
+            e.ExpectTableColumnsToMatchSet(
+                column_set=family.column_names + list(conventions().lineage_columns), exact_match=True
+            ),
             *rules.cells(["time_period", "geographic_level", "_release"], "not_null"),
             e.ExpectColumnValuesToMatchRegex(column="time_period", regex=r"^(?:19|20)[0-9]{2}$"),
             e.ExpectColumnValuesToBeInSet(column="time_identifier", value_set=["Reporting year"]),
@@ -55,10 +54,11 @@ def suites_for(family: Family) -> list[SuiteSpec]:
         ]
 
     def la_rows():
+        la_code = conventions().la_code_pattern
         return [
             *rules.cells(["old_la_code", "new_la_code", "la_name", "region_code"], "not_null"),
             # a joint return lists its members' codes: "940 / 941", "E06000061 / E06000062"
-            e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=rf"^(?:{LA_CODE})(?: / (?:{LA_CODE}))*$"),
+            e.ExpectColumnValuesToMatchRegex(column="new_la_code", regex=rf"^(?:{la_code})(?: / (?:{la_code}))*$"),
             e.ExpectColumnValuesToMatchRegex(column="old_la_code", regex=r"^[0-9]{3}(?: / [0-9]{3})*$"),
             # London boroughs sit in the Inner (E13000001) or Outer (E13000002) London sub-region.
             e.ExpectColumnValuesToMatchRegex(column="region_code", regex=r"^E1[23][0-9]{6}$"),

@@ -1,15 +1,14 @@
 """Contracts on Ofsted's landed 31 March tables of the judgement in effect
-(raw.ofsted_judgements_at_31_march)."""
+(raw.ofsted_judgements_at_31_march), besides the inspection-outcomes layout they share with the
+ILACS history (ofsted_inspection_outcomes.py)."""
 
 from __future__ import annotations
 
-from expectations.raw._ofsted import inspection_outcomes
 from orchestration.lib.quality.suites import SuiteSpec, gx
 
 
 def suites() -> list[SuiteSpec]:
     return [
-        *inspection_outcomes("ofsted_judgements_at_31_march", with_code_regex=True),
         SuiteSpec(
             name="raw_ofsted_judgements_at_31_march__counts",
             asset=("raw", "ofsted_judgements_at_31_march"),

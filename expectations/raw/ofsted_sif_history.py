@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from expectations.raw._ofsted import ISO_DATE, JUDGEMENTS
+from expectations.raw.ofsted_inspection_outcomes import ISO_DATE, judgements
 from orchestration.lib.quality.suites import SuiteSpec, gx
 
 SIF_JUDGEMENTS = [
@@ -29,7 +29,10 @@ def suites() -> list[SuiteSpec]:
             query="""select * from raw.ofsted_sif_history
                      where _row_number < coalesce((select min(_row_number) from raw.ofsted_sif_history where la_name is null), 1e9)""",
             expectations=lambda: [
-                *[gx.expectations.ExpectColumnValuesToBeInSet(column=c, value_set=JUDGEMENTS) for c in SIF_JUDGEMENTS],
+                *[
+                    gx.expectations.ExpectColumnValuesToBeInSet(column=c, value_set=judgements())
+                    for c in SIF_JUDGEMENTS
+                ],
                 gx.expectations.ExpectColumnValuesToMatchRegex(column="sif_publication_date", regex=ISO_DATE),
                 gx.expectations.ExpectColumnValuesToMatchRegex(column="resif_publication_date", regex=ISO_DATE),
                 gx.expectations.ExpectTableRowCountToBeBetween(min_value=150, max_value=153),

@@ -13,7 +13,6 @@ from orchestration.lib.quality import rules
 from orchestration.lib.quality.suites import SuiteSpec, gx
 
 LTLA_CODE = r"^[EW](?:06|07|08|09)[0-9]{6}$"
-UTLA_CODE = rf"^(?:{conventions().la_code_pattern}|W06[0-9]{{6}})$"
 
 
 def suites() -> list[SuiteSpec]:
@@ -30,7 +29,9 @@ def suites() -> list[SuiteSpec]:
                 e.ExpectColumnValuesToBeBetween(
                     column="rows_of_code", min_value=1, max_value=1, description="Each lower-tier code once"
                 ),
-                e.ExpectColumnValuesToMatchRegex(column="utla_code", regex=UTLA_CODE),
+                e.ExpectColumnValuesToMatchRegex(
+                    column="utla_code", regex=rf"^(?:{conventions().la_code_pattern}|W06[0-9]{{6}})$"
+                ),
                 e.ExpectColumnValuesToNotBeNull(column="utla_code"),
                 e.ExpectColumnValuesToNotBeNull(column="ltla_name"),
                 e.ExpectColumnValuesToNotBeNull(column="utla_name"),

@@ -1,6 +1,6 @@
 """The one module that reaches into Dagster's private API (``dagster._core``, ``dagster._serdes``,
 the instance's event log storage). Everything else uses Dagster's public API. Each piece says
-why no public API serves, and tests/unit/test_dagster_internals.py fails, naming the piece, when
+why no public API serves, and tests/unit/test_internals.py fails, naming the piece, when
 an upgrade changes the Dagster code it depends on.
 
 1. :class:`PooledSqliteEventLogStorage`: the event log a warehouse's instance uses (its
@@ -66,6 +66,28 @@ from dagster._serdes import ConfigurableClassData
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
+
+# What each piece here was written against, as orchestration.lib.core.versions.upstream_digest
+# reads it: tests/unit/test_internals.py fails, naming the function, when an upgrade changes one.
+# Read the new code, carry the change over (or drop the piece if a public API now serves), then
+# record the new digest.
+UPSTREAM = {
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage.__init__": "bd1f3087a8d0780b",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage._connect": "3db16e5627b5f203",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage._initdb": "6c9017dcba964290",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage.has_table": "790f5efdd3dc793c",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage.store_event": "f515c4445b7fd173",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage.wipe": "cc384b2c5cf3a1b6",
+    "dagster._core.storage.event_log.sqlite.sqlite_event_log:SqliteEventLogStorage.watch": "35c3eb3e7a0e94d7",
+    "dagster._core.storage.runs.sqlite.sqlite_run_storage:SqliteRunStorage.from_local": "e95275f176a4e920",
+    "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage:SqliteScheduleStorage.from_local": "c9879e8091a1d8fe",
+    "dagster._core.storage.event_log.sql_event_log:SqlEventLogStorage.get_latest_asset_check_execution_by_key": (
+        "8aaf966abc80251e"
+    ),
+    "dagster._core.storage.event_log.sql_event_log:SqlEventLogStorage.get_asset_check_execution_history": (
+        "161c5eab9df3eaee"
+    ),
+}
 
 OPEN_RUN_SHARDS = 4  # a refresh writes to one run at a time; the UI reads a few
 

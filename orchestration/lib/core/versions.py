@@ -16,6 +16,8 @@ code, and a module is found by its name under the repository root.
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -47,18 +49,21 @@ def _type_checking_only(node: ast.If) -> bool:
     )
 
 
-def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterable[str]:
-    """Every module name an import statement in ``tree`` may load, relative imports resolved."""
+def _imports(tree: ast.AST, module: str, is_package: bool, type_checking: bool = False) -> Iterable[tuple[str, str]]:
+    """(module, name) for every name an import statement in ``tree`` takes, relative imports
+    resolved: ``import a.b`` is ("a.b", ""), ``from a import b`` is ("a", "b"), where b may be a
+    module or a name defined in a. Imports only a type checker reads (under ``if
+    TYPE_CHECKING:``) count when ``type_checking``."""
     package = module if is_package else module.rpartition(".")[0]
     todo = [tree]
     while todo:
         node = todo.pop()
-        if isinstance(node, ast.If) and _type_checking_only(node):
+        if isinstance(node, ast.If) and _type_checking_only(node) and not type_checking:
             todo.extend(node.orelse)
             continue
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield alias.name
+                yield alias.name, ""
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = package.split(".")
@@ -66,27 +71,40 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterable[str]:
                 target = f"{base}.{node.module}" if node.module else base
             else:
                 target = node.module or ""
-            yield target
-            for alias in node.names:  # `from package import module` loads the module
-                yield f"{target}.{alias.name}"
+            for alias in node.names:
+                yield target, alias.name
         todo.extend(ast.iter_child_nodes(node))
 
 
 @cache
-def imported_modules(name: str, root: Path = REPO_ROOT) -> frozenset[str]:
-    """The project modules module ``name`` imports directly (and the packages they sit in)."""
+def imported_modules(
+    name: str, root: Path = REPO_ROOT, *, packages: bool = True, type_checking: bool = False
+) -> frozenset[str]:
+    """The project modules module ``name`` imports directly: for ``from a import b``, the
+    module a.b where b is one, else a. With ``packages``, also every package on the way (importing
+    a.b.c runs a and a.b first), as running the code does."""
     path = module_path(name, root)
     if path is None:
         return frozenset()
     tree = ast.parse(path.read_bytes(), filename=str(path))
     found: set[str] = set()
-    for target in _imports(tree, name, path.name == "__init__.py"):
-        parts = target.split(".")
-        for i in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b first
-            candidate = ".".join(parts[:i])
+    for target, taken in _imports(tree, name, path.name == "__init__.py", type_checking):
+        module = f"{target}.{taken}" if taken and module_path(f"{target}.{taken}", root) else target
+        parts = module.split(".")
+        for candidate in [".".join(parts[:i]) for i in range(1, len(parts) + 1)] if packages else [module]:
             if candidate != name and module_path(candidate, root) is not None:
                 found.add(candidate)
     return frozenset(found)
+
+
+def project_modules(root: Path = REPO_ROOT) -> list[str]:
+    """Every module of the project's packages under ``root``."""
+    names = []
+    for package in PROJECT_PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
 
 
 def closure(modules: Iterable[str | ModuleType], root: Path = REPO_ROOT) -> list[str]:
@@ -129,3 +147,16 @@ def code_version(
         parts += [_relative(path, root), path.read_bytes()]
     parts += list(extra)
     return short_digest(parts)
+
+
+def upstream_digest(target: str) -> str:
+    """The digest of a third-party function's or class's source, ``"module:Qualified.name"``:
+    what a workaround of this project's was written against (the ``*_internals`` modules record
+    it, and a test compares)."""
+    module, _, qualname = target.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    obj = getattr(obj, "func", obj)  # a cached_property's function
+    obj = obj.fget if isinstance(obj, property) else obj
+    return short_digest(inspect.getsource(obj))

@@ -37,6 +37,14 @@ from packaging import version
 
 from orchestration.lib.dbt.project import PROJECT_DIGEST, dbt_executable, dbt_project, project_digest
 
+# What the overrides were written against (orchestration.lib.core.versions.upstream_digest):
+# tests/unit/test_internals.py fails, naming the method, when an upgrade changes one.
+UPSTREAM = {
+    "dagster_dbt.core.resource:DbtCliResource._cli_version": "215fd26478fbe40b",
+    "dagster_dbt.core.resource:DbtCliResource._initialize_dbt_core_adapter": "f2e0761b99492484",
+    "dagster_dbt.core.resource:DbtCliResource.cli": "4b7bcccec132efbc",
+}
+
 
 @contextmanager
 def _environ(name: str, value: str) -> Iterator[None]:

@@ -5,7 +5,7 @@ columns (the family's canonical columns, then the lineage columns the loader add
 The catalogue stays the one home of what each raw table holds; dbt reads the column lists from
 these files at compile time (``stage_ees_tidy``), so every staging model's SQL can be compiled
 on a fresh clone, without a loaded database. The files are committed, so ``dbt compile`` works
-before anything runs; ``tests/test_catalogue.py`` fails when they and the catalogue differ, and
+before anything runs; ``tests/unit/test_catalogue.py`` fails when they and the catalogue differ, and
 
     uv run python -m orchestration.lib.dbt.sources
 

@@ -11,7 +11,7 @@ multicolumn expectations are built on. The classes here are built on them: a row
 when any of its cells does, and :meth:`cell_breaks` says which cells, so a failure names the
 column and the value.
 
-tests/unit/test_gx_internals.py fails, naming the piece, when an upgrade moves or changes the GX
+tests/unit/test_internals.py fails, naming the piece, when an upgrade moves or changes the GX
 code these depend on.
 """
 
@@ -19,6 +19,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
+
+# What the classes here were written against (orchestration.lib.core.versions.upstream_digest):
+# tests/unit/test_internals.py fails, naming the piece, when an upgrade changes one.
+UPSTREAM = {
+    "great_expectations.expectations.expectation:MulticolumnMapExpectation": "ffa3904eaa4d6251",
+    "great_expectations.expectations.metrics.map_metric_provider:MulticolumnMapMetricProvider": "8586b101d5879660",
+    "great_expectations.expectations.metrics.map_metric_provider:multicolumn_condition_partial": "ca0e9e23c7c2d446",
+}
 
 
 def is_missing(value) -> bool:

@@ -2,14 +2,13 @@
 
 A suite is a named query over the work database plus the Great Expectations 1.x expectations
 its rows must meet. The suites themselves live in ``expectations/``, one module per validated
-table (``expectations/<schema>/<table>.py``), each with a ``suites()`` function that builds
-them when asked; suites that every raw table of one catalogue format gets are in one module
-named after the format (``expectations/raw/ees_tidy_csv.py``). Modules whose name starts with
-``_`` hold what several tables' modules share. :func:`discover_suites` finds them all; Dagster
-runs each as a blocking asset check on its table (``orchestration/defs/quality``).
+table (``expectations/<schema>/<table>.py``) or per layout several tables share (the layout
+names its tables once), each with a ``suites()`` function that builds them when asked, reading
+settings and conventions then. :func:`discover_suites` finds them all; Dagster runs each as a
+blocking asset check on its table (``orchestration/defs/quality``).
 
-Nothing in ``orchestration`` imports ``expectations`` at import time: discovery imports the
-suite modules when the suites are asked for.
+Nothing in ``orchestration`` imports ``expectations``: discovery imports the suite modules when
+the suites are asked for.
 """
 
 from __future__ import annotations

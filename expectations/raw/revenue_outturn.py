@@ -1,5 +1,6 @@
-"""The contract both MHCLG revenue outturn workbooks share (RO3 and RSX, 2022-23 to 2024-25,
-two 2024-25 vintages)."""
+"""The contract of a landed MHCLG revenue outturn workbook, which both the catalogue takes share:
+RO3 (children's social care lines) and RSX (service summary), 2022-23 to 2024-25, two 2024-25
+vintages."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from orchestration.lib.quality.suites import SuiteSpec, gx
 
 # 150 LAs before the 2009 reorganisation, 152 to 2019, 153 from 2023 (151-153 between).
 LA_COUNT_RANGE = (rules.FEWEST_LAS, rules.MOST_LAS)
-# Upper-tier authorities (children's services authorities) in the RO workbooks.
-UPPER_TIER = (
-    f"authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, '{conventions().la_code_pattern}')"
-)
 RO_ID_COLUMNS = {"la_code_mhclg", "la_code", "la_name", "authority_class", "financial_year"}
+TABLES = ("mhclg_ro3_social_care", "mhclg_rsx_service_summary")
+
+
+def upper_tier() -> str:
+    """Upper-tier authorities (children's services authorities) in the RO workbooks."""
+    return (
+        f"authority_class in ('UA', 'MD', 'LB', 'SC') and regexp_full_match(la_code, '{conventions().la_code_pattern}')"
+    )
 
 
 def revenue_outturn(family_name: str) -> list[SuiteSpec]:
@@ -22,12 +27,13 @@ def revenue_outturn(family_name: str) -> list[SuiteSpec]:
     family = load_catalogue().family(family_name)
     table = f"raw.{family.raw_table}"
     values = [c for c in family.column_names if c not in RO_ID_COLUMNS]
+    upper = upper_tier()
     return [
         SuiteSpec(
             name=f"raw_{family.raw_table}",
             asset=("raw", family.raw_table),
             description="Upper-tier authority rows: ONS code, name, and every children's social care cell a number or a known symbol.",
-            query=f"select * from {table} where {UPPER_TIER} or authority_class = 'Eng'",
+            query=f"select * from {table} where {upper} or authority_class = 'Eng'",
             prefilter=True,  # DuckDB selects the rows breaking a rule; GX names them
             expectations=lambda: [
                 *rules.cells(["la_name", *values], "not_null"),
@@ -41,8 +47,8 @@ def revenue_outturn(family_name: str) -> list[SuiteSpec]:
             description=f"Per release: {LA_COUNT_RANGE[0]}-{LA_COUNT_RANGE[1]} upper-tier LAs, each once, and one England row.",
             query=f"""
                 select _release,
-                       count(distinct la_code) filter (where {UPPER_TIER}) as la_count,
-                       count(*) filter (where {UPPER_TIER}) - count(distinct la_code) filter (where {UPPER_TIER}) as duplicate_las,
+                       count(distinct la_code) filter (where {upper}) as la_count,
+                       count(*) filter (where {upper}) - count(distinct la_code) filter (where {upper}) as duplicate_las,
                        count(*) filter (where authority_class = 'Eng' and la_code = 'E92000001') as england_rows
                 from {table} group by _release""",
             expectations=lambda: [
@@ -54,3 +60,7 @@ def revenue_outturn(family_name: str) -> list[SuiteSpec]:
             ],
         ),
     ]
+
+
+def suites() -> list[SuiteSpec]:
+    return [suite for table in TABLES for suite in revenue_outturn(table)]

@@ -1,4 +1,5 @@
-"""The contract both landed IoD2019 File 11 sheets share (raw.iod2019_imd, raw.iod2019_idaci)."""
+"""The contract of a landed IoD2019 File 11 sheet (upper-tier LA summaries), which both sheets
+the catalogue takes share: the Index of Multiple Deprivation and IDACI."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from orchestration.lib.quality.suites import SuiteSpec, gx
 # File 11 covers the 151 upper-tier LAs of 2019 (the Isles of Scilly is counted with Cornwall).
 UPPER_TIER_2019 = 151
 VALUES = ["avg_score", "avg_score_rank", "proportion_lsoas_most_deprived_10pct"]
+TABLES = ("iod2019_imd", "iod2019_idaci")
 
 
 def file_11_sheet(table: str) -> list[SuiteSpec]:
@@ -32,3 +34,7 @@ def file_11_sheet(table: str) -> list[SuiteSpec]:
             ],
         )
     ]
+
+
+def suites() -> list[SuiteSpec]:
+    return [suite for table in TABLES for suite in file_11_sheet(table)]
