@@ -14,9 +14,15 @@
   release_order: a text key that sorts releases oldest first (`order by ... desc` for the
     latest): release_year; then the stage, a `_first_release` before a `_second_release`
     before a `_third_release` before a label without a stage (a publisher's only or final
-    release of that year); then the revision day, the unrevised file before its revisions in
-    the order they were found; then the label itself, so any other tie (two families' labels
-    of one year) is broken the same way every time.
+    release of that year); then, where the caller has it (`published_at`: the release index's
+    publication date, known when discovery found the release), the day it was published; then
+    the revision day, the unrevised file before its revisions in the order they were found;
+    then the label itself, so any other tie (two families' labels of one year) is broken the
+    same way every time. A family's labels never tie on year and stage without a revision day
+    (tests/assert_release_labels_order_a_family.sql), so the order of its vintages is the same
+    with publication dates or without them.
+  Python reads the same macros for the SQL it runs outside dbt (the expectation suites):
+  orchestration/lib/dbt/macros.py renders this file.
   Labels must not be compared as text: 'mhclg_ro_2024-25_first_release' < '..._second_release'
   only by the alphabet, and a revision label would sort by its base label's letters.
 -#}
@@ -30,13 +36,21 @@ regexp_replace({{ label }}, '_revised_[0-9]{4}-[0-9]{2}-[0-9]{2}$', '')
 cast(list_max(regexp_extract_all({{ release_base(label) }}, '[0-9]{4}')) as integer)
 {%- endmacro %}
 
-{% macro release_order(label) -%}
-printf('%04d %d %s %s',
-       {{ release_year(label) }},
-       case when regexp_matches({{ release_base(label) }}, '_first_release$') then 1
+{#- The stage of a release within its year: 1, 2, 3 for a first, second, third release; 9 for none. -#}
+{% macro release_stage(label) -%}
+case when regexp_matches({{ release_base(label) }}, '_first_release$') then 1
             when regexp_matches({{ release_base(label) }}, '_second_release$') then 2
             when regexp_matches({{ release_base(label) }}, '_third_release$') then 3
-            else 9 end,
+            else 9 end
+{%- endmacro %}
+
+{% macro release_order(label, published_at=none) -%}
+printf('%04d %d {{ "%s " if published_at else "" }}%s %s',
+       {{ release_year(label) }},
+       {{ release_stage(label) }},
+       {%- if published_at %}
+       coalesce(left(cast({{ published_at }} as varchar), 10), '0000-00-00'),
+       {%- endif %}
        coalesce(nullif(regexp_extract({{ label }}, '_revised_([0-9]{4}-[0-9]{2}-[0-9]{2})$', 1), ''), '0000-00-00'),
        {{ release_base(label) }})
 {%- endmacro %}

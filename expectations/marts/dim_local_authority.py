@@ -1,15 +1,12 @@
 """Gates on the LA dimension: every LA code a source prints is a known English upper-tier
-authority, and every LA row sits in the region DfE's own LA list gives it.
-
-Measured on the mirror (2026-11): 167 codes seen across every file and vintage, all known to
-ONS's LTLA-UTLA lookup (April 2023) or to the boundary changes seed; 9,424 (file, LA, region)
-rows over 158 DfE numbers, all in their DfE region. A code typed wrong, or an LA moved to
-another region, fails the refresh before anything is published, naming the file and row.
-(The first suite replaces a dbt test that checked current LAs only and named no file.)
+authority, and every LA row sits in the region DfE's own LA list gives it. A code typed wrong,
+or an LA moved to another region, fails the refresh before anything is published, naming the
+file and row.
 """
 
 from __future__ import annotations
 
+from orchestration.lib.dbt.macros import release_order
 from orchestration.lib.quality.rules import FEWEST_LAS, agreement_suite
 from orchestration.lib.quality.suites import SuiteSpec
 
@@ -27,7 +24,7 @@ KNOWN_CODES = """
                source_file as _source_file, source_row as _row_number
         from intermediate.int_indicator_values_unpivoted
         where geographic_level = 'Local authority' and published_la_code is not null
-        qualify row_number() over (partition by published_la_code order by release desc, source_file, source_row) = 1
+        qualify row_number() over (partition by published_la_code order by {ORDER} desc, source_file, source_row) = 1
     )
     select first_seen.*, first_seen.la_code in (select la_code from known) as agrees
     from first_seen
@@ -60,7 +57,7 @@ def suites() -> list[SuiteSpec]:
             "dim_local_authority__codes_known",
             ASSET,
             "Every LA code any source prints is an upper-tier code in ONS's LTLA-UTLA lookup or in the boundary changes seed.",
-            KNOWN_CODES,
+            KNOWN_CODES.replace("{ORDER}", release_order("release")),
             "An LA code known to ONS's LTLA-UTLA lookup or the boundary changes seed",
             FEWEST_LAS,
             "one per LA code any source prints: at least every LA of one year",

@@ -10,8 +10,7 @@ guardianship support moved into that block (before, the publisher counted them e
 
 from __future__ import annotations
 
-import re
-
+from orchestration.lib.dbt.macros import release_years
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.quality import rules
 from orchestration.lib.quality.suites import SuiteSpec, gx
@@ -83,10 +82,10 @@ PER_YEAR = """
 
 
 def _per_release(family: str, since: int = 0) -> int:
-    """Catalogued releases of ``family`` whose (first) year is ``since`` or later."""
-    return sum(
-        1 for r in load_catalogue().family(family).releases if int(re.findall(r"[0-9]{4}", r.release)[0]) >= since
-    )
+    """Catalogued releases of ``family`` whose release year (the project's rule,
+    dbt_project/macros/releases.sql) is ``since`` or later."""
+    years = release_years([r.release for r in load_catalogue().family(family).releases])
+    return sum(1 for year in years.values() if year >= since)
 
 
 def _reconciles(family: str, per_release: int, since: int = 0):

@@ -3,6 +3,7 @@ denominator convention (reporting year Y is divided by the mid-year estimate of 
 
 from __future__ import annotations
 
+from orchestration.lib.dbt.macros import release_order
 from orchestration.lib.quality import rules
 from orchestration.lib.quality.suites import SuiteSpec
 
@@ -18,7 +19,8 @@ ASSET = ("marts", "fct_la_indicator")
 # far more where ONS revised their estimate (City of London): the median is what is gated.
 # Every published rate indicator of the indicator catalogue is compared: one without a rate to
 # compare (its measure renamed in the only release that publishes it, say) is a row with no
-# excess, which fails as not computed. The newest release is the newest by release year.
+# excess, which fails as not computed. The newest release is the newest by the project's one
+# release order (dbt_project/macros/releases.sql).
 RECOMPUTED_RATES = """
     with rates as (  -- rates read from a source file (spend per child is only ever computed)
         select indicator_id from reference.indicators
@@ -31,7 +33,7 @@ RECOMPUTED_RATES = """
         where f.status = 'published' and f.recomputed_value is not null
     ),
     newest as (
-        select indicator_id, arg_max(release, release_year) as release from compared group by indicator_id
+        select indicator_id, arg_max(release, {ORDER}) as release from compared group by indicator_id
     ),
     by_year as (
         select indicator_id, release, time_period, count(*) as las,
@@ -50,7 +52,7 @@ RECOMPUTED_RATES = """
     order by rates.indicator_id, by_year.time_period
 """
 
-# The newest CLA release is the newest by release year: release labels do not sort by date
+# The newest CLA release is the newest by the project's release order: labels do not sort by date
 # ('sfr_2017' > 'ees_2025' as text, and the 2011-2017 SFRs publish no child population).
 # Every LA-year it publishes a child population for is compared with the conformed population
 # of the mid-year before; one without a population (an LA the population file lacks, an empty
@@ -59,7 +61,7 @@ RECOMPUTED_RATES = """
 # publication lag, not a hole) is left until it is, so a new release is not held back by it.
 DENOMINATOR = """
     with newest as (
-        select arg_max(release, release_year) as release
+        select arg_max(release, {ORDER}) as release
         from intermediate.int_indicator_values
         where indicator_id = 'cla_child_population'
     ),
@@ -89,7 +91,7 @@ def suites() -> list[SuiteSpec]:
             name="fct_la_indicator__recomputed_rates",
             asset=ASSET,
             description="Rates recomputed from counts and the conformed population agree with the published rates.",
-            query=RECOMPUTED_RATES,
+            query=RECOMPUTED_RATES.replace("{ORDER}", release_order("release")),
             expectations=lambda: rules.within_tolerance(
                 1,
                 "one per published rate indicator of the indicator catalogue and "
@@ -100,7 +102,7 @@ def suites() -> list[SuiteSpec]:
             name="fct_la_indicator__denominator_convention",
             asset=ASSET,
             description="The newest CLA release's child population equals the ONS mid-year estimate of the year before.",
-            query=DENOMINATOR,
+            query=DENOMINATOR.replace("{ORDER}", release_order("release")),
             expectations=lambda: rules.within_tolerance(
                 rules.FEWEST_LAS, "one per LA and year of the newest CLA release: at least every LA for one year"
             ),

@@ -8,6 +8,7 @@ in every vintage, and per release and year a plausible number of LAs and all nin
 from __future__ import annotations
 
 from orchestration.lib.core.conventions import conventions
+from orchestration.lib.dbt.macros import release_order, release_year
 from orchestration.lib.ingest.catalogue import Family, load_catalogue
 from orchestration.lib.quality import rules
 from orchestration.lib.quality.suites import SuiteSpec, gx
@@ -16,7 +17,6 @@ from orchestration.lib.quality.suites import SuiteSpec, gx
 LA_COUNT_RANGE = (150, 160)
 # A release reports years up to its own: the CIN census tables go back furthest (12 years).
 MAX_YEARS_BEFORE_RELEASE = 15
-RELEASE_YEAR = "cast(list_max(regexp_extract_all(_release, '[0-9]{4}')) as integer)"
 
 
 def _value_columns(family: Family) -> list[str]:
@@ -134,7 +134,7 @@ def suites_for(family: Family) -> list[SuiteSpec]:
                        count(distinct region_code) filter (where geographic_level = 'Regional' and region_code like 'E12%') as region_count,
                        count(distinct region_code) filter (where geographic_level = 'Regional' and region_code like 'E13%') as london_subregion_count,
                        max(case when geographic_level = 'National' then 1 else 0 end) as has_england,
-                       {RELEASE_YEAR} - cast(time_period as integer) as years_before_release
+                       {release_year("_release")} - cast(time_period as integer) as years_before_release
                 from {table} group by _release, time_period""",
             expectations=counts,
         ),
@@ -158,30 +158,38 @@ def suites_for(family: Family) -> list[SuiteSpec]:
             name=f"raw_{family.raw_table}__vintages",
             asset=asset,
             description="A later release keeps every LA-year the one before it published a number for.",
-            query=_vintage_query(table, values),
+            query=_vintage_query(family, values),
             expectations=vintages,
         ),
     ]
 
 
-def _vintage_query(table: str, values: list[str]) -> str:
+def _vintage_query(family: Family, values: list[str]) -> str:
     """One row per LA-year of each release that the next release also covers (by year), with
     ``agrees``: the next release has that LA (by DfE number, also inside a joint return such as
-    "314 / 318"). LA-years whose cells were all symbols (a retired LA's 'z' rows) may go."""
+    "314 / 318"). LA-years whose cells were all symbols (a retired LA's 'z' rows) may go. The
+    next release is the next by the project's release order (dbt_project/macros/releases.sql),
+    with the publication dates the release index has."""
     has_number = " or ".join(f"regexp_matches(coalesce({c}, ''), '^-?[0-9]')" for c in values) or "false"
     return f"""
         with rows as (
             select _release, _source_file, _row_number, time_period, la_name,
-                   {RELEASE_YEAR} as release_year,
                    unnest(string_split(old_la_code, ' / ')) as la_number,
                    ({has_number}) as has_number
-            from {table}
+            from raw.{family.raw_table}
             where geographic_level = 'Local authority'
         ),
-        releases as (select distinct _release, release_year from rows),
+        published as (
+            select release as _release, min(published_at) as published_at
+            from meta.release_index where family = '{family.name}' group by release
+        ),
+        releases as (
+            select _release, {release_order("_release", "published_at")} as release_order
+            from (select distinct _release from rows) left join published using (_release)
+        ),
         next_release as (
-            select r._release, (select arg_min(n._release, n.release_year) from releases as n
-                                where n.release_year > r.release_year) as next_release
+            select r._release, (select arg_min(n._release, n.release_order) from releases as n
+                                where n.release_order > r.release_order) as next_release
             from releases as r
         ),
         earlier as (

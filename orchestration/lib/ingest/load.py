@@ -20,6 +20,7 @@ import polars as pl
 from orchestration.lib.core import versions
 from orchestration.lib.core.conventions import conventions
 from orchestration.lib.ingest.catalogue import Family, Release
+from orchestration.lib.ingest.meta_tables import DDL
 from orchestration.lib.ingest.parse import ROW_NUMBER, read_source_file
 from orchestration.lib.ingest.provenance import LandedFile
 
@@ -32,26 +33,6 @@ def lineage_columns() -> dict[str, str]:
     if list(columns)[-1] != ROW_NUMBER:
         raise ValueError(f"the last lineage column is {ROW_NUMBER}, not {list(columns)[-1]}")
     return columns
-
-
-SOURCE_FILES_DDL = """
-create schema if not exists meta;
-create table if not exists meta.source_files (
-    family      varchar not null,
-    source      varchar not null,
-    release     varchar not null,
-    file        varchar not null,
-    sha256      varchar not null,
-    bytes       bigint not null,
-    origin      varchar not null,
-    fetched_at  varchar not null,
-    loaded_at   timestamptz not null,
-    row_count   bigint not null,
-    parse_spec  varchar,
-    primary key (family, release, file)
-);
-alter table meta.source_files add column if not exists parse_spec varchar;
-"""
 
 
 @cache
@@ -76,7 +57,7 @@ def quote(identifier: str) -> str:
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, family: Family) -> None:
     con.execute("create schema if not exists raw")
-    con.execute(SOURCE_FILES_DDL)
+    con.execute(DDL)
     table = f"raw.{quote(family.raw_table)}"
     cols = [f"{quote(c)} VARCHAR" for c in family.column_names]
     cols += [f"{quote(c)} {t}" for c, t in lineage_columns().items()]
@@ -107,7 +88,7 @@ def load_family(
     """Bring ``raw.<family>`` in line with the landed files, in one transaction. ``releases``
     are the catalogue entries the files were landed for (discovery adds releases the catalogue
     does not list yet); by default the family's catalogued releases."""
-    con.execute(SOURCE_FILES_DDL)
+    con.execute(DDL)
     before = loaded_versions(con, family.name)
     by_release = {r.release: r for r in (releases if releases is not None else family.releases)}
 

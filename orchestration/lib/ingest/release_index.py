@@ -18,49 +18,9 @@ import pyarrow as pa
 
 from orchestration.lib.ingest.catalogue import Source
 from orchestration.lib.ingest.discovery.found import SourceDiscovery
+from orchestration.lib.ingest.meta_tables import DDL
 from orchestration.lib.ingest.provenance import LandedFile
 from orchestration.lib.ingest.releases import LocatedFile
-
-DDL = """
-create schema if not exists meta;
-create table if not exists meta.release_index (
-    source          varchar not null,
-    family          varchar not null,
-    release         varchar not null,
-    file            varchar not null,
-    is_new          boolean not null,
-    located_by      varchar not null,
-    publication     varchar,
-    publisher_release varchar,
-    release_title   varchar,
-    page            varchar,
-    published_at    varchar,
-    updated_at      varchar,
-    url             varchar,
-    etag            varchar,
-    last_modified   varchar,
-    bytes           bigint,
-    sha256          varchar,
-    fetched_at      varchar,
-    checked_at      varchar not null,
-    note            varchar,
-    primary key (family, release, file)
-);
-create table if not exists meta.source_status (
-    source              varchar not null primary key,
-    interface           varchar not null,
-    checked_at          varchar not null,
-    reachable           boolean not null,
-    error               varchar,
-    requests            integer,
-    not_modified        integer,
-    latest_published_at varchar,
-    next_release_due    varchar,
-    next_release_text   varchar,
-    overdue             boolean,
-    freshness           varchar not null
-);
-"""
 
 COMMENTS = {
     "release_index": "What discovery found for every family: publisher release, publication date, address, "

@@ -29,7 +29,7 @@ import dagster as dg
 
 from orchestration.lib.core import versions
 from orchestration.lib.core.files import json_digest, short_digest
-from orchestration.lib.ingest import release_index
+from orchestration.lib.ingest import meta_tables, release_index
 from orchestration.lib.ingest.catalogue import Family, Source
 from orchestration.lib.ingest.discovery.found import now_iso
 from orchestration.lib.ingest.load import LoadResult, load_family
@@ -296,7 +296,7 @@ def ingest_source(context: dg.AssetExecutionContext, warehouse, source: Source) 
     outcomes: list[FamilyOutcome] = []
     status = None
     with warehouse.connect() as con:  # one connection for the step: opening the file costs time
-        con.execute(release_index.DDL)
+        con.execute(meta_tables.DDL)
         for family in selected:
             try:
                 yield from ingest_family(context, con, settings, source, family, last, index, outcomes)
