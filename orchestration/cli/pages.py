@@ -84,16 +84,16 @@ def _serve(folder, port: int, no_browser: bool) -> None:
     except OSError as exc:
         console.print(f"[red]cannot serve on 127.0.0.1:{port}[/red]: {escape(str(exc))} (try --port)")
         raise typer.Exit(1) from None
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    out.print(f"serving {folder} on {url} (Ctrl-C to stop)")
-    sys.stdout.flush()
-    if not no_browser:
-        import webbrowser
+    try:  # from here on, Ctrl-C (whenever it comes) stops the server and exits cleanly
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
+        out.print(f"serving {folder} on {url} (Ctrl-C to stop)")
+        sys.stdout.flush()
+        if not no_browser:
+            import webbrowser
 
-        webbrowser.open(url)
-    try:
+            webbrowser.open(url)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -309,3 +309,27 @@ def test_csc_docs_serves_the_site_on_localhost(tmp_path):
             proc.kill()
             raise
     assert code == 0
+
+
+def test_ctrl_c_stops_csc_docs_serve_even_when_started_with_sigint_ignored(tmp_path):
+    """A program a non-interactive shell starts in the background inherits SIGINT ignored (CI
+    runs tests that way at times), and Python then never raises KeyboardInterrupt for it:
+    `csc docs --serve` installs its own handlers, so Ctrl-C stops it however it was started."""
+    docs = tmp_path / "warehouse" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "index.html").write_text("<html>the site</html>", encoding="utf-8")
+    proc = subprocess.Popen(
+        csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--serve", "--port", "0", "--no-browser"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `command &` in a script starts it
+    )
+    try:
+        assert any("serving" in line for line in proc.stdout), proc.stderr.read()
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=20)
+    finally:
+        proc.kill()
+    assert code == 0

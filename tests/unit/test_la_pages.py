@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from orchestration.lib.publish.la_charts import funnel_chart, spine_chart, timeline_chart
+from orchestration.lib.publish.la_charts import funnel_chart, spine_chart, timeline_chart, trend_chart
 from orchestration.lib.publish.pages import fmt
 from orchestration.lib.publish.pages import script_json as _json_for_script
 
@@ -122,3 +122,35 @@ def test_timeline_runs_an_open_arrangement_to_today():
     assert bar["x"] == [date(2020, 4, 1), date(2026, 1, 1)]
     assert chart["table2"]["rows"][0][3] == "(open)"
     assert timeline_chart(LA, [], [], today=date(2026, 1, 1)) is None
+
+
+def _year(year: int, value: float) -> dict:
+    return {
+        "period_type": "financial_year",
+        "time_period": year,
+        "period_label": f"{year - 1}-{year % 100:02d}",
+        "period_short": f"{year - 1}-{year % 100:02d}",
+        "value": value,
+        "neighbour_mean": value + 1,
+        "neighbours_with_value": 10,
+        "region_value": None,
+        "england_value": value + 2,
+        "status": "published",
+    }
+
+
+def test_a_trend_breaks_where_years_are_missing_as_its_table_does():
+    """Spend per child is held for 2013-14 and 2022-23 to 2024-25: the chart shows the eight years
+    between as a gap in every line, named on the axis, not one straight line across them."""
+    indicator = {"indicator_id": "csc_spend_per_child_gbp", "label": "Spend per child", "unit": "GBP per child"}
+    rows = [_year(2014, 900), _year(2023, 1500), _year(2024, 1600), _year(2025, 1700)]
+    labels = {("financial_year", y): f"{y - 1}-{y % 100:02d}" for y in range(2005, 2031)}
+    chart = trend_chart(LA, indicator, rows, labels)
+    la, neighbours, region, england = chart["data"]
+    assert la["x"] == [f"{y - 1}-{y % 100:02d}" for y in range(2014, 2026)]  # every year from first to last
+    assert la["y"] == [900, *[None] * 8, 1500, 1600, 1700]
+    assert neighbours["y"][1:9] == [None] * 8 and england["y"][1:9] == [None] * 8
+    assert region["y"] == [None] * 12  # a series with no value at all draws nothing
+    assert all(trace["connectgaps"] is False for trace in chart["data"])
+    # the table beside the chart lists the years there are figures for
+    assert [row[0] for row in chart["table"]["rows"]] == ["2013-14", "2022-23", "2023-24", "2024-25"]

@@ -42,13 +42,22 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def trend_chart(la: dict, indicator: dict, rows: list[dict]) -> dict | None:
+def trend_chart(la: dict, indicator: dict, rows: list[dict], period_labels: dict | None = None) -> dict | None:
+    """The LA, its neighbours' mean, its region and England over every period from the first
+    with a value to the last; a period with none is a gap in every line (named on the axis from
+    ``period_labels``, (period_type, time_period) -> label), never a line drawn across it."""
     rows = [
         r for r in rows if any(r[k] is not None for k in ("value", "neighbour_mean", "region_value", "england_value"))
     ]
     if not rows:
         return None
-    x = [r["period_short"] for r in rows]
+    by_period = {r["time_period"]: r for r in rows}
+    periods = range(min(by_period), max(by_period) + 1)
+    kind = rows[0].get("period_type")
+    x = [
+        by_period[p]["period_short"] if p in by_period else (period_labels or {}).get((kind, p), str(p))
+        for p in periods
+    ]
     unit = indicator["unit"]
     series = [
         ("la", la["la_name"], "value", 3),
@@ -62,7 +71,7 @@ def trend_chart(la: dict, indicator: dict, rows: list[dict]) -> dict | None:
             "mode": "lines+markers",
             "name": name,
             "x": x,
-            "y": [number(r[col]) for r in rows],
+            "y": [number(by_period[p][col]) if p in by_period else None for p in periods],
             "line": {"color": COLOURS[key], "width": width, "dash": "solid" if key == "la" else "dot"},
             "marker": {"size": 6 if key == "la" else 4},
             "connectgaps": False,

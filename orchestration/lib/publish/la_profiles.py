@@ -82,6 +82,13 @@ FUNNEL_INDICATORS = ["cla_rate_per_10k", "cin_rate_per_10k", "cpp_rate_per_10k"]
 FUNNEL_MEASURE = "idaci"
 
 
+# A period as a chart's axis shows it: 2023-24, Sep 2023, or dim_period's label.
+PERIOD_SHORT = """case p.period_type
+    when 'reporting_year_31_march' then (p.time_period - 1) || '-' || right(p.time_period::varchar, 2)
+    when 'workforce_30_september' then 'Sep ' || p.time_period
+    else p.period_label end"""
+
+
 @dataclass(frozen=True)
 class ReportResult:
     index: Path
@@ -117,11 +124,8 @@ def read_snapshot(path: Path) -> dict:
             "benchmark": pages.rows(
                 con,
                 f"""
-                select b.la_code, b.indicator_id, b.time_period, b.reporting_year, p.period_label, b.value, b.status,
-                       case b.period_type
-                           when 'reporting_year_31_march' then (b.time_period - 1) || '-' || right(b.time_period::varchar, 2)
-                           when 'workforce_30_september' then 'Sep ' || b.time_period
-                           else p.period_label end as period_short,
+                select b.la_code, b.indicator_id, b.period_type, b.time_period, b.reporting_year, p.period_label,
+                       b.value, b.status, {PERIOD_SHORT} as period_short,
                        b.neighbour_mean, b.neighbours_with_value, b.neighbour_model_year, b.region_value, b.england_value,
                        b.rank, b.las_ranked, b.rank_meaning, b.quartile_band, b.band_meaning, b.band_lower_quartile,
                        b.band_median, b.band_upper_quartile, b.significance_vs_england, b.ci_lower_95, b.ci_upper_95,
@@ -160,6 +164,13 @@ def read_snapshot(path: Path) -> dict:
                 from marts.fct_la_delivery_model f join marts.dim_delivery_model d using (delivery_model_id)
                 order by f.la_code, f.effective_from""",
             ),
+            # every period's axis label, for the years a series has no value in (a chart breaks there)
+            "period_labels": {
+                (r["period_type"], r["time_period"]): r["period_short"]
+                for r in pages.rows(
+                    con, f"select p.period_type, p.time_period, {PERIOD_SHORT} as period_short from marts.dim_period p"
+                )
+            },
             "refresh": pages.rows(con, "select * from meta.refresh")[0]
             if pages.has_table(con, "meta", "refresh")
             else {},
@@ -202,7 +213,11 @@ def la_page_context(la: dict, data: dict, grouped: dict, today: date) -> dict:
     by_indicator = _group(bench, "indicator_id")
     trends = [
         c
-        for c in (trend_chart(la, indicators[i], by_indicator.get(i, [])) for i in TREND_INDICATORS if i in indicators)
+        for c in (
+            trend_chart(la, indicators[i], by_indicator.get(i, []), data["period_labels"])
+            for i in TREND_INDICATORS
+            if i in indicators
+        )
         if c
     ]
     latest = []  # each indicator's latest period with LA values (the LA's own may be missing: a row without a dot)
