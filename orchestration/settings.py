@@ -96,7 +96,7 @@ class Settings:
         was parsed with this warehouse's profile (the work database's path is part of what dbt
         compares), so dbt parses again only what changed; with a fresh folder per invocation
         dbt-duckdb's profile differs from the one the project's manifest was prepared with and
-        every invocation parsed the whole project (~6 s on 2 cores). Invocations never overlap:
+        every invocation would parse the whole project. Invocations never overlap:
         each holds the refresh lock."""
         return self.warehouse_dir / ".dbt-target"
 

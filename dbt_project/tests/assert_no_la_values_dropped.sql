@@ -7,8 +7,8 @@
 -- and period is lost, neither a number nor a cell withheld as c, k or u (which says the LA had
 -- something to report). Only cells with nothing in them may be left out: 'z' (not applicable,
 -- the publisher's mark for an LA that did not exist yet or any more), 'x' (not available) and
--- empty cells. (This replaces a test for LA codes missing from dim_local_authority, which is
--- built from those same codes, so it could not fail.)
+-- empty cells. (A test for LA codes missing from dim_local_authority could not fail: the
+-- dimension is built from those same codes.)
 select
     v.area_code      as la_code,
     v.area_name      as la_name,

@@ -136,10 +136,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
         """Dagster's schema creation (once per shard and process), on connections of its own in WAL
-        mode without a sync at each commit. Dagster creates a shard's ~30 tables and indexes with
-        one statement each, each committed on its own (pysqlite runs DDL outside a transaction) in
-        SQLite's default rollback journal, and only then turns WAL on: ~95 fsyncs for each new run
-        (~0.1 to 0.5 s on a shared disk), ~14 this way. WAL with ``synchronous=NORMAL`` cannot
+        mode without a sync at each commit. Dagster creates a shard's tables and indexes with one
+        statement each, each committed on its own (pysqlite runs DDL outside a transaction) in
+        SQLite's default rollback journal, and only then turns WAL on: a sync for every statement
+        of every new run, where this way syncs a few times. WAL with ``synchronous=NORMAL`` cannot
         corrupt the file; a power cut may undo the last commits, and a half-made schema has no
         alembic stamp yet, so the next ``_initdb`` completes it (``create_all`` skips what exists).
         Events are then written on the kept connection, with Dagster's durability (``FULL``: each
@@ -212,7 +212,7 @@ def create_new_databases(home: Path) -> None:
     (dagster/_core/storage/runs/sqlite/sqlite_run_storage.py, .../schedules/sqlite/
     sqlite_schedule_storage.py) create their tables and indexes one statement at a time, each
     committed on its own in SQLite's rollback journal (three syncs each), and then turn WAL on:
-    ~220 syncs, most of what a refresh into an empty warehouse spends before its first run. They
+    most of what a refresh into an empty warehouse spends before its first run. They
     decide what to create from the alembic stamp and the tables present, not from the file's
     existence, so an empty file already in WAL mode gets the same schema, in WAL from the first
     statement (one sync each). Files that exist are left as they are.

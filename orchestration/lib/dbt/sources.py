@@ -117,7 +117,7 @@ def render(source: Source) -> str:
             }
         ],
     }
-    # libyaml's safe dumper writes the same text as the pure-Python one, 6 times faster; every
+    # libyaml's safe dumper writes the same text as the pure-Python one, faster; every
     # process that loads the definitions renders each source to check it (``stale``)
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     return HEADER + yaml.dump(document, Dumper=dumper, sort_keys=False, width=100, allow_unicode=True)

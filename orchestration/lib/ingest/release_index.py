@@ -136,7 +136,7 @@ def write(
         con.execute("delete from meta.release_index where family in (select unnest(?))", [list(families)])
         rows = [{c: row.get(c) for c in columns} for family_rows in families.values() for row in family_rows]
         if rows:
-            # one insert from an Arrow table: executemany costs ~3 ms a row in DuckDB
+            # one insert from an Arrow table: DuckDB's executemany pays per row
             con.register("_release_index_rows", pa.Table.from_pylist(rows, schema=_ARROW_SCHEMA))
             con.execute(
                 f"insert or replace into meta.release_index ({', '.join(columns)}) "

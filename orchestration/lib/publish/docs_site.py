@@ -14,9 +14,8 @@ decide, not with the rows. So its asset's code version is a digest of the dbt pr
 rebuilt when that changes, not after every publication (``REBUILD_WHEN`` in
 orchestration/lib/refresh/build_plan.py).
 
-Compiling: by default the command compiles every node again before it writes the page (6.6 s
-of compile summed over its 2 threads, ~4.5 s of its run: most of its cost). With ``--no-compile`` dbt neither compiles nor writes a
-manifest: the page inlines the ``manifest.json`` already in the target folder
+Compiling: by default the command compiles every node again before it writes the page, most
+of its cost. With ``--no-compile`` dbt neither compiles nor writes a manifest: the page inlines the ``manifest.json`` already in the target folder
 (``GenerateTask.run`` in dbt/task/docs/generate.py). The build writes one there with every node it
 ran compiled; after a build of every node its compiled SQL, nodes and lineage are those a compile
 gives (only the build paths, and the run-time macros a test lists, differ), and the catalog is

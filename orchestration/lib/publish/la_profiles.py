@@ -14,9 +14,8 @@ what was published. Each LA page has four sections:
   ``marts.fct_la_delivery_model``).
 
 Charts are plotly.js, drawn in the browser from data inside each page (a JSON block). The
-library itself (~4.8 MB) is one file beside the pages, ``reports/assets/plotly.min.js``,
-referenced relatively: inlined it would make 150 pages weigh 700 MB; as it is, the folder
-works offline from ``file://`` or any static web server. Every chart has an ``aria-label`` and
+library itself is one file beside the pages, ``reports/assets/plotly.min.js``, referenced
+relatively rather than inlined in every page; the folder works offline from ``file://`` or any static web server. Every chart has an ``aria-label`` and
 a text alternative: a table of the same numbers under it.
 
 The whole folder is written into a temporary directory beside ``reports/`` and renamed into

@@ -94,7 +94,7 @@ def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """What a table's files are made of: its columns and types, and an order-free digest of its rows
-    (the sum of DuckDB's row hashes, 0.1 s for every mart): equal fingerprints, equal files."""
+    (the sum of DuckDB's row hashes, quick for every mart): equal fingerprints, equal files."""
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() where schema_name = ? and "
         "table_name = ? order by column_index",

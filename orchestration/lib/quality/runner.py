@@ -243,7 +243,7 @@ def _validate(con: duckdb.DuckDBPyConnection, spec: SuiteSpec) -> SuiteOutcome:
         frame = con.execute(spec.query).df()
     suite = gx.ExpectationSuite(name=spec.name, expectations=expectations)
     # BASIC says pass or fail with counts and observed values; listing the rows that broke a
-    # rule takes GX ~40% longer per expectation, so a suite with something to list runs again
+    # rule takes GX longer per expectation, so a suite with something to list runs again
     result = _run(suite, frame, {"result_format": "BASIC"})
     # failing rows are named by the file and row they came from, and by LA and period
     locators = [c for c in (*LOCATOR_COLUMNS, *IDENTIFYING_COLUMNS) if c in frame.columns]

@@ -67,7 +67,7 @@ def tables_read(query: str) -> list[str]:
 
 class LazyModule:
     """A module imported when one of its names is first used. Suites are defined (names,
-    queries, assets) when Dagster loads its definitions, but Great Expectations (~2.5 s to
+    queries, assets) when Dagster loads its definitions, but Great Expectations (seconds to
     import) is only needed when a suite is validated: ``gx.expectations.ExpectX(...)`` inside
     a suite's ``expectations`` callable imports it then."""
 

@@ -9,8 +9,7 @@ A refresh that stops early still leaves a report of what ran: each suite's outco
 beside its GX result as the suite ends, and a gate step (:class:`ReportWriter`) rewrites the
 page as soon as a suite fails, at most every ``RENDER_EVERY`` seconds while suites pass, and
 when the step ends, however it ends; ``csc refresh`` rewrites it once more with why the run
-stopped. Rewriting it after every suite re-read every outcome each time (O(n^2) in a run of
-~250 suites).
+stopped (rewriting it after every suite would re-read every outcome each time).
 """
 
 from __future__ import annotations

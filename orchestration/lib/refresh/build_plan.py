@@ -18,8 +18,8 @@ tags Dagster writes on each materialization) with what is there now, and picks:
   ``code_version``, in its spec's and its evaluation's metadata).
 
 The ``build`` run materializes exactly that selection, the checks of the assets it selects
-with it. An empty plan means the published warehouse is current: no run at all. This replaces
-guessing afterwards (rebuilding everything and comparing) with Dagster's own records.
+with it. An empty plan means the published warehouse is current: no run at all. The plan is
+read from Dagster's own records, not guessed by rebuilding and comparing.
 """
 
 from __future__ import annotations
