@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument(
         "--live", action="store_true", help="no mirror: loopback fakes of the publishers serve its files"
     )
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (docs/performance.md)")
     args = parser.parse_args()
     rows: dict[str, list[dict]] = defaultdict(list)
     for _ in range(args.runs):
@@ -187,6 +188,9 @@ def report(args, rows: dict[str, list[dict]]) -> None:
         values = [r.get(key, 0.0) for r in rows[name]]
         return statistics.median(values) if values else 0.0
 
+    if args.markdown:
+        return report_markdown(args, rows, med)
+
     origin = "live (loopback fakes of the publishers)" if args.live else "mirror"
     base = med("floor", "wall")
     cold = med("cold", "wall")
@@ -220,6 +224,29 @@ def report(args, rows: dict[str, list[dict]]) -> None:
     print(
         f"peak memory {peak:.0f} MiB (target <= {PEAK_TARGET_MIB} MiB: {'met' if peak <= PEAK_TARGET_MIB else 'NOT met'})"
     )
+
+
+def report_markdown(args, rows: dict[str, list[dict]], med) -> None:
+    """The same figures as a Markdown table, as docs/performance.md shows them."""
+    base, cold = med("floor", "wall"), med("cold", "wall")
+    origin = "live (loopback fakes of the publishers)" if args.live else "the mirror"
+    print(f"{args.runs} run(s) on {origin}, medians, {os.cpu_count()} cores\n")
+    phases = ["start-up", "ingest", "gates", "dbt", "publish", "other"]
+    print("| case | wall | " + " | ".join(phases) + " | events | peak memory | target |")
+    print("|---" * (len(phases) + 5) + "|")
+    for name in ("floor", "cold", "no-op (CLI)", "no-op (schedule)", "one changed file"):
+        wall = med(name, "wall")
+        if name == "floor":
+            print(f"| {name} | {wall:.1f} s |" + " |" * (len(phases) + 3))
+            continue
+        relative = {"cold": f" ({cold / base:.1f} x floor)", "one changed file": f" ({100 * wall / cold:.0f}% of cold)"}
+        target = TARGETS[name]
+        met = {"cold": cold <= 3 * base, "one changed file": wall <= 0.25 * cold}.get(name, wall <= 10)
+        cells = " | ".join(f"{med(name, p):.1f} s" for p in phases)
+        print(
+            f"| {name} | {wall:.1f} s{relative.get(name, '')} | {cells} | {med(name, 'events'):,.0f} | "
+            f"{med(name, 'peak'):,.0f} MiB | {target}: {'met' if met else '**not met**'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -1,15 +1,19 @@
-"""The README stays true: two set-up commands, CI runs the second, the layout names real paths."""
+"""The README stays true and short: two set-up commands, CI runs the second, the layout and the
+docs name only paths that exist, and it reads in five minutes."""
 
 import re
 import subprocess
 
+import pytest
+
 from orchestration.settings import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = sorted((REPO_ROOT / "docs").glob("*.md"))
 
 
 def section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.S | re.M)
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.S | re.M)
     assert match, f"README has no '## {title}' section"
     return match.group(1)
 
@@ -29,20 +33,66 @@ def test_exactly_two_setup_commands_and_ci_runs_the_test_one():
     assert "README.md" in (REPO_ROOT / ".ci" / "run").read_text()
 
 
-def test_layout_names_only_paths_that_exist():
-    block = re.search(r"```\n(pyproject.toml.*?)```", section("Layout"), re.S).group(1)
-    parents: list[str] = []
+def test_the_readme_reads_in_five_minutes():
+    assert len(README.splitlines()) <= 160
+    assert len(README.split()) <= 1600  # about 300 words a minute
+
+
+def layout_paths(block: str) -> list[str]:
+    """Every path the layout tree names: each entry's name (several when comma-joined), under
+    the folders its indentation puts it in."""
+    paths, parents = [], []
     for line in block.splitlines():
-        name = line.split()[0] if line.strip() else ""
-        if len(line) - len(line.lstrip()) > 8:  # a wrapped description, not a tree entry
-            continue
-        if not name or name.startswith(("<", "(")) or "," in name:
+        if not line.strip():
             continue
         indent = (len(line) - len(line.lstrip())) // 2
-        if not re.match(r"^[\w.\-/<>]+$", name):
+        entry = re.match(r"^\s*((?:[\w.\-/]+)(?:, [\w.\-/]+)*)\s{2,}", line + "  ")
+        assert entry, f"layout line has no name: {line!r}"
+        names = entry.group(1).split(", ")
+        parents = [*parents[:indent], names[0]]
+        for name in names:
+            paths.append("/".join(p.rstrip("/") for p in [*parents[:-1], name]))
+    return [p.rstrip("/") for p in paths]
+
+
+def test_layout_names_only_paths_that_exist():
+    block = re.search(r"```\n(pyproject.toml.*?)```", section("Layout"), re.S).group(1)
+    paths = layout_paths(block)
+    assert len(paths) >= 16 and "uv.lock" in paths and "orchestration/lib" in paths
+    assert [p for p in paths if not (REPO_ROOT / p).exists() and not p.startswith("warehouse")] == []
+
+
+def test_the_layout_reader_catches_a_missing_path():
+    paths = layout_paths("a.toml, b.lock   files\norch/   package\n  defs/   defs\n  x.py, y.py   modules\n")
+    assert paths == ["a.toml", "b.lock", "orch", "orch/defs", "orch/x.py", "orch/y.py"]
+
+
+# a path in backticks: a repository folder or file with a slash or a file suffix
+PATH = re.compile(
+    r"`((?:orchestration|dbt_project|expectations|tests|benchmarks|docs|\.ci)/[\w./\-<>{},]*|[\w\-]+\.(?:py|md|toml|yml|csv|sql))`"
+)
+
+
+def named_paths(text: str) -> list[str]:
+    found = []
+    for name in PATH.findall(text):
+        if "<" in name or "{" in name or "*" in name:  # a pattern (`models/staging/<source>/`), not a path
             continue
-        parents = [*parents[:indent], name]
-        path = "/".join(p.rstrip("/") for p in parents)
-        if "<" in path or "*" in path:
-            continue
-        assert (REPO_ROOT / path).exists(), f"README layout names {path}, which does not exist"
+        found.append(name.rstrip("/").rstrip(".,"))
+    return found
+
+
+@pytest.mark.parametrize("doc", ["README.md", *[f"docs/{d.name}" for d in DOCS]])
+def test_the_docs_name_only_files_that_exist(doc):
+    text = (REPO_ROOT / doc).read_text(encoding="utf-8")
+    named = [p for p in named_paths(text) if "/" in p]
+    missing = [p for p in named if not (REPO_ROOT / p).exists() and not (REPO_ROOT / "dbt_project" / p).exists()]
+    assert missing == [], f"{doc} names files that do not exist"
+
+
+def test_the_docs_check_catches_a_file_that_is_gone():
+    assert named_paths("see `orchestration/lib/plan.py` and `docs/queries/` and `models/staging/<source>/`") == [
+        "orchestration/lib/plan.py",
+        "docs/queries",
+    ]
+    assert not (REPO_ROOT / "orchestration/lib/plan.py").exists()
