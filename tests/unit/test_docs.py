@@ -270,6 +270,18 @@ def test_csc_docs_without_a_site_names_the_path(tmp_path):
     assert str(warehouse / "docs" / "index.html") in run.stderr and "csc refresh" in run.stderr
 
 
+def serve(tmp_path, **popen) -> subprocess.Popen:
+    """`csc docs --serve` on the docs folder of ``tmp_path/warehouse``, on any free port."""
+    return subprocess.Popen(
+        csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--serve", "--port", "0", "--no-browser"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+        **popen,
+    )
+
+
 def test_csc_docs_serves_the_site_on_localhost(tmp_path):
     docs = tmp_path / "warehouse" / "docs"
     docs.mkdir(parents=True)
@@ -283,13 +295,7 @@ def test_csc_docs_serves_the_site_on_localhost(tmp_path):
         env=clean_env(),
     )
     assert listed.returncode == 0 and listed.stdout.split() == [str(docs / "index.html"), str(docs / "metrics.html")]
-    proc = subprocess.Popen(
-        csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--serve", "--port", "0", "--no-browser"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=clean_env(),
-    )
+    proc = serve(tmp_path)
     try:
         url = None
         for line in proc.stdout:
@@ -318,14 +324,7 @@ def test_ctrl_c_stops_csc_docs_serve_even_when_started_with_sigint_ignored(tmp_p
     docs = tmp_path / "warehouse" / "docs"
     docs.mkdir(parents=True)
     (docs / "index.html").write_text("<html>the site</html>", encoding="utf-8")
-    proc = subprocess.Popen(
-        csc_command("docs", "--warehouse-dir", str(tmp_path / "warehouse"), "--serve", "--port", "0", "--no-browser"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=clean_env(),
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # as `command &` in a script starts it
-    )
+    proc = serve(tmp_path, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # as `command &` does
     try:
         assert any("serving" in line for line in proc.stdout), proc.stderr.read()
         proc.send_signal(signal.SIGINT)

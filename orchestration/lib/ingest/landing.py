@@ -145,6 +145,34 @@ def _from_http(
     return url, Validators(answer.etag, answer.last_modified)
 
 
+def _landed(
+    release: Release,
+    dest: Path,
+    sha256: str,
+    *,
+    origin: str,
+    fetched_at: str,
+    url: str | None,
+    validators: Validators | None = None,
+) -> LandedFile:
+    """The provenance of ``release``'s bytes now at ``dest``."""
+    validators = validators or Validators()
+    return LandedFile(
+        source=release.source,
+        family=release.family,
+        release=release.release,
+        file=release.file,
+        path=str(dest),
+        sha256=sha256,
+        bytes=dest.stat().st_size,
+        origin=origin,
+        fetched_at=fetched_at,
+        url=url,
+        etag=validators.etag,
+        last_modified=validators.last_modified,
+    )
+
+
 def _fallback(settings: Settings, release: Release, dest: Path, why: str, error: FetchError) -> LandedFile:
     """The copy already landed, else the archived one, standing in for a file that is not fetched
     now (``why``: its publisher is down, has withdrawn it, or was not asked); ``error`` when the
@@ -155,14 +183,10 @@ def _fallback(settings: Settings, release: Release, dest: Path, why: str, error:
     entry = archive.restore(settings, release.relative_path, dest, release.sha256)
     if entry is None:
         raise error
-    landed = LandedFile(
-        source=release.source,
-        family=release.family,
-        release=release.release,
-        file=release.file,
-        path=str(dest),
-        sha256=entry["sha256"],
-        bytes=dest.stat().st_size,
+    landed = _landed(
+        release,
+        dest,
+        entry["sha256"],
         origin=f"archive:{entry['sha256']}",
         fetched_at=entry["fetched_at"],
         url=entry.get("url"),
@@ -254,19 +278,14 @@ def fetch(
         files.install(tmp, dest, durable=True)
     finally:
         tmp.unlink(missing_ok=True)
-    landed = LandedFile(
-        source=release.source,
-        family=release.family,
-        release=release.release,
-        file=release.file,
-        path=str(dest),
-        sha256=digest,
-        bytes=size,
+    landed = _landed(
+        release,
+        dest,
+        digest,
         origin=origin if settings.mirror_dir is not None else (url or origin),
         fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
         url=url,
-        etag=validators.etag,
-        last_modified=validators.last_modified,
+        validators=validators,
     )
     write_provenance(landed)
     archive.put(settings, dest, landed)
