@@ -12,7 +12,7 @@
 -- so one tolerance fits every model: the residual sum by the total weight (a weighted mean
 -- residual, log scale), the cross product also by the score's weighted standard deviation; each
 -- must be 0 to 1e-9, and R² its recomputation to 1e-9. A model whose figures cannot be computed
--- is a failure. At least 400 models are checked: IDACI and IMD for the 217 indicator-periods
+-- (a score with no spread, nothing to explain) is a failure. At least 400 models are checked: IDACI and IMD for the 217 indicator-periods
 -- with 100 LAs on the mirror (2026-11).
 with rows as (
     select indicator_id, time_period, deprivation_measure, la_code,
@@ -44,7 +44,11 @@ sums as (
 
 compared as (
     select *,
-           case when las <> las_in_model or r_squared < 0 or r_squared > 1 then 1
+           -- DuckDB's greatest() skips NULLs: a figure that cannot be computed (a score with no
+           -- spread, no variation to explain) leaves the excess NULL, a failure, rather than passing
+           case when mean_residual is null or residual_score_covariance is null or r_squared_recomputed is null
+                     or r_squared is null or r_squared_spread is null or las_in_model is null then null
+                when las <> las_in_model or r_squared < 0 or r_squared > 1 then 1
                 else greatest(abs(mean_residual), abs(residual_score_covariance),
                               abs(r_squared - r_squared_recomputed), r_squared_spread) - 1e-9
            end as excess
@@ -52,7 +56,7 @@ compared as (
 )
 
 select indicator_id, time_period, deprivation_measure,
-       case when excess is null then 'not computed: a sum or R² is missing'
+       case when excess is null then 'not computed: a mean residual, covariance or R² is missing'
             when las <> las_in_model then 'las_in_model is not the number of rows'
             when r_squared < 0 or r_squared > 1 then 'R² outside [0, 1]'
             else 'normal equations or R² off by more than 1e-9' end as problem,
