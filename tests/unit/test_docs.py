@@ -198,9 +198,13 @@ def test_exposures_name_the_marts_their_code_reads():
 
 
 def test_every_raw_table_carries_its_publisher_pages():
-    for source in load_catalogue().sources:
+    sources = load_catalogue().sources
+    assert sources and all(source.families for source in sources)
+    for source in sources:
         document = yaml.safe_load(render(source))["sources"][0]
         assert document["meta"]["publisher_page"] == source.page
+        # zip() below pairs each family with its table: the same tables, in the same order
+        assert [table["name"] for table in document["tables"]] == [family.raw_table for family in source.families]
         for family, table in zip(source.families, document["tables"]):
             pages = publisher_pages(source, family)
             assert pages, family.name
