@@ -12,7 +12,7 @@ from orchestration.lib.ingest.catalogue import Release, load_catalogue
 from orchestration.lib.ingest.http import FetchError
 from orchestration.lib.ingest.landing import fetch, landing_path
 from orchestration.settings import get_settings
-from tests.support.helpers import FIXTURE_MIRROR
+from tests.support.helpers import FIXTURE_MIRROR, SERVER_POLL
 
 BODY = b"a,b\n1,2\n"
 
@@ -72,7 +72,7 @@ def server():
             self.wfile.write(body)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs=SERVER_POLL, daemon=True)
     thread.start()
     script.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield script
