@@ -3,6 +3,7 @@
 import re
 
 import dagster as dg
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.lib.ingest.catalogue import load_catalogue
@@ -167,6 +168,7 @@ def test_every_dbt_test_is_a_check_with_its_other_parents_as_deps():
     assert reads == {"marts/dim_local_authority", "staging/stg_lookups__statistical_neighbours"}
 
 
+@pytest.mark.slow  # a Python process of its own loads the definitions
 def test_loading_the_definitions_changes_nothing_in_the_environment():
     import os
     import subprocess

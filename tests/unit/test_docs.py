@@ -261,6 +261,7 @@ def test_the_docs_site_reuses_a_manifest_only_when_it_compiled_the_project_as_it
     assert "changed" in docs_site.why_compile(target, project)
 
 
+@pytest.mark.slow  # a `csc` process
 def test_csc_docs_without_a_site_names_the_path(tmp_path):
     warehouse = tmp_path / "warehouse"
     run = subprocess.run(
@@ -274,6 +275,7 @@ def test_csc_docs_without_a_site_names_the_path(tmp_path):
     assert str(warehouse / "docs" / "index.html") in run.stderr and "csc refresh" in run.stderr
 
 
+@pytest.mark.slow  # two `csc` processes
 def test_csc_docs_serves_the_site_on_localhost(tmp_path):
     docs = tmp_path / "warehouse" / "docs"
     docs.mkdir(parents=True)
