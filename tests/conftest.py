@@ -1,6 +1,7 @@
 """Fixtures every test can ask for: a throwaway warehouse, the hand-written fixture mirror, the
-real mirror, and one full refresh of it shared by the end-to-end modules. Tests under tests/e2e
-are marked ``e2e`` and ``slow`` here; helpers live in tests/support."""
+real mirror, one full refresh of it shared by the end-to-end modules, and a module's own copy of
+that refresh (``published``). Tests under tests/e2e are marked ``e2e`` and ``slow`` here; helpers
+live in tests/support."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.settings import get_settings
-from tests.support.helpers import FIXTURE_MIRROR, clean_env, csc_command, real_mirror
+from tests.support.helpers import FIXTURE_MIRROR, clean_env, clone_warehouse, csc_command, real_mirror
 
 E2E = Path(__file__).parent / "e2e"
 
@@ -70,6 +71,13 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     return warehouse
+
+
+@pytest.fixture(scope="module")
+def published(published_warehouse, tmp_path_factory):
+    """The module's own copy of the session's published warehouse, made once for the module: most
+    modules only read it; tests/e2e/test_refresh.py refreshes it again, test after test."""
+    return clone_warehouse(published_warehouse, tmp_path_factory.mktemp("e2e") / "warehouse")
 
 
 @pytest.fixture(scope="session")

@@ -80,6 +80,7 @@ def assert_sees_the_publication(seen, catalogue):
     assert {"marts", "meta"} <= schemas, seen["schemas"]
     assert seen["tables"] == catalogue["tables"]
     assert len(catalogue["tables"]["marts"]) >= 20
+    assert sorted(catalogue["columns"]) == catalogue["tables"]["marts"]  # the loop below sees every mart
     assert sorted(seen["columns"]) == sorted(catalogue["columns"])
     for table, columns in catalogue["columns"].items():
         reflected = [[name, comment] for name, _type, comment in seen["columns"][table]]

@@ -108,6 +108,7 @@ def test_a_live_refresh_lands_every_catalogued_file_and_publishes_what_the_mirro
     }
     assert len(files) == len({(r.source, r.release, r.file) for r in catalogue.releases}) and set(files.values()) == {1}
     status = query(live, "select source, reachable, overdue from meta.source_status order by source")
+    assert {source for source, *_ in status} == {s.name for s in catalogue.sources}  # a row for every source
     assert all(reachable for _, reachable, _ in status) and not any(overdue for *_, overdue in status)
 
 
@@ -124,7 +125,7 @@ def test_the_archive_exports_as_a_mirror_an_air_gapped_machine_can_refresh_from(
     written = sorted(
         p.relative_to(tmp_path / "mirror").as_posix() for p in (tmp_path / "mirror").rglob("*") if p.is_file()
     )
-    assert written == sorted({str(r.relative_path) for r in releases})
+    assert written == sorted({str(r.relative_path) for r in releases}) and written
     for path in written:
         assert (tmp_path / "mirror" / path).read_bytes() == (mirror_dir / path).read_bytes(), path
 

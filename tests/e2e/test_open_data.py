@@ -15,6 +15,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.lib.dbt.project import load_manifest
+
 pytestmark = pytest.mark.e2e
 
 # DuckDB column type -> what each reader must see in the Parquet file
@@ -50,6 +52,13 @@ def marts(published_warehouse):
         tables = [
             r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
         ]
+        # the tests loop over these: every mart the dbt project builds, so none is left unchecked
+        built = {
+            n["name"]
+            for n in load_manifest()["nodes"].values()
+            if n["resource_type"] == "model" and n["fqn"][1] == "marts"
+        }
+        assert set(tables) == built and len(tables) >= 20, sorted(set(tables) ^ built)
         return {
             t: (
                 con.execute(f"select count(*) from marts.{t}").fetchone()[0],
@@ -98,7 +107,7 @@ def test_the_export_is_the_publications_refresh_and_holds_every_mart(published_w
     assert spend["type"] == "number" and spend["unit"] == "GBP"
 
 
-def test_frictionless_validates_every_row_of_the_whole_package(export):
+def test_frictionless_validates_every_row_of_the_whole_package(export, marts):
     """Every row of every table: types, required fields, primary and foreign keys, sizes and
     hashes: 848k rows in 35-60 s on 2 shared cores, so no sample is needed."""
     from frictionless import validate
@@ -108,11 +117,15 @@ def test_frictionless_validates_every_row_of_the_whole_package(export):
     seconds = time.perf_counter() - started
     print(f"frictionless validated {sum(t.stats['rows'] for t in report.tasks):,} rows in {seconds:.1f} s")
     assert report.valid, report.flatten(["taskName", "rowNumber", "fieldName", "type", "message"])[:20]
+    assert sorted(t.name for t in report.tasks) == sorted(marts)  # one task per mart, none skipped
     assert all(t.stats["rows"] > 0 for t in report.tasks)
 
 
 def test_parquet_reads_back_with_polars_and_pyarrow_as_the_marts(export, marts):
+    # every Parquet file of the export is read back below, and there is one per mart
+    assert sorted(p.stem for p in (export / "parquet").glob("*.parquet")) == sorted(marts)
     for table, (rows, columns) in marts.items():
+        assert columns, table
         path = export / "parquet" / f"{table}.parquet"
         arrow = pq.read_table(path)
         frame = pl.read_parquet(path)

@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from orchestration.lib.ingest.catalogue import Catalogue
+from tests.support.helpers import SERVER_POLL
 
 ASSETS = "https://assets.publishing.service.gov.uk"
 GITHUB = "https://raw.githubusercontent.com"
@@ -242,7 +243,7 @@ class FakePublishers:
                 self.wfile.write(body)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs=SERVER_POLL, daemon=True).start()
         return self
 
     def stop(self) -> None:

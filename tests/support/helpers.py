@@ -13,6 +13,9 @@ from orchestration.settings import REPO_ROOT
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 FIXTURE_MIRROR = FIXTURES / "mirror"
 SNAPSHOTS = REPO_ROOT / "tests" / "snapshots"
+# serve_forever's keyword arguments for the tests' loopback servers: it looks for shutdown() this
+# often (Python's default, 0.5 s, was what each test using one waited for at its end)
+SERVER_POLL = {"poll_interval": 0.05}
 
 
 def real_mirror() -> Path:

@@ -10,6 +10,7 @@ def test_catalogue_loads_with_a_page_for_every_release():
     assert {f.name for f in catalogue.families} >= {"cla_number_and_rate_per_10k", "dfe_la_codes", "ons_ltla_utla_2023"}
     cla = catalogue.family("cla_number_and_rate_per_10k")
     assert [r.release for r in cla.releases] == ["ees_2022", "ees_2023", "ees_2024", "ees_2025"]
+    assert {r.family for r in catalogue.releases} == {f.name for f in catalogue.families}  # every family's, below
     for release in catalogue.releases:
         assert release.page and release.page.startswith("https://"), release
 
@@ -104,9 +105,11 @@ def test_dbt_sources_are_the_catalogue_as_generated():
 
     assert dbt_sources.stale() == []
     catalogue = load_catalogue()
+    assert catalogue.sources and all(source.families for source in catalogue.sources)
     for source in catalogue.sources:
         document = yaml.safe_load(dbt_sources.sources_path(source).read_text(encoding="utf-8"))
         tables = {t["name"]: [c["name"] for c in t["columns"]] for t in document["sources"][0]["tables"]}
+        assert set(tables) == {family.raw_table for family in source.families}, source.name
         for family in source.families:
             assert tables[family.raw_table][: len(family.columns)] == family.column_names
             assert tables[family.raw_table][len(family.columns) :] == [

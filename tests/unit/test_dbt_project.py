@@ -3,11 +3,14 @@ before anything runs (column lists come from the dbt sources generated from the 
 
 import subprocess
 
+import pytest
+
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.settings import REPO_ROOT
 from tests.support.helpers import clean_env
 
 
+@pytest.mark.slow  # dbt compile of the whole project
 def test_every_model_compiles_without_a_loaded_database(tmp_path):
     target = tmp_path / "target"
     run = subprocess.run(

@@ -15,6 +15,7 @@ from orchestration.lib.ingest.http import FetchError
 from orchestration.lib.ingest.release_index import freshness
 from orchestration.lib.ingest.releases import locate_family
 from orchestration.settings import get_settings
+from tests.support.helpers import SERVER_POLL
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def api(warehouse, monkeypatch):
             self.wfile.write(data)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs=SERVER_POLL, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     monkeypatch.setenv("CSC_EES_CONTENT_API_URL", base + "/api")
     monkeypatch.setenv("CSC_GOVUK_API_URL", base + "/govuk")

@@ -198,9 +198,13 @@ def test_exposures_name_the_marts_their_code_reads():
 
 
 def test_every_raw_table_carries_its_publisher_pages():
-    for source in load_catalogue().sources:
+    sources = load_catalogue().sources
+    assert sources and all(source.families for source in sources)
+    for source in sources:
         document = yaml.safe_load(render(source))["sources"][0]
         assert document["meta"]["publisher_page"] == source.page
+        # zip() below pairs each family with its table: the same tables, in the same order
+        assert [table["name"] for table in document["tables"]] == [family.raw_table for family in source.families]
         for family, table in zip(source.families, document["tables"]):
             pages = publisher_pages(source, family)
             assert pages, family.name
@@ -257,6 +261,7 @@ def test_the_docs_site_reuses_a_manifest_only_when_it_compiled_the_project_as_it
     assert "changed" in docs_site.why_compile(target, project)
 
 
+@pytest.mark.slow  # a `csc` process
 def test_csc_docs_without_a_site_names_the_path(tmp_path):
     warehouse = tmp_path / "warehouse"
     run = subprocess.run(
@@ -282,6 +287,7 @@ def serve(tmp_path, **popen) -> subprocess.Popen:
     )
 
 
+@pytest.mark.slow  # two `csc` processes
 def test_csc_docs_serves_the_site_on_localhost(tmp_path):
     docs = tmp_path / "warehouse" / "docs"
     docs.mkdir(parents=True)
@@ -317,6 +323,7 @@ def test_csc_docs_serves_the_site_on_localhost(tmp_path):
     assert code == 0
 
 
+@pytest.mark.slow  # a `csc` process
 def test_ctrl_c_stops_csc_docs_serve_even_when_started_with_sigint_ignored(tmp_path):
     """A program a non-interactive shell starts in the background inherits SIGINT ignored (CI
     runs tests that way at times), and Python then never raises KeyboardInterrupt for it:

@@ -12,7 +12,7 @@ from orchestration.lib.ingest.catalogue import Release, load_catalogue
 from orchestration.lib.ingest.http import FetchError
 from orchestration.lib.ingest.landing import fetch, landing_path
 from orchestration.settings import get_settings
-from tests.support.helpers import FIXTURE_MIRROR
+from tests.support.helpers import FIXTURE_MIRROR, SERVER_POLL
 
 BODY = b"a,b\n1,2\n"
 
@@ -72,7 +72,7 @@ def server():
             self.wfile.write(body)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs=SERVER_POLL, daemon=True)
     thread.start()
     script.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield script
@@ -227,6 +227,7 @@ def test_no_url_and_no_mirror_says_what_to_do(http_settings):
         fetch(http_settings, r)
 
 
+@pytest.mark.slow  # waits out the retries' backoff, twice
 def test_connection_reset_is_retried_then_bounded(server, http_settings):
     server.routes["/reset.csv"] = [{"reset": True}, {"body": BODY}]
     fetch(http_settings, release(server.base + "/reset.csv"))
@@ -249,6 +250,7 @@ def test_connection_reset_is_retried_then_bounded(server, http_settings):
         fetch(http_settings, fresh)
 
 
+@pytest.mark.slow  # waits for the overall time limit (3 s)
 def test_a_trickling_server_is_cut_off_at_the_overall_limit(server, http_settings):
     # 0.4 s per byte keeps every read under the 1 s timeout; 3 attempts x 1 s is the limit
     server.routes["/trickle.csv"] = [{"body": BODY * 50, "trickle": 0.4}]

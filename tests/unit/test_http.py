@@ -19,6 +19,7 @@ from orchestration.lib.ingest.http import (
 )
 from orchestration.lib.ingest.landing import fetch, landing_path
 from orchestration.settings import get_settings
+from tests.support.helpers import SERVER_POLL
 
 
 class Publisher:
@@ -79,7 +80,7 @@ def publisher(warehouse, monkeypatch):
             return 200, body, {"ETag": etag, "Content-Type": ctype}
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs=SERVER_POLL, daemon=True).start()
     pub.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     monkeypatch.setenv("CSC_HTTP_TIMEOUT", "5")
     monkeypatch.setenv("CSC_HTTP_RETRIES", "2")
@@ -203,7 +204,7 @@ def test_a_redirect_loop_is_refused_by_name(publisher):
             self.end_headers()
 
     loop = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Loop)
-    threading.Thread(target=loop.serve_forever, daemon=True).start()
+    threading.Thread(target=loop.serve_forever, kwargs=SERVER_POLL, daemon=True).start()
     try:
         r = Release(
             source="s", family="f", release="r1", file="x.csv", url=f"http://127.0.0.1:{loop.server_address[1]}/x.csv"

@@ -90,12 +90,19 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def read_whole(edges: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The project's import graph, read whole: every module and its imports (so an empty graph
+    cannot pass the rules by having nothing to check)."""
+    assert len(edges) > 40 and sum(len(targets) for targets in edges.values()) > 100
+    return edges
+
+
 def test_imports_flow_one_way_and_domains_keep_to_themselves():
-    assert violations(graph()) == []
+    assert violations(read_whole(graph())) == []
 
 
 def test_no_module_imports_itself_back():
-    assert cycles(graph()) == []
+    assert cycles(read_whole(graph())) == []
 
 
 def test_every_library_module_is_in_a_layer():

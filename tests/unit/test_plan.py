@@ -155,6 +155,7 @@ def test_a_changed_suite_runs_again_on_an_unchanged_table(instance):
     assert run(instance, build_defs(gate_code="g2")).empty
 
 
+@pytest.mark.slow  # six refreshes, each an ingest run and a build run
 def test_a_failed_gate_is_planned_again_until_it_passes(instance):
     run(instance, build_defs())
     state.update(raw="v2", gate=False)
@@ -168,6 +169,7 @@ def test_a_failed_gate_is_planned_again_until_it_passes(instance):
     assert run(instance, build_defs()).empty
 
 
+@pytest.mark.slow  # four refreshes, each an ingest run and a build run
 def test_a_failed_mart_check_is_run_again_without_rebuilding_its_mart(instance):
     run(instance, build_defs())
     state.update(raw="v2", mart_check=False)
@@ -178,6 +180,7 @@ def test_a_failed_mart_check_is_run_again_without_rebuilding_its_mart(instance):
     assert "published/snapshot" in names(plan) and "marts/fct_family" not in names(plan)
 
 
+@pytest.mark.slow  # four refreshes, each an ingest run and a build run
 def test_checks_a_refused_gate_kept_from_running_keep_their_earlier_result(instance):
     run(instance, build_defs())
     state.update(raw="v2", gate=False)
@@ -188,6 +191,7 @@ def test_checks_a_refused_gate_kept_from_running_keep_their_earlier_result(insta
     assert run(instance, build_defs()).empty
 
 
+@pytest.mark.slow  # seven refreshes, each an ingest run and a build run
 def test_an_asset_rebuilt_on_code_changes_only_ignores_new_data(instance):
     first = run(instance, build_defs(docs_code="d1"))
     assert "published/docs" in names(first)
