@@ -73,10 +73,11 @@ def published_warehouse(tmp_path_factory, mirror_dir) -> Path:
     return warehouse
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(published_warehouse, tmp_path_factory):
-    """The module's own copy of the session's published warehouse, made once for the module: most
-    modules only read it; tests/e2e/test_refresh.py refreshes it again, test after test."""
+    """A copy of the session's published warehouse that the modules reading published figures
+    share; none writes to it. A module that refreshes a warehouse again makes its own copy
+    (tests/e2e/test_refresh.py)."""
     return clone_warehouse(published_warehouse, tmp_path_factory.mktemp("e2e") / "warehouse")
 
 

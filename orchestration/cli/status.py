@@ -54,11 +54,13 @@ def _print_publishers(sources: list[dict], new_releases: list[dict], seen: str) 
     """How each publisher answered, and which releases are late or new."""
     if not sources:
         return
+    from orchestration.lib.ingest.release_index import interface_address
+
     table = Table("source", "asked", "answered", "latest release", "next due", "on time", title=f"publishers, {seen}")
     addresses: dict[str, str] = {}
     for s in sources:
         on_time = {True: "[red]overdue[/red]", False: "yes", None: "not evaluated"}[s["overdue"]]
-        kind, address = _interface(s["interface"])
+        kind, address = interface_address(s["interface"])
         if address:
             addresses.setdefault(kind, address)
         table.add_row(
@@ -88,12 +90,6 @@ def _print_publishers(sources: list[dict], new_releases: list[dict], seen: str) 
             f"  new release {r['source']}/{r['release']}: {r['files']} file(s), published {(r['published_at'] or '')[:10]}"
             " (found by discovery; not in the catalogue)"
         )
-
-
-def _interface(text: str) -> tuple[str, str]:
-    """'EES content API https://...' -> ('EES content API', 'https://...'); a mirror's path likewise."""
-    kind, _, last = text.rpartition(" ")
-    return (kind, last) if kind and last.startswith(("http://", "https://", "/")) else (text, "")
 
 
 def _print_last_run(settings) -> None:

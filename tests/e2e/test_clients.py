@@ -1,9 +1,9 @@
-"""The clients the README names, on the real publication: what each one sees, proven.
+"""The clients docs/bi-clients.md names, on the real publication: what each one sees, proven.
 
 SQLAlchemy with duckdb-engine is Superset's path: tests/support/clients/sqlalchemy_reflect.py lists the
 schemas and tables, reflects every mart's columns with their comments and runs a query; here it
 runs in the project's environment and, each in an environment of its own (`uv run --isolated`),
-with every combination of versions the README names (orchestration/lib/publish/snapshot.py keeps them).
+with every combination of versions docs/bi-clients.md names (tests/support/clients/__init__.py keeps them).
 What it sees is compared with DuckDB's own catalogue of the file (duckdb_columns()).
 """
 
@@ -21,7 +21,7 @@ from tests.support.clients import SQLALCHEMY_CLIENTS, SQLALCHEMY_CLIENTS_THAT_FA
 pytestmark = pytest.mark.e2e
 
 REFLECT = REPO_ROOT / "tests" / "support" / "clients" / "sqlalchemy_reflect.py"
-README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+CLIENTS_DOC = (REPO_ROOT / "docs" / "bi-clients.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_sqlalchemy_in_the_projects_environment_reflects_every_mart_with_its_com
 @pytest.mark.parametrize("versions", SQLALCHEMY_CLIENTS, ids="duckdb{0[0]}-engine{0[1]}-sqlalchemy{0[2]}".format)
 def test_the_oldest_sqlalchemy_clients_the_readme_names_reflect_every_mart(versions, publication, catalogue):
     duckdb_version, engine_version, sqlalchemy_version = versions
-    assert f"duckdb {duckdb_version} + duckdb-engine {engine_version} + SQLAlchemy {sqlalchemy_version}" in README
+    assert f"duckdb {duckdb_version} + duckdb-engine {engine_version} + SQLAlchemy {sqlalchemy_version}" in CLIENTS_DOC
     run = reflect(uv_isolated(*versions), publication)
     assert run.returncode == 0, run.stderr[-3000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])
@@ -120,10 +120,10 @@ def test_the_oldest_sqlalchemy_clients_the_readme_names_reflect_every_mart(versi
     ids=lambda v: f"duckdb{v[0]}-engine{v[1]}-sqlalchemy{v[2]}" if isinstance(v, tuple) else v,
 )
 def test_the_sqlalchemy_clients_the_readme_warns_of_cannot_reflect_columns(versions, error, publication):
-    """The README's warnings stay true: when a release of one of these fixes reflection, this fails
-    and the README (and publish.SQLALCHEMY_CLIENTS_THAT_FAIL) should say so."""
+    """The warnings in docs/bi-clients.md stay true: when a release of one of these fixes reflection,
+    this fails and the doc (and SQLALCHEMY_CLIENTS_THAT_FAIL) should say so."""
     duckdb_version, engine_version, sqlalchemy_version = versions
-    assert f"duckdb {duckdb_version} + duckdb-engine {engine_version} + SQLAlchemy {sqlalchemy_version}" in README
+    assert f"duckdb {duckdb_version} + duckdb-engine {engine_version} + SQLAlchemy {sqlalchemy_version}" in CLIENTS_DOC
     run = reflect(uv_isolated(*versions), publication)
     assert run.returncode != 0, run.stdout[-2000:]
     assert "get_columns" in run.stderr and error in run.stderr, run.stderr[-3000:]

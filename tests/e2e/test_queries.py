@@ -166,7 +166,7 @@ def test_variation_given_deprivation(results):
 
 
 # The DuckDB CLI as PyPI ships it (package duckdb-cli), run in an environment of its own: the
-# README says each file runs as is there.
+# docs/bi-clients.md says each file runs as is there.
 DUCKDB_CLI = "1.5.6"
 
 

@@ -1,4 +1,4 @@
-"""Readers of the publication: the oldest DuckDB the README names, in an environment of its own,
+"""Readers of the publication: the oldest DuckDB docs/bi-clients.md names, in an environment of its own,
 opens csc.duckdb read-only and counts the same rows in every mart as today's DuckDB. Reads this
 module's copy of the session's published warehouse and changes nothing in it.
 """
@@ -21,7 +21,7 @@ def test_the_oldest_reader_the_readme_names_reads_every_mart(published):
 
     from orchestration.lib.publish.snapshot import OLDEST_READER
 
-    assert f"duckdb {OLDEST_READER}" in (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"duckdb {OLDEST_READER}" in (REPO_ROOT / "docs" / "bi-clients.md").read_text(encoding="utf-8")
     uv = shutil.which("uv")
     assert uv, "uv is on PATH wherever the README's set-up commands ran"
     script = (

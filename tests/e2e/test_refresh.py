@@ -18,11 +18,17 @@ import pytest
 
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.settings import REPO_ROOT
-from tests.support.helpers import clean_env
+from tests.support.helpers import clean_env, clone_warehouse
 from tests.support.published import copy_mirror, csc, digest, latest, mutate, query
 from tests.support.synthetic_releases import WORKFORCE_2025, corrected_caseload, write_apart
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def published(published_warehouse, tmp_path_factory):
+    """This module's own copy of the session's published warehouse: its tests refresh it again."""
+    return clone_warehouse(published_warehouse, tmp_path_factory.mktemp("refreshed") / "warehouse")
 
 
 def test_meta_records_sources_and_checks(published, mirror_dir):

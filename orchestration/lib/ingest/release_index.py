@@ -81,6 +81,14 @@ def freshness(source: Source, discovery: SourceDiscovery | None, today: date) ->
     return Freshness(False, due.isoformat(), f"next release expected by {due} (usual month {month})")
 
 
+def interface_address(interface: str) -> tuple[str, str]:
+    """'EES content API https://...' -> ('EES content API', 'https://...'): which kind of
+    interface was asked, and where (a mirror's path likewise; ('fixed links in the catalogue', '')
+    when there is no address)."""
+    kind, _, last = interface.rpartition(" ")
+    return (kind, last) if kind and last.startswith(("http://", "https://", "/")) else (interface, "")
+
+
 def located_by(wanted: LocatedFile, landed: LandedFile, mirror: bool, discovery: SourceDiscovery | None) -> str:
     if mirror:
         return "mirror"

@@ -36,8 +36,9 @@ from orchestration.lib.ingest.load import LoadResult, load_family
 from orchestration.lib.ingest.releases import land_family
 
 FRESHNESS_CHECK = "release_on_time"
-# what a publisher's answer is, for whether it changed (not when it was asked, or how many requests it took)
-STATUS_FIELDS = ("source", "interface", "reachable", "latest_published_at", "next_release_due", "overdue")
+# what a publisher's answer is, for whether it changed: not when or where it was asked (a mirror
+# or an address moved is not a new answer), nor how many requests it took
+STATUS_FIELDS = ("source", "reachable", "latest_published_at", "next_release_due", "overdue")
 
 
 class IngestError(RuntimeError):
@@ -310,6 +311,7 @@ def ingest_source(context: dg.AssetExecutionContext, warehouse, source: Source) 
         context.log.info(summary)
     if status is not None and status_key(source) in context.selected_asset_keys:
         answered = {k: status[k] for k in STATUS_FIELDS}
+        answered["interface"] = release_index.interface_address(status["interface"])[0]
         version = json_digest(answered)
         if not _unchanged(context, last.get(status_key(source), {}), version, None):
             yield dg.MaterializeResult(

@@ -30,7 +30,7 @@ from orchestration.settings import Settings
 PUBLISHED_SCHEMAS = ("marts",)
 # Readers with DuckDB 1.1 or newer can open the snapshot; the work database stays on 2.0's format.
 STORAGE_VERSION = "v1.1.0"
-# The oldest reader the README names: tests/test_e2e_refresh.py opens the publication with it
+# The oldest reader docs/bi-clients.md names: tests/e2e/test_readers.py opens the publication with it
 # (1.0.0 cannot: "Failed to deserialize", the storage format is newer than it knows).
 OLDEST_READER = "1.1.0"
 META_DDL = """
