@@ -28,12 +28,11 @@ import time
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.events.log import EventLogEntry
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from orchestration.lib.core.dagster_home import dagster_yaml
-from tests.test_dagster_storage import Connections
+from tests.support.sqlite_connections import Connections
 
 STORAGES = {"dagster": None, "project": "pooled"}
 
@@ -85,7 +84,7 @@ def measure(storage: str | None, n: int) -> dict[str, tuple[float, float, float]
                 wall, cpu = time.perf_counter(), time.process_time()
                 for i in range(runs):  # one event each: the cost of creating a run's shard
                     instance.event_log_storage.store_event(
-                        EventLogEntry(
+                        dg.EventLogEntry(
                             error_info=None,
                             level=20,
                             user_message="x",

@@ -18,6 +18,7 @@ from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorag
 from orchestration.lib.core.dagster_home import DAGSTER_YAML_HEADER, dagster_yaml, ensure_dagster_home
 from orchestration.lib.core.dagster_internals import OPEN_RUN_SHARDS, PooledSqliteEventLogStorage
 from orchestration.settings import get_settings
+from tests.support.sqlite_connections import Connections
 
 
 @pytest.fixture
@@ -30,24 +31,6 @@ def log_entry(run_id: str, message: str) -> EventLogEntry:
     return EventLogEntry(
         error_info=None, level=20, user_message=message, run_id=run_id, timestamp=time.time(), dagster_event=None
     )
-
-
-class Connections:
-    """Counts the SQLite connections opened (SQLAlchemy's dialect calls sqlite3.dbapi2.connect)."""
-
-    def __enter__(self):
-        self.count = 0
-        self._connect = sqlite3.dbapi2.connect
-
-        def counting(*args, **kwargs):
-            self.count += 1
-            return self._connect(*args, **kwargs)
-
-        sqlite3.dbapi2.connect = counting
-        return self
-
-    def __exit__(self, *exc):
-        sqlite3.dbapi2.connect = self._connect
 
 
 def test_a_warehouse_instance_records_events_on_kept_connections_that_dagster_reads_as_its_own(home):
