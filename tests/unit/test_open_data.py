@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from orchestration.lib.publish import open_data
-from orchestration.lib.publish.open_data import ForeignKey, TableKeys
+from orchestration.lib.publish import datapackage, open_data
+from orchestration.lib.publish.datapackage import ForeignKey, TableKeys
 from orchestration.lib.publish.snapshot import PublishError, RefreshRecord, publish
 
 KEYS = {
@@ -103,12 +103,12 @@ def fields(resource):
     ],
 )
 def test_duckdb_types_map_to_table_schema_types(duckdb_type, expected):
-    assert open_data.field_type(duckdb_type) == expected
+    assert datapackage.field_type(duckdb_type) == expected
 
 
 def test_a_type_with_no_mapping_refuses_rather_than_guessing():
-    with pytest.raises(open_data.ExportError, match="INTEGER\\[\\]"):
-        open_data.field_type("INTEGER[]")
+    with pytest.raises(datapackage.ExportError, match="INTEGER\\[\\]"):
+        datapackage.field_type("INTEGER[]")
 
 
 def test_descriptor_has_types_descriptions_units_keys_licence_sources_and_refresh(warehouse):
@@ -272,7 +272,7 @@ def test_keys_come_from_the_dbt_tests_and_a_where_clause_is_no_key():
             "t8": test("not_null", "fct_x", {"column_name": "la_code"}, column="la_code"),
         }
     }
-    keys = open_data.keys_from_manifest(manifest)
+    keys = datapackage.keys_from_manifest(manifest)
     assert keys["dim_la"] == TableKeys(primary_key=("la_code",))
     assert keys["dim_period"].primary_key == ("period_type", "time_period")
     assert keys["fct_x"].primary_key == ("la_code", "time_period", "release")  # not the filtered one

@@ -17,7 +17,7 @@ from orchestration.lib.dbt.translator import mart_asset_keys
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.ingest.step import status_key
 from orchestration.lib.publish import docs_site, la_profiles, metric_catalogue, snapshot
-from orchestration.lib.publish.open_data import keys_from_manifest
+from orchestration.lib.publish.datapackage import keys_from_manifest
 from orchestration.lib.publish.pages import template_files
 from orchestration.lib.refresh import publication_gate
 from orchestration.lib.refresh.build_plan import REBUILD_WHEN

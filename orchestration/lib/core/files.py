@@ -1,9 +1,10 @@
 """Files written whole or not at all, and their digests: the one helper for each.
 
-A file is written beside its final name under a hidden temporary name and renamed over it
-(``os.replace``, atomic on one filesystem), so a reader sees the old file or the new one, never
-half of one; a writer killed part-way leaves only a hidden temporary file, which the next write
-of the same name clears. ``durable=True`` also syncs the bytes and the rename to disk before
+A file is written beside its final name under a hidden temporary name of its own and renamed
+over it (``os.replace``, atomic on one filesystem), so a reader sees the old file or the new one,
+never half of one, and two writers of one file never write into the same temporary file; a
+writer killed part-way leaves only a hidden temporary file (:func:`clear_leftovers` removes them
+where one writer at a time is certain, as landing a file under the refresh lock is). ``durable=True`` also syncs the bytes and the rename to disk before
 returning, for files that must survive a power cut once a refresh says they are there (landed
 source files, the published snapshot). Files get the permissions a newly created file gets
 (the process's umask), whatever the temporary file had.
@@ -28,8 +29,8 @@ TEMP_SUFFIX = ".tmp"
 
 
 def clear_leftovers(target: Path) -> None:
-    """Temporary files a killed writer of ``target`` left. Writers of one file never overlap:
-    the warehouse's files are written under the refresh lock."""
+    """Temporary files a killed writer of ``target`` left; only for a file one writer at a time
+    writes (another's temporary file would go too)."""
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*{TEMP_SUFFIX}"):
         leftover.unlink(missing_ok=True)
 
@@ -65,7 +66,6 @@ def replacing(target: Path, *, durable: bool = False, create: bool = True) -> It
     without an error renames it over ``target``; an error removes it and leaves ``target`` as
     it was."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    clear_leftovers(target)
     tmp = temp_beside(target)
     if create:
         os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

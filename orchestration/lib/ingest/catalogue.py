@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
-import json
 import re
 import string
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from orchestration.lib.core.conventions import conventions
+from orchestration.lib.core.files import json_digest
 
 FORMATS = ("ees_tidy_csv", "csv", "xlsx", "ods")
 # How a source's releases are found: the EES content API, the GOV.UK Content API, the ONS
@@ -153,7 +152,7 @@ class Family:
             "encoding": release.encoding,
             "constants": release.constants,
         }
-        return hashlib.sha256(json.dumps(spec, sort_keys=True, default=list).encode()).hexdigest()[:16]
+        return json_digest(spec)
 
     @property
     def column_names(self) -> list[str]:

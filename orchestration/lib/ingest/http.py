@@ -20,9 +20,7 @@ everything else (a 404, an HTML page, a body over the size limit), which stops a
 from __future__ import annotations
 
 import email.utils
-import hashlib
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -32,6 +30,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from orchestration.lib.core import files
+from orchestration.lib.core.files import short_digest
 from orchestration.settings import Settings
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -248,7 +248,7 @@ class HttpClient:
     def _cache_path(self, url: str) -> Path:
         # keyed by the address actually asked: a different CSC_URL_REWRITE is a different server
         target = rewrite(url, self.rewrites)
-        return self.settings.http_cache_dir / (hashlib.sha256(target.encode()).hexdigest()[:32] + ".json")
+        return self.settings.http_cache_dir / (short_digest(target) + ".json")
 
     def get_json(self, url: str, *, label: str):
         """A JSON answer, asked conditionally against the last one cached for ``url``."""
@@ -291,19 +291,12 @@ class HttpClient:
             url, label=label, headers={"Accept": "application/json", **validators.headers()}, handle=handle
         )
         if etag or modified:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_name(f".{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(
-                json.dumps(
-                    {
-                        "url": url,
-                        "etag": etag,
-                        "last_modified": modified,
-                        "body": data,
-                        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                    }
-                ),
-                encoding="utf-8",
-            )
-            os.replace(tmp, cache)
+            answer = {
+                "url": url,
+                "etag": etag,
+                "last_modified": modified,
+                "body": data,
+                "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            files.write_text(cache, json.dumps(answer))
         return data

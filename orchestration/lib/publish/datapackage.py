@@ -142,7 +142,7 @@ def field_type(duckdb_type: str) -> dict:
         return {"type": "string"}
     if t == "UUID":
         return {"type": "string", "format": "uuid"}
-    raise ExportError(f"no open-data type for DuckDB type {duckdb_type}: say in open_data.field_type how to write it")
+    raise ExportError(f"no open-data type for DuckDB type {duckdb_type}: say in datapackage.field_type how to write it")
 
 
 def column_unit(name: str, duckdb_type: str, indicator_units: Mapping[str, str]) -> str | None:

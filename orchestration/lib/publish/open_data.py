@@ -21,7 +21,6 @@ The descriptor (keys, types, units, licence) is orchestration/lib/publish/datapa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -35,17 +34,13 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.core import files
-from orchestration.lib.publish.datapackage import (  # noqa: F401  (the descriptor's names, re-exported)
+from orchestration.lib.publish.datapackage import (
     DESCRIPTOR_NAME,
     EXPORT_SCHEMA,
     NAIVE_TIMESTAMPS,
     ExportError,
-    ForeignKey,
     TableKeys,
-    column_unit,
     describe,
-    field_type,
-    keys_from_manifest,
     mart_tables,
 )
 
@@ -103,9 +98,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
     rows, digest = con.execute(
         f"select count(*), sum(hash(t)::hugeint) from {EXPORT_SCHEMA}.{_ident(table)} t"
     ).fetchone()
-    return hashlib.sha256(
-        json.dumps([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)]).encode()
-    ).hexdigest()
+    return files.json_digest([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)])
 
 
 def _read_state(export_dir: Path | None) -> dict:

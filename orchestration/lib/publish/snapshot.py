@@ -24,7 +24,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.core import files
 from orchestration.lib.publish import open_data
+from orchestration.lib.publish.datapackage import TableKeys, keys_from_manifest
 from orchestration.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
@@ -118,9 +120,7 @@ def _copy_schema(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
     return names
 
 
-def publish(
-    settings: Settings, refresh: RefreshRecord, keys: Mapping[str, open_data.TableKeys] | None = None
-) -> PublishResult:
+def publish(settings: Settings, refresh: RefreshRecord, keys: Mapping[str, TableKeys] | None = None) -> PublishResult:
     """Publish the work database's marts; ``keys`` are the marts' primary and foreign keys for the
     open-data descriptor (by default read from the dbt project's tests, through its manifest)."""
     failed = [c for c in refresh.checks if not c.passed and (c.severity or "ERROR").upper() != "WARN"]
@@ -218,7 +218,7 @@ def publish(
         if keys is None:
             from orchestration.lib.dbt.project import load_manifest
 
-            keys = open_data.keys_from_manifest(load_manifest())
+            keys = keys_from_manifest(load_manifest())
         from orchestration.lib.ingest.catalogue import load_catalogue
 
         export = open_data.write_export(
@@ -234,17 +234,12 @@ def publish(
         tmp.unlink(missing_ok=True)
         raise PublishError(f"not publishing: the open-data export failed ({type(exc).__name__}: {exc})") from exc
     try:
-        os.replace(tmp, target)
+        files.install(tmp, target, durable=True)
     except BaseException:
         open_data.restore_link(link, replaced)
         shutil.rmtree(export_dir, ignore_errors=True)
         tmp.unlink(missing_ok=True)
         raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
     # the previous export stays: a download that resolved the link before the swap finishes from it
     open_data.prune(versions, keep=[export_dir, replaced])
     return PublishResult(path=target, bytes=size, tables=tables, source_files=n_files, export=export)
