@@ -121,7 +121,9 @@ def _print_last_run(settings) -> None:
 
 
 def _print_files(files: list[dict]) -> None:
-    table = Table("family", "release", "file", "rows", "sha256", title="source files")
+    """One line per source file, whole (names are long: a table would cut them)."""
+    out.print(f"[bold]source files[/bold] ({len(files)}): family, release, file, rows, sha256")
     for f in files:
-        table.add_row(f["family"], f["release"], f["file"], str(f["row_count"]), f["sha256"][:12])
-    out.print(table)
+        out.print(
+            f"  {f['family']}  {f['release']}  {f['file']}  {f['row_count']} rows  {f['sha256'][:12]}", markup=False
+        )

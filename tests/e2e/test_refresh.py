@@ -51,10 +51,23 @@ def test_meta_records_sources_and_checks(published, mirror_dir):
 
 
 def test_status_reports_the_publication(published):
+    """The summary first: what is published, how each publisher answered, how the last refresh
+    went; every source file only when asked for (--files)."""
     run = csc("status", warehouse=published)
     assert run.returncode == 0, run.stderr
     (refresh_id,) = query(published, "select refresh_id from meta.refresh")[0]
-    assert f"refresh {refresh_id}" in run.stdout and "last refresh" in run.stdout and "SUCCESS" in run.stdout
+    (files,) = query(published, "select count(*) from meta.refresh_source_files")[0]
+    out = run.stdout
+    assert f"refresh {refresh_id}" in out and "last refresh" in out and "SUCCESS" in out
+    assert (
+        out.index("published") < out.index("publishers, as the latest refresh found them") < out.index("last refresh")
+    )
+    assert f"{files} source files in the publication (csc status --files lists them)" in out
+    assert "source files" not in out.split("\n")[0] and "sha256" not in out
+    listed = csc("status", "--files", warehouse=published)
+    assert listed.returncode == 0 and f"source files ({files})" in listed.stdout
+    # every file whole, one a line: family, release, file name
+    assert "  cla_number_and_rate_per_10k  ees_2025  cla_number_and_rate_per_10k_children.csv  " in listed.stdout
 
 
 BIRMINGHAM_2025 = b"330,Birmingham,E08000025,Children looked after on 31 March each year,292859,2317,79"
