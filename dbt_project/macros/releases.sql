@@ -18,9 +18,9 @@
     publication date, known when discovery found the release), the day it was published; then
     the revision day, the unrevised file before its revisions in the order they were found;
     then the label itself, so any other tie (two families' labels of one year) is broken the
-    same way every time. A family's labels never tie on year and stage without a revision day
-    (tests/assert_release_labels_order_a_family.sql), so the order of its vintages is the same
-    with publication dates or without them.
+    same way every time. The labels of a series the models order never tie on year, stage and
+    revision day (tests/assert_release_labels_order_a_family.sql): for those the publication
+    date, were it given, could only agree with the label's order.
   Python reads the same macros for the SQL it runs outside dbt (the expectation suites):
   orchestration/lib/dbt/macros.py renders this file.
   Labels must not be compared as text: 'mhclg_ro_2024-25_first_release' < '..._second_release'

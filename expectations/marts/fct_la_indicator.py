@@ -12,10 +12,10 @@ ASSET = ("marts", "fct_la_indicator")
 # Per indicator, year and release, the median over LAs of the relative difference between the
 # published and recomputed rate beyond the publisher's rounding (rates are published to whole
 # numbers or one decimal place: 0.5 covers both), in the newest release that publishes the rate.
-# Measured on the mirror: 0 for the CLA 2025 release, at most 0.40% for the CIN 2024 release
-# (ONS has since revised its mid-2022 and mid-2023 estimates); a wrong multiplier or mid-year
-# shows as 0.5% or more. Releases before 2024 divided by pre-Census-2021 estimates (at most
-# 2.1% measured), so they get 3%. The exact denominator convention is gated below. Single LAs can differ
+# Releases from 2024 divide by the estimates the warehouse holds, revised since only slightly;
+# a wrong multiplier or mid-year shows as 0.5% or more, the tolerance. Releases before 2024
+# divided by pre-Census-2021 estimates, which differ more: 3%. The exact denominator convention
+# is gated below. Single LAs can differ
 # far more where ONS revised their estimate (City of London): the median is what is gated.
 # Every published rate indicator of the indicator catalogue is compared: one without a rate to
 # compare (its measure renamed in the only release that publishes it, say) is a row with no

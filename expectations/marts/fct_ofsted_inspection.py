@@ -31,7 +31,7 @@ def suites() -> list[SuiteSpec]:
             description="Every ILACS inspection in Data to Insight's scrapes up to the end of Ofsted's history is in the warehouse with the same date and judgement.",
             query=MATCHES_D2I_SCRAPE,
             # every LA has had an ILACS inspection since the framework began (2018), and each scrape
-            # lists an LA's latest: measured 150 and 107 rows published by the end of Ofsted's history
+            # lists an LA's latest
             expectations=lambda: rules.all_agree(
                 rules.FEWEST_LAS, "one per graded inspection a scrape lists: at least every LA once"
             ),

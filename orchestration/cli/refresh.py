@@ -150,7 +150,9 @@ def refresh(
             f"[green bold]checked[/green bold]: {settings.published_path} is current, nothing to publish again "
             f"(refresh {outcome.result.run_id}, {took:.0f}s)"
         )
-        if dg.AssetKey(["published", "la_profiles"]) in outcome.plan.assets:
+        from orchestration.lib.refresh.publication import LA_PAGES
+
+        if LA_PAGES in outcome.plan.assets:
             console.print(f"LA profiles rewritten: {pages}")
     elif outcome.success:
         console.print(

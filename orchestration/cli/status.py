@@ -30,7 +30,8 @@ def status(
     if latest is not None:
         _print_publishers(*latest, "as the latest refresh found them")
     elif published is not None:
-        _print_publishers(published["sources"], published["new_releases"], "as published (a refresh is running)")
+        why = "a refresh holds the work database" if settings.duckdb_path.exists() else "no work database here"
+        _print_publishers(published["sources"], published["new_releases"], f"as published ({why})")
     _print_last_run(settings)
     if published is not None:
         if files:

@@ -1,6 +1,6 @@
 """Apache Superset, in an environment of its own, reads the real publication through its REST API.
 
-tests/support/clients/superset/check_superset.py does it in one command (its README says what and how
+tests/support/clients/superset/check_superset.py does it in one command (its docstring says what and how
 long); this runs it on a copy of the session's published warehouse and checks its answer again
 against DuckDB here, so a script that passed without asking Superset would still fail.
 """

@@ -70,7 +70,9 @@ def changed(before: dict, after: dict) -> set[str]:
 
 
 def edit(path: Path) -> None:
-    path.write_text(path.read_text(encoding="utf-8") + "\n# a change\n", encoding="utf-8")
+    """A change to what the file does (a template's text; a module's code: a new name bound)."""
+    change = "\n_CHANGED = True\n" if path.suffix == ".py" else "\n{# a change #}\n"
+    path.write_text(path.read_text(encoding="utf-8") + change, encoding="utf-8")
 
 
 def raw_table(name: str) -> bool:
@@ -107,3 +109,22 @@ def test_a_change_to_what_an_asset_runs_changes_its_code_version_and_nothing_els
     expected = {name for name in expected if before["assets"].get(name, before["checks"].get(name)) is not None}
     assert expected, f"{path}: the case names no asset or check"
     assert changed(before, after) == expected
+
+
+def test_a_comment_a_docstring_or_a_reformat_changes_no_code_version(tmp_path):
+    """What a module does decides its version, not how it is written down: reformatting or
+    documenting code rebuilds nothing."""
+    from orchestration.lib.core.versions import code_version
+
+    package = tmp_path / "orchestration"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "m.py"
+    module.write_text('"""A module."""\n\ndef f(x):\n    return x + 1\n')
+    before = code_version("orchestration.m", root=tmp_path)
+    module.write_text(
+        '"""A module, documented."""\n\n\ndef f(x):  # adds one\n    """One more."""\n    return (x + 1)\n'
+    )
+    assert code_version("orchestration.m", root=tmp_path) == before
+    module.write_text('"""A module."""\n\ndef f(x):\n    return x + 2\n')
+    assert code_version("orchestration.m", root=tmp_path) != before

@@ -96,3 +96,45 @@ def test_the_docs_check_catches_a_file_that_is_gone():
         "docs/queries",
     ]
     assert not (REPO_ROOT / "orchestration/lib/plan.py").exists()
+
+
+ROOTS = ("orchestration", "dbt_project", "expectations", "tests", "benchmarks", "docs", ".ci")
+# a path into the repository in any text: a root folder, then path characters (a pattern such as
+# `models/staging/<source>/` or `test_*.py` stops at its first wildcard, leaving a folder)
+ANY_PATH = re.compile(rf"(?<![\w./-])((?:{'|'.join(re.escape(r) for r in ROOTS)})/[\w./-]*[\w/])")
+TEXT = (".py", ".md", ".yml", ".yaml", ".toml", ".sql", ".j2", ".in", ".txt", ".csv", "run")
+
+
+def stale_paths(root=REPO_ROOT) -> list[str]:
+    """Every file of the repository that names a path in it which does not exist (relative to the
+    repository, or to dbt_project/ for dbt's own files)."""
+    listed = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout
+    found = []
+    for name in listed.split():
+        if not name.endswith(TEXT) or name == "tests/unit/test_readme.py":
+            continue
+        text = (root / name).read_text(encoding="utf-8", errors="replace")
+        for match in ANY_PATH.finditer(text):
+            path = match.group(1).rstrip(".")
+            if text[match.end() : match.end() + 1] in ("*", "<", "{"):  # a pattern: its folder is named
+                path = path.rpartition("/")[0]
+            if not (root / path).exists() and not (root / "dbt_project" / path).exists():
+                found.append(f"{name}: {path}")
+    return sorted(set(found))
+
+
+def test_no_file_names_a_path_that_is_gone():
+    assert stale_paths() == []
+
+
+def test_the_stale_path_check_reads_every_kind_of_file(tmp_path):
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.md").write_text("see orchestration/lib/plan.py and docs/a.md and tests/e2e/test_*.py")
+    (tmp_path / "x.toml").write_text("# (tests/test_e2e_clients.py)\n")
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    assert stale_paths(tmp_path) == [
+        "docs/a.md: orchestration/lib/plan.py",
+        "docs/a.md: tests/e2e",  # a pattern: its folder, not there either
+        "x.toml: tests/test_e2e_clients.py",
+    ]

@@ -11,7 +11,7 @@ import dagster as dg
 
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.ingest.fingerprints import changed_families, family_fingerprints, run_key
-from orchestration.lib.ingest.step import raw_key
+from orchestration.lib.ingest.step import raw_key, status_key
 from orchestration.settings import get_settings
 
 # short time-outs and one retry: a tick must end well inside Dagster's 60 s sensor limit, even
@@ -44,9 +44,12 @@ def release_sensors() -> dg.Definitions:
             return dg.SkipReason(f"first poll: remembered the files of {len(current)} families{unreachable}")
         if not changed:
             return dg.SkipReason(f"nothing new or changed at any publisher{unreachable}")
+        families = [catalogue.family(n) for n in changed]
+        # the changed families, and their sources' answers (the step writes those either way)
+        answers = {status_key(catalogue.source(f.source)) for f in families}
         return dg.RunRequest(
             run_key=run_key(previous, current, changed),
-            asset_selection=sorted(raw_key(catalogue.family(n)) for n in changed),
+            asset_selection=sorted({raw_key(f) for f in families} | answers),
             tags={"csc/trigger": "sensor", "csc/families": ",".join(changed)},
         )
 

@@ -5,21 +5,17 @@ Each asset's code version is what its library module imports (orchestration/lib/
 and the files it reads: a change to any of them writes it again, even when no mart changed.
 """
 
-from datetime import UTC, datetime
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.lib.core import versions
 from orchestration.lib.core.warehouse import RefreshLockResource, WarehouseResource
-from orchestration.lib.dbt.project import load_manifest
 from orchestration.lib.dbt.translator import mart_asset_keys
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.ingest.step import status_key
-from orchestration.lib.publish import docs_site, la_profiles, metric_catalogue, snapshot
-from orchestration.lib.publish.datapackage import keys_from_manifest
+from orchestration.lib.publish import docs_site, la_profiles, metric_catalogue
 from orchestration.lib.publish.pages import template_files
-from orchestration.lib.refresh import publication_gate
+from orchestration.lib.refresh import publication, publication_gate
 from orchestration.lib.refresh.build_plan import REBUILD_WHEN
 from orchestration.settings import get_settings
 
@@ -27,12 +23,12 @@ from orchestration.settings import get_settings
 @dg.definitions
 def publish_assets() -> dg.Definitions:
     @dg.asset(
-        key=["published", "csc_duckdb"],
+        key=publication.PUBLICATION,
         group_name="publish",
         kinds={"duckdb"},
         # the marts, and what each publisher answered (meta.source_status is published with them)
         deps=[*mart_asset_keys(), *(status_key(s) for s in load_catalogue().sources)],
-        code_version=versions.code_version(snapshot, publication_gate),
+        code_version=versions.code_version(publication),
         description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta); and "
         "warehouse/open-data/: every mart as Parquet and CSV with a Frictionless datapackage.json, "
         "swapped in with it.",
@@ -43,15 +39,9 @@ def publish_assets() -> dg.Definitions:
         refresh_lock: RefreshLockResource,
         code_location: dg.ResourceParam[publication_gate.CodeLocation],
     ) -> dg.MaterializeResult:
-        refused, checks = publication_gate.upstream_checks(
-            context.instance, code_location.asset_graph(), context.asset_key, context.run_id
+        result, checks = publication.publish_run(
+            warehouse.settings(), context.instance, code_location.asset_graph(), context.run_id
         )
-        if refused:
-            raise snapshot.PublishError(publication_gate.refusal(refused))
-        run = context.instance.get_run_record_by_id(context.run_id)
-        started_at = datetime.fromtimestamp(run.start_time, UTC) if run.start_time else run.create_timestamp
-        refresh = snapshot.RefreshRecord(refresh_id=context.run_id, started_at=started_at, checks=checks)
-        result = snapshot.publish(warehouse.settings(), refresh, keys=keys_from_manifest(load_manifest()))
         export = result.export
         context.log.info(
             f"published {result.path} ({result.bytes} bytes, {len(result.tables)} tables); open data "
@@ -64,7 +54,7 @@ def publish_assets() -> dg.Definitions:
                 "bytes": result.bytes,
                 "tables": dg.MetadataValue.json(result.tables),
                 "source_files": result.source_files,
-                "checks": len(refresh.checks),
+                "checks": checks,
                 "open_data": dg.MetadataValue.path(str(export.path)),
                 "open_data_bytes": export.bytes,
                 "open_data_tables_rewritten": len(export.tables) - len(export.reused),
@@ -73,7 +63,7 @@ def publish_assets() -> dg.Definitions:
         )
 
     @dg.asset(
-        key=["published", "la_profiles"],
+        key=publication.LA_PAGES,
         group_name="publish",
         kinds={"html"},
         deps=[published_warehouse.key],

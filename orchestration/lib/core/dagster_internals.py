@@ -229,8 +229,8 @@ def create_new_databases(home: Path) -> None:
 
 
 def latest_check_executions(instance: dg.DagsterInstance, keys: list[dg.AssetCheckKey], current_run: str | None = None):
-    """check key -> its latest execution record (or None): two batched reads of the event log,
-    not two queries per check. A record that is only planned (its run stopped before the check,
+    """check key -> its latest execution record (or None): one batched read of the event log for
+    every check, and one more for each check whose latest record is only planned. A record that is only planned (its run stopped before the check,
     or is still running it) gives way to the check's last completed execution, unless it was
     planned in ``current_run``."""
     storage = instance.event_log_storage

@@ -6,8 +6,8 @@ never half of one, and two writers of one file never write into the same tempora
 writer killed part-way leaves only a hidden temporary file (:func:`clear_leftovers` removes them
 where one writer at a time is certain, as landing a file under the refresh lock is). ``durable=True`` also syncs the bytes and the rename to disk before
 returning, for files that must survive a power cut once a refresh says they are there (landed
-source files, the published snapshot). Files get the permissions a newly created file gets
-(the process's umask), whatever the temporary file had.
+source files, the published snapshot). A file written or copied gets the permissions a newly
+created file gets (the process's umask); a hard link shares its source's.
 """
 
 from __future__ import annotations
@@ -102,6 +102,19 @@ def copy(source: Path, target: Path, *, link: bool = False, durable: bool = Fals
             except OSError:
                 pass
         shutil.copyfile(source, tmp)
+
+
+def point_link(link: Path, target: Path) -> None:
+    """Point the symlink ``link`` at ``target`` (relative to the link's folder, so the folder can
+    move) in one ``os.replace`` of a new link made beside it, synced to disk."""
+    tmp = temp_beside(link)
+    os.symlink(os.path.relpath(target, link.parent), tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    sync(link.parent)
 
 
 def swap_directory(staging: Path, target: Path) -> None:

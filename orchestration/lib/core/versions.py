@@ -7,7 +7,8 @@ anywhere in a module, inside functions too, except those only a type checker rea
 packages those modules sit in, and of the other files it reads (templates, dbt project files).
 Change any of them, however indirectly it is reached, and the version changes, so the build
 plan (orchestration/lib/refresh/build_plan.py) rebuilds the asset. There are no hand-kept file
-lists to forget a module in.
+lists to forget a module in. A module counts by what it does, its syntax tree without
+docstrings: a comment, a docstring or a reformat changes no version (and so rebuilds nothing).
 
 Modules are read from their files without being imported: working out a version never runs
 code, and a module is found by its name under the repository root.
@@ -142,11 +143,27 @@ def code_version(
     parts: list[bytes | str] = []
     for name in closure(modules, root):
         path = module_path(name, root)
-        parts += [_relative(path, root), path.read_bytes()]
+        parts += [_relative(path, root), code_of(path)]
     for path in sorted(Path(p) for p in files):
         parts += [_relative(path, root), path.read_bytes()]
     parts += list(extra)
     return short_digest(parts)
+
+
+def code_of(path: Path) -> str:
+    """What a module does: its syntax tree, without comments, docstrings or layout."""
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def upstream_digest(target: str) -> str:

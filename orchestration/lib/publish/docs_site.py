@@ -27,7 +27,7 @@ compiles.
 
 dbt writes into the warehouse's dbt target folder (``Settings.dbt_target_dir``, kept between
 runs and shared with the build, so dbt's partial parse applies); the page is copied beside
-``docs/index.html`` and renamed over it (``os.replace``), so a reader never sees half a page.
+``warehouse/docs/index.html`` and renamed over it (``os.replace``), so a reader never sees half a page.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def generate_docs_site(settings: Settings, dbt) -> DocsResult:
     """Run ``dbt docs generate --static`` with the Dagster dbt resource ``dbt`` (a
     ``DbtCliResource``; it reads the work database, so the caller holds the refresh lock),
     without compiling again when the last build compiled the whole project as it is now, and
-    put the page in place as ``docs/index.html``."""
+    put the page in place as ``warehouse/docs/index.html``."""
     started = time.monotonic()
     build = settings.dbt_target_dir
     build.mkdir(parents=True, exist_ok=True)

@@ -101,7 +101,7 @@ def read_indicators(con) -> list[dict]:
 
 
 def write_metric_page(settings: Settings) -> MetricPageResult:
-    """Write ``docs/metrics.html`` from the published snapshot (beside it, then renamed into place)."""
+    """Write ``warehouse/docs/metrics.html`` from the published snapshot (beside it, then renamed into place)."""
     import duckdb
 
     started = time.monotonic()

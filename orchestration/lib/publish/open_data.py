@@ -221,14 +221,7 @@ def swap_link(link: Path, target: Path) -> Path | None:
         aside = target.parent / f"copied-{uuid.uuid4().hex[:8]}"
         os.replace(link, aside)
         previous = aside
-    tmp = link.parent / f".{link.name}.{uuid.uuid4().hex}.link"
-    os.symlink(os.path.relpath(target, link.parent), tmp)
-    try:
-        os.replace(tmp, link)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    files.sync(link.parent)
+    files.point_link(link, target)
     return previous
 
 

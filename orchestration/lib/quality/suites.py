@@ -57,7 +57,7 @@ class SuiteSpec:
     module: str = ""  # the suite module that defines it (set by discover_suites): its code version follows it
 
 
-_TABLE_REF = re.compile(r"\b(raw|reference|staging|intermediate|marts)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
+_TABLE_REF = re.compile(r"\b(raw|reference|staging|intermediate|marts|meta)\.([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 
 
 def tables_read(query: str) -> list[str]:

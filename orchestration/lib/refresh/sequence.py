@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import dagster as dg
 
 from orchestration.lib.refresh.build_plan import BuildPlan, plan_build
+from orchestration.lib.refresh.publication import PUBLICATION
 
 INGEST_JOB, BUILD_JOB, FULL_JOB = "ingest", "build", "full_refresh"
 # run tags: what started a run (cli, nightly, sensor), which stage it is, which ingest run it follows
 TRIGGER, STAGE, AFTER_INGEST = "csc/trigger", "csc/stage", "csc/after_ingest"
-PUBLICATION = dg.AssetKey(["published", "csc_duckdb"])
 
 
 def build_request(

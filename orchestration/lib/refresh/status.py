@@ -2,9 +2,9 @@
 which releases are overdue or new, and how the last refresh went.
 
 The publishers' answers come from the work database, which every refresh's ingest writes
-whether or not it goes on to publish (a night when a publisher is down and nothing else
-changed publishes nothing new, but that night's answer is what a person asks about); while a
-refresh holds the work database they come from the publication, and the status says so.
+whether or not it goes on to publish: when and how each publisher was last asked. While a
+refresh holds the work database (or in a warehouse that has only a publication) they come from
+the publication, and the status says so.
 """
 
 from __future__ import annotations

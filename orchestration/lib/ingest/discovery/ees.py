@@ -13,8 +13,8 @@ Routes and shapes followed, from the EES service's repository
    {page, pageSize, totalResults, totalPages}}``; a result is a release ``{releaseId, slug, title,
    isLatestRelease, label, published, lastUpdated, coverageTitle, yearTitle, type}`` or a legacy
    link ``{title, url}`` (``.../Publications/Dtos/PublicationReleaseEntryDtos.cs`` @038970f31e23;
-   ``GetPublicationReleasesRequest.cs``: pageSize 1 to 100). This replaces the
-   ``publications/{slug}/releases`` and ``releases/latest`` routes removed in 2026.
+   ``GetPublicationReleasesRequest.cs``: pageSize 1 to 100); the service has no
+   ``publications/{slug}/releases`` or ``releases/latest`` route.
 3. ``GET publications/{publicationSlug}/releases/{releaseSlug}/version-summary`` ->
    ``ReleaseVersionSummaryDto``: ``{id (the release version), releaseId, slug, title, published,
    lastUpdated, updateCount, ...}`` (``Controllers/Releases/ReleaseVersionsController.cs``
