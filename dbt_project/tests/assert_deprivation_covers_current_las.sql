@@ -7,11 +7,19 @@
 -- carried from its one predecessor, and a carried value names the predecessor it comes from
 -- (value_basis says carried exactly when source_la_code is another LA's). The carry-forward is
 -- this project's SQL (IoD2019 predates those LAs): the 153 current LAs have IMD and IDACI scores.
-with current_las as (
+-- The LAs in question are those the lookups know (ONS's LTLA-UTLA lookup, the boundary changes
+-- seed): a code no lookup knows is a publisher's error, which the gate
+-- dim_local_authority__codes_known reports with the file and row it came from.
+with known as (
+    select utla_code as la_code from {{ ref('stg_lookups__ons_ltla_utla_2023') }}
+    union select successor_la_code from {{ ref('la_boundary_changes') }}
+),
+
+current_las as (
     select la_code, value_basis, source_la_code, imd_avg_score, idaci_avg_score,
            (value_basis = 'carried_from_predecessor') = (source_la_code <> la_code) as flag_matches_source
     from {{ ref('fct_deprivation') }}
-    where is_current
+    where is_current and la_code in (select la_code from known)
 )
 
 select la_code,

@@ -282,44 +282,55 @@ def test_the_release_sensor_asks_for_exactly_the_changed_families(mirror_dir, wa
     assert request.tags["csc/families"] == "csww_indicators,mhclg_ro3_social_care"
 
 
-def test_a_night_a_publisher_refuses_connections_says_so_in_status_and_in_the_publication(live, fake, tmp_path_factory):
+def test_a_night_a_publisher_refuses_connections_says_so_in_status_and_in_the_publication(
+    live, mirror_dir, tmp_path_factory
+):
     """After a good live refresh, a night when the EES content API refuses connections and nothing
     else changed: the refresh carries on with the files already landed and exits 0; `csc status`
     and the published meta.source_status say that cla, cin and workforce were not reached (their
     answer is an asset, so the publication is put out again for it); each kept file's line says
-    the copy landed earlier is kept and why, without a contradiction."""
+    the copy landed earlier is kept and why, without a contradiction; a second such night builds
+    nothing."""
     import socket
 
     warehouse = clone_warehouse(live, tmp_path_factory.mktemp("ees-down") / "warehouse")
     with socket.socket() as closed:  # a port nothing listens on: connections are refused
         closed.bind(("127.0.0.1", 0))
         refused = f"http://127.0.0.1:{closed.getsockname()[1]}/api"
-    env = clean_env(**{**fake.env(), "CSC_EES_CONTENT_API_URL": refused})
-    run = subprocess.run(
-        csc_command("refresh", "--warehouse-dir", str(warehouse)), capture_output=True, text=True, timeout=900, env=env
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    kept = [line for line in run.stderr.splitlines() if "kept the copy landed" in line]
-    assert kept and not [line for line in kept if "no copy of it is landed" in line]
-    # why: the publisher could not be asked, or (a release with a fixed link) the link could not be fetched
-    assert all("the publisher could not be asked" in line or "failed after" in line for line in kept)
-    assert sum("the publisher could not be asked" in line for line in kept) > len(kept) / 2
-    assert "published" in run.stderr  # what the publishers answered changed: meta.source_status is published again
-    answered = query(warehouse, "select source, reachable from meta.source_status order by source")
-    assert {s for s, reachable in answered if not reachable} == {"cla", "cin", "workforce"}
-    status = subprocess.run(
-        csc_command("status", "--warehouse-dir", str(warehouse)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=clean_env(),
-    ).stdout
-    for source in ("cla", "cin", "workforce"):
-        assert f"{source}: publisher not reached" in status
-    assert "population: publisher not reached" not in status
-    # a second such night changes nothing more: nothing to build, the status still says not reached
-    again = subprocess.run(
-        csc_command("refresh", "--warehouse-dir", str(warehouse)), capture_output=True, text=True, timeout=900, env=env
-    )
-    assert again.returncode == 0 and "nothing changed since the last build" in again.stderr
-    assert query(warehouse, "select count(*) from meta.source_status where not reachable") == [(3,)]
+
+    def refresh(env):
+        return subprocess.run(
+            csc_command("refresh", "--warehouse-dir", str(warehouse)),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=env,
+        )
+
+    # publishers serving what they served the good refresh (the module's fake has moved on since)
+    with FakePublishers(load_catalogue(), mirror_dir) as fresh:
+        env = clean_env(**{**fresh.env(), "CSC_EES_CONTENT_API_URL": refused})
+        run = refresh(env)
+        assert run.returncode == 0, run.stderr[-3000:]
+        kept = [line for line in run.stderr.splitlines() if "kept the copy landed" in line]
+        assert kept and not [line for line in kept if "no copy of it is landed" in line]
+        # why: the publisher could not be asked, or (a release with a fixed link) the link could not be fetched
+        assert all("the publisher could not be asked" in line or "failed after" in line for line in kept), kept
+        assert sum("the publisher could not be asked" in line for line in kept) > len(kept) / 2
+        assert "published" in run.stderr  # what the publishers answered changed: meta.source_status is published again
+        answered = query(warehouse, "select source, reachable from meta.source_status order by source")
+        assert {s for s, reachable in answered if not reachable} == {"cla", "cin", "workforce"}
+        status = subprocess.run(
+            csc_command("status", "--warehouse-dir", str(warehouse)),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=clean_env(),
+        ).stdout
+        for source in ("cla", "cin", "workforce"):
+            assert f"{source}: publisher not reached" in status
+        assert "population: publisher not reached" not in status
+        # a second such night changes nothing more: nothing to build, the status still says not reached
+        again = refresh(env)
+        assert again.returncode == 0 and "nothing changed since the last build" in again.stderr, again.stderr[-3000:]
+        assert query(warehouse, "select count(*) from meta.source_status where not reachable") == [(3,)]
