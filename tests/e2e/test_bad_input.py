@@ -32,7 +32,7 @@ import yaml
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.settings import get_settings
 from tests.support.bad_input import CASES, BadInput, slug
-from tests.support.helpers import clean_env, clone_warehouse, csc_command
+from tests.support.helpers import clean_env, clone_warehouse, csc_command, csc_status
 
 pytestmark = pytest.mark.e2e
 
@@ -190,13 +190,7 @@ def run_batch(cases: list[BadInput], warehouse: Path, good: Path, work: Path) ->
         if server is not None:
             server.close()
         shutil.rmtree(work / "mirror", ignore_errors=True)
-    status = subprocess.run(
-        csc_command("status", "--warehouse-dir", str(warehouse)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=clean_env(),
-    )
+    status = csc_status(warehouse)
     report_lines = [
         line.split("validation report:", 1)[1].strip()
         for line in status.stdout.splitlines()

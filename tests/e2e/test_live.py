@@ -23,7 +23,7 @@ import pytest
 
 from orchestration.lib.ingest.catalogue import load_catalogue
 from tests.support.fake_publishers import FakePublishers
-from tests.support.helpers import clean_env, clone_warehouse, csc_command
+from tests.support.helpers import clean_env, clone_warehouse, csc_command, csc_status
 from tests.support.synthetic_releases import next_ees_release, revised_ods
 
 pytestmark = pytest.mark.e2e
@@ -219,13 +219,7 @@ def test_new_releases_arrive_as_vintages_with_no_edit_and_a_publisher_that_is_do
         warehouse,
         "select count(*) from meta.release_index where family = 'ons_mye2_persons' and located_by = 'landed copy'",
     ) == [(2,)]
-    status = subprocess.run(
-        csc_command("status", "--warehouse-dir", str(warehouse)),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=clean_env(),
-    ).stdout
+    status = csc_status(warehouse).stdout
     assert "population: publisher not reached" in status
     # children in need is overdue: a warning in the run, in Dagster's check and in csc status; nothing blocked
     assert query(warehouse, "select overdue from meta.source_status where source = 'cin'") == [(True,)]
@@ -320,13 +314,7 @@ def test_a_night_a_publisher_refuses_connections_says_so_in_status_and_in_the_pu
         assert "published" in run.stderr  # what the publishers answered changed: meta.source_status is published again
         answered = query(warehouse, "select source, reachable from meta.source_status order by source")
         assert {s for s, reachable in answered if not reachable} == {"cla", "cin", "workforce"}
-        status = subprocess.run(
-            csc_command("status", "--warehouse-dir", str(warehouse)),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            env=clean_env(),
-        ).stdout
+        status = csc_status(warehouse).stdout
         for source in ("cla", "cin", "workforce"):
             assert f"{source}: publisher not reached" in status
         assert "population: publisher not reached" not in status

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,6 +28,17 @@ def real_mirror() -> Path:
 def csc_command(*args: str) -> list[str]:
     """`csc ...` as a user runs it, in a process of its own."""
     return [sys.executable, "-m", "orchestration.cli", *args]
+
+
+def csc_status(warehouse: Path) -> subprocess.CompletedProcess:
+    """`csc status` on ``warehouse``, as a user runs it."""
+    return subprocess.run(
+        csc_command("status", "--warehouse-dir", str(warehouse)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean_env(),
+    )
 
 
 def clean_env(**extra: str) -> dict[str, str]:
