@@ -31,6 +31,7 @@ from orchestration.settings import REPO_ROOT
 PROJECT_PACKAGES = ("orchestration", "expectations")
 
 
+@cache
 def module_path(name: str, root: Path = REPO_ROOT) -> Path | None:
     """The file of project module ``name`` (a package's ``__init__.py``), or None when it is
     not a project module or no such file exists."""
@@ -110,7 +111,11 @@ def project_modules(root: Path = REPO_ROOT) -> list[str]:
 
 def closure(modules: Iterable[str | ModuleType], root: Path = REPO_ROOT) -> list[str]:
     """The project modules ``modules`` run, following the import graph, with their packages."""
-    names = [m.__name__ if isinstance(m, ModuleType) else m for m in modules]
+    return list(_closure(tuple(sorted(m.__name__ if isinstance(m, ModuleType) else m for m in modules)), root))
+
+
+@cache
+def _closure(names: tuple[str, ...], root: Path) -> tuple[str, ...]:
     seen: set[str] = set()
     todo = []
     for name in names:
@@ -124,7 +129,7 @@ def closure(modules: Iterable[str | ModuleType], root: Path = REPO_ROOT) -> list
             continue
         seen.add(name)
         todo.extend(imported_modules(name, root))
-    return sorted(seen)
+    return tuple(sorted(seen))
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -142,8 +147,7 @@ def code_version(
     they read, and ``extra`` text that decides what they do (a library version, a query)."""
     parts: list[bytes | str] = []
     for name in closure(modules, root):
-        path = module_path(name, root)
-        parts += [_relative(path, root), code_of(path)]
+        parts += [name, code_of(module_path(name, root))]
     for path in sorted(Path(p) for p in files):
         parts += [_relative(path, root), path.read_bytes()]
     parts += list(extra)
@@ -151,8 +155,15 @@ def code_version(
 
 
 def code_of(path: Path) -> str:
-    """What a module does: its syntax tree, without comments, docstrings or layout."""
-    tree = ast.parse(path.read_bytes(), filename=str(path))
+    """What a module does: the digest of its syntax tree, without comments, docstrings or
+    layout (read once per process while the file stays the same)."""
+    stat = path.stat()
+    return _code_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _code_of(path: str, mtime_ns: int, size: int) -> str:
+    tree = ast.parse(Path(path).read_bytes(), filename=path)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
         if (
@@ -163,7 +174,7 @@ def code_of(path: Path) -> str:
             and isinstance(body[0].value.value, str)
         ):
             node.body = body[1:] or [ast.Pass()]
-    return ast.dump(tree)
+    return short_digest(ast.dump(tree))
 
 
 def upstream_digest(target: str) -> str:

@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cache
 
 import dagster as dg
 
@@ -59,6 +60,7 @@ def freshness_check_key(source: Source) -> dg.AssetCheckKey:
     return dg.AssetCheckKey(raw_key(source.families[0]), FRESHNESS_CHECK)
 
 
+@cache
 def ingest_code_version() -> str:
     """The code that ingests a family: this step and everything it imports (discovery, fetch,
     parse, load)."""

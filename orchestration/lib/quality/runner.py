@@ -69,13 +69,18 @@ def _run(suite, frame, result_format: dict):
     )
 
 
+@lru_cache(maxsize=1)
+def _gx_version() -> str:
+    return importlib.metadata.version("great_expectations")
+
+
 def suite_code_version(spec: SuiteSpec) -> str:
     """A suite's code version: the suite's module and everything it imports, this runner, the
     Great Expectations version (read without importing it), and the suite's name and query. A
     suite whose code version changed runs again on the next refresh, even when its table did not
     change (orchestration/lib/refresh/build_plan.py); one whose table and code are unchanged is
     not run again."""
-    gx_version = importlib.metadata.version("great_expectations")
+    gx_version = _gx_version()
     defined_in = spec.module or getattr(spec.expectations, "__module__", "")
     modules = [m for m in (defined_in, __name__) if versions.module_path(m) is not None]
     return versions.code_version(*modules, extra=[gx_version, spec.name, spec.query])
