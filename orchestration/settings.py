@@ -11,6 +11,8 @@ Environment variables (all optional):
 - ``CSC_SOURCE_MIRROR``: a directory laid out ``<source>/<release_label>/<file>`` to read
   source files from instead of the publishers' websites.
 - ``CSC_HTTP_TIMEOUT``, ``CSC_HTTP_RETRIES``: HTTP fetch timeout (seconds) and retries.
+- ``CSC_RETURNS_DIR``: the returns inbox, an LA's own child-level returns laid out
+  ``<la_code>/<collection_year>/<files>`` (default ``<warehouse>/returns``; owner-only).
 - ``CSC_CATALOGUE``: a source catalogue to use instead of ``orchestration/catalogue/sources.yml``
   (a fork's, or one pointing at a local HTTP server in the tests).
 
@@ -65,6 +67,7 @@ class Settings:
     warehouse_dir: Path
     duckdb_path: Path
     mirror_dir: Path | None
+    returns_dir: Path | None = None
     http_timeout: float = 60.0
     http_retries: int = 4
     url_rewrite: str = ""
@@ -82,6 +85,17 @@ class Settings:
     @property
     def landing_dir(self) -> Path:
         return self.warehouse_dir / "landing"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """The returns inbox: ``<la_code>/<collection_year>/<files>``, child-level and owner-only."""
+        return self.returns_dir or self.warehouse_dir / "returns"
+
+    @property
+    def private_dir(self) -> Path:
+        """The private area: landed returns by sha256, the pseudonymised child-level database, the
+        pseudonymisation key, validation reports. Owner-only; nothing published reads it."""
+        return self.warehouse_dir / "private"
 
     @property
     def publishing_dir(self) -> Path:
@@ -166,6 +180,8 @@ class Settings:
         os.environ["CSC_DUCKDB_PATH"] = str(self.duckdb_path)
         if self.mirror_dir is not None:
             os.environ["CSC_SOURCE_MIRROR"] = str(self.mirror_dir)
+        if self.returns_dir is not None:
+            os.environ["CSC_RETURNS_DIR"] = str(self.returns_dir)
         for key, value in QUIET_ENV.items():
             os.environ.setdefault(key, value)
 
@@ -180,10 +196,12 @@ def get_settings() -> Settings:
     warehouse = _path(os.environ.get("CSC_WAREHOUSE_DIR") or "warehouse")
     duckdb_path = _path(os.environ.get("CSC_DUCKDB_PATH") or str(warehouse / "work.duckdb"))
     mirror = os.environ.get("CSC_SOURCE_MIRROR")
+    returns = os.environ.get("CSC_RETURNS_DIR")
     return Settings(
         warehouse_dir=warehouse,
         duckdb_path=duckdb_path,
         mirror_dir=_path(mirror) if mirror else None,
+        returns_dir=_path(returns) if returns else None,
         http_timeout=float(os.environ.get("CSC_HTTP_TIMEOUT", "60")),
         http_retries=int(os.environ.get("CSC_HTTP_RETRIES", "4")),
         url_rewrite=os.environ.get("CSC_URL_REWRITE", ""),

@@ -1,0 +1,74 @@
+"""Counting one LA's return the way DfE counts (sql/ssda903_figures.sql, which cites each rule),
+and suppressing what leaves the private area the way DfE does.
+
+The figures are written to the private database's ``ssda903_figures``, one row per LA, year,
+measure, breakdown and category, with the number as counted, the number as shown (NULL where
+suppressed) and how many of DfE's rules' issues the return had outstanding when it was counted.
+Only shown numbers leave (figures.py).
+
+Suppression follows DfE's statistics on children looked after: a count from 1 to
+``SMALLEST_SHOWN - 1`` is shown as ``c``; where a breakdown would then give a suppressed cell
+away by subtraction from the total (exactly one cell of a breakdown suppressed), the next
+smallest non-zero cell is suppressed too. Zero is shown: it discloses no child. The rule, as the
+release metadata states it (SFR50/2017, and every SFR from 2010): "numbers from one to five
+inclusive have been suppressed ... It has been necessary to suppress other figures whenever it
+would be possible to calculate the value of a suppressed number by means of simple arithmetic.
+The rule applied in these circumstances has been to suppress the next smallest data item." The
+EES releases since say "'c' to protect confidentiality. Secondary suppression may have been
+applied", and none of their LA counts is from 1 to 5.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from orchestration.lib.returns import private
+from orchestration.settings import Settings
+
+SQL = Path(__file__).parent / "sql" / "ssda903_figures.sql"
+SMALLEST_SHOWN = 6
+
+
+def suppress(figures: pl.DataFrame) -> pl.DataFrame:
+    """``figures`` (measure, breakdown, category, number) with ``shown`` and ``suppressed``."""
+    small = (pl.col("number") > 0) & (pl.col("number") < SMALLEST_SHOWN)
+    figures = figures.with_columns(small.alias("suppressed"))
+    group = ["measure", "breakdown"]
+    # secondary: a breakdown with exactly one cell suppressed loses its next smallest (a total is
+    # a group of one cell: nothing to give away)
+    candidate = pl.when(~pl.col("suppressed") & (pl.col("number") > 0)).then(pl.col("number"))
+    rank = candidate.rank("ordinal").over(group)  # nulls (not candidates) stay unranked
+    lonely = pl.col("suppressed").sum().over(group) == 1
+    figures = figures.with_columns(
+        (pl.col("suppressed") | ((pl.col("breakdown") != "Total") & lonely & (rank == 1).fill_null(False))).alias(
+            "suppressed"
+        )
+    )
+    return figures.with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("number")).alias("shown")
+    ).sort([*group, "category"])
+
+
+def count_return(settings: Settings, la_code: str, year: int, issues: int | None) -> pl.DataFrame:
+    """Count the landed return, suppress, and keep the figures privately; returns them."""
+    with private.connect(settings) as con:
+        figures = con.sql(SQL.read_text(encoding="utf-8"), params={"la": la_code, "year": year}).pl()
+        figures = suppress(figures.with_columns(pl.col("number").cast(pl.Int64))).with_columns(
+            pl.lit(la_code).alias("la_code"),
+            pl.lit(year).alias("collection_year"),
+            pl.lit(issues, dtype=pl.Int64).alias("validation_issues"),
+            pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("counted_at"),
+        )
+        con.execute("begin")
+        con.execute(
+            "create table if not exists ssda903_figures (la_code varchar, collection_year integer, "
+            "measure varchar, breakdown varchar, category varchar, number bigint, shown bigint, "
+            "suppressed boolean, validation_issues bigint, counted_at timestamp)"
+        )
+        con.execute("delete from ssda903_figures where la_code = ? and collection_year = ?", [la_code, year])
+        con.execute("insert into ssda903_figures by name select * from figures")
+        con.execute("commit")
+    return figures

@@ -1,0 +1,158 @@
+-- Children looked after, counted from one LA's SSDA903 return for one collection year the way
+-- DfE counts them in "Children looked after in England including adoptions" (methodology:
+-- https://explore-education-statistics.service.gov.uk/methodology/children-looked-after-in-england-including-adoptions).
+-- Parameters: $la (ONS code), $year (collection year, the year ending 31 March $year).
+-- One row per measure, breakdown and category: the number before suppression (counting.py
+-- suppresses what leaves the private area).
+--
+-- The rules, each as the methodology states it:
+-- * Children, not episodes: a child counts once in each figure, however many episodes or
+--   periods of care the year holds.
+-- * "Children looked after at 31 March": a child with an episode open on 31 March (it started on
+--   or before 31 March and has no end date, or ends after it), not under V3/V4; DfE's rules say
+--   it in those words: "children are CLA_AT_31_MARCH when DEC of the current episode is null and
+--   LS not = 'V3', 'V4'" (csc-validator-be-903). A child whose care ends on 31 March ceased.
+-- * "Children who started to be looked after": a period of care starts with an episode whose
+--   reason for new episode (RNE) is S, on 1 April or later; "only the first occasion on which a
+--   child started to be looked after in the year has been counted", and the breakdowns describe
+--   that first one.
+-- * "Children who ceased to be looked after": a period of care ends with an episode whose reason
+--   episode ceased (REC) is anything but X1 (X1: the episode ends and another starts), with its
+--   end date in the year; "only the last occasion" counts.
+-- * Children looked after exclusively under a series of short-term placements (legal status V3
+--   or V4) are left out of all three: an episode under V3/V4 counts for none of them; such
+--   children are counted apart (cla_short_term_placements_count: every episode of theirs in the
+--   year is V3/V4).
+
+with episodes as (
+    select *
+    from ssda903_episodes
+    where la_code = $la and collection_year = $year and decom is not null
+),
+
+header as (
+    select * from ssda903_header where la_code = $la and collection_year = $year
+),
+
+uasc as (
+    select child, max(coalesce(duc, date '9999-12-31')) as duc
+    from ssda903_uasc where la_code = $la and collection_year = $year
+    group by child
+),
+
+year_bounds as (
+    select make_date($year - 1, 4, 1) as year_start, make_date($year, 3, 31) as year_end
+),
+
+in_year as (
+    -- every episode open at some point in the year
+    select episodes.*
+    from episodes, year_bounds
+    where decom <= year_end and (dec is null or dec >= year_start)
+),
+
+counted as (
+    select * from in_year where ls not in ('V3', 'V4')
+),
+
+at_31_march as (
+    select counted.*,
+        row_number() over (partition by child order by decom desc, row_index desc) as nth
+    from counted, year_bounds
+    where decom <= year_end and (dec is null or dec > year_end)
+),
+
+started as (
+    select counted.*,
+        row_number() over (partition by child order by decom, row_index) as nth
+    from counted, year_bounds
+    where rne = 'S' and decom between year_start and year_end
+),
+
+ceased as (
+    select counted.*,
+        row_number() over (partition by child order by dec desc, row_index desc) as nth
+    from counted, year_bounds
+    where rec is not null and rec <> 'X1' and dec between year_start and year_end
+),
+
+short_breaks_only as (
+    select child from in_year group by child having bool_and(ls in ('V3', 'V4'))
+),
+
+people as (
+    -- one row per child per measure: the episode that describes them, with the child's header
+    select 'cla_count' as measure, a.child, a.ls, a.place, a.cin, a.rec,
+        h.age_at_31_march as age, h.sex
+    from at_31_march a left join header h using (child) where a.nth = 1
+    union all
+    select 'cla_started_count', s.child, s.ls, s.place, s.cin, null, s.age_at_decom, h.sex
+    from started s left join header h using (child) where s.nth = 1
+    union all
+    select 'cla_ceased_count', c.child, c.ls, c.place, c.cin, c.rec, c.age_at_dec, h.sex
+    from ceased c left join header h using (child) where c.nth = 1
+),
+
+described as (
+    select
+        people.*,
+        case
+            when age is null then 'Unknown'
+            when age < 1 then 'Under 1 year'
+            when age <= 4 then '1 to 4 years'
+            when age <= 9 then '5 to 9 years'
+            when age <= 15 then '10 to 15 years'
+            else '16 years and over'
+        end as age_group,
+        case sex when '1' then 'Male' when 'M' then 'Male' when '2' then 'Female' when 'F' then 'Female'
+            else 'Unknown' end as gender,
+        case
+            when ls in ('C1', 'C2') then 'Care orders'
+            when ls in ('E1', 'D1') then 'Placement order granted'  -- D1, freeing orders: replaced by placement orders
+            when ls = 'V2' then 'Voluntary agreements under S20 CA 1989'
+            when ls in ('L1', 'L2', 'L3') then 'Detained for child protection'
+            when ls in ('J1', 'J2', 'J3') then 'Youth justice legal statuses'
+            else 'Unknown'
+        end as legal_status,
+        -- DfE's eight placement groups (SFR50 2017 metadata; the EES national file's labels; the
+        -- SFR34 2015 footnotes put living independently and residential employment in the
+        -- community, and residential care homes, NHS care, family centres and young offender
+        -- institutions among other residential settings). K3 (supported accommodation, from
+        -- 2024-25) follows H5 (semi-independent living), which it replaced; where DfE puts the
+        -- temporary moves (T0-T4) and Z11-Z14 is not stated: they are counted as other placements.
+        case
+            when place in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6') then 'Foster placements'
+            when place in ('A3', 'A4', 'A5', 'A6') then 'Placed for adoption'
+            when place = 'P1' then 'Placed with parents or other person with parental responsibility'
+            when place in ('P2', 'P3') then 'Other placements in the community'
+            when place in ('K1', 'K2', 'H5', 'K3')
+                then 'Secure units, children''s homes and semi-independent living accommodation'
+            when place in ('R1', 'R2', 'R3', 'R5') then 'Other residential settings'
+            when place = 'S1' then 'Residential schools'
+            when place in ('Z1', 'Z11', 'Z12', 'Z13', 'Z14', 'T0', 'T1', 'T2', 'T3', 'T4') then 'Other placements'
+            else 'Unknown'
+        end as placement,
+        case when uasc.child is not null and uasc.duc > (select year_end from year_bounds)
+            then 'Unaccompanied asylum-seeking children' else 'Non-unaccompanied asylum-seeking children' end as uasc
+    from people left join uasc using (child)
+)
+
+select measure, 'Total' as breakdown, 'Total' as category, count(*) as number
+from described group by all
+union all
+select measure, 'Age group', age_group, count(*) from described group by all
+union all
+select measure, 'Gender', gender, count(*) from described group by all
+union all
+select measure, 'Legal status', legal_status, count(*) from described where measure <> 'cla_ceased_count' group by all
+union all
+select measure, 'Placement', placement, count(*) from described where measure = 'cla_count' group by all
+union all
+select measure, 'UASC', uasc, count(*) from described where measure = 'cla_count' group by all
+union all
+select 'cla_short_term_placements_count', 'Total', 'Total', count(*) from short_breaks_only
+-- an empty measure still has its total: none is a figure, not a gap
+union all
+select m.measure, 'Total', 'Total', 0
+from (values ('cla_count'), ('cla_started_count'), ('cla_ceased_count')) as m(measure)
+where m.measure not in (select measure from described)
