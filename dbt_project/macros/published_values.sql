@@ -66,5 +66,5 @@ struct_pack(
 
 {#- Statuses of an indicator value: a published cell's, or 'recomputed' (see int_indicator_values). -#}
 {% macro indicator_statuses() -%}
-{{ return(published_statuses() + ['recomputed']) }}
+{{ return(published_statuses() + ['recomputed', 'provisional', 'provisional_suppressed']) }}
 {%- endmacro %}

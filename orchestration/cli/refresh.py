@@ -86,11 +86,12 @@ def _executor(handler: ProgressHandler, instance):
         logger.addHandler(handler)
         return logger
 
-    def execute(job, tags: dict):
+    def execute(job, tags: dict, partition_key: str | None = None):
         return job.with_logger_defs({"console": progress_logger}).execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=tags,
+            partition_key=partition_key,
             run_config={"loggers": {"console": {}}},  # a logger not named in run config is not used
         )
 
@@ -135,6 +136,7 @@ def refresh(
             _executor(handler, instance),
             full=full,
             on_plan=lambda plan: console.print(f"[bold]building what changed[/bold]: {escape(plan.summary())}"),
+            on_return=lambda partition, why: console.print(f"[bold]LA return {partition}[/bold]: {escape(why)}"),
         )
     finally:
         instance.dispose()
@@ -163,6 +165,10 @@ def refresh(
         _fail(settings, outcome.result.run_id, handler.failures, took)
     for warning in handler.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    if outcome.returns_failed:  # the rest is published; these returns' earlier figures stay as they were
+        for failed in outcome.returns_failed:
+            typer.echo(f"error: LA return {failed.partition} was not landed (run {failed.run_id})", err=True)
+        raise typer.Exit(1)
 
 
 def _fail(settings, run_id: str, failures: list[str], took: float) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from orchestration.cli.options import WarehouseOption, configure, out
 from orchestration.cli.refresh import failure_reason
+from orchestration.cli.returns import print_returns
 
 
 def status(
@@ -33,6 +34,7 @@ def status(
         why = "a refresh holds the work database" if settings.duckdb_path.exists() else "no work database here"
         _print_publishers(published["sources"], published["new_releases"], f"as published ({why})")
     _print_last_run(settings)
+    print_returns(settings)
     if published is not None:
         if files:
             _print_files(published["source_files"])

@@ -3,6 +3,7 @@ import yaml
 
 from orchestration.lib.dbt.project import load_manifest
 from orchestration.lib.ingest.catalogue import CatalogueError, load_catalogue, parse_catalogue, unlocatable
+from orchestration.lib.returns import figures
 
 
 def test_catalogue_loads_with_a_page_for_every_release():
@@ -27,9 +28,11 @@ def test_header_drift_is_mapped_in_the_catalogue():
 
 
 def test_every_family_is_a_dbt_source_and_every_raw_source_a_family():
+    """Every raw table dbt reads is a family of the catalogue, but the one an LA's own returns fill
+    (orchestration/lib/returns/figures.py): no publisher's file."""
     families = {f.raw_table for f in load_catalogue().families}
     sources = {s["name"] for s in load_manifest()["sources"].values() if s["schema"] == "raw"}
-    assert sources == families
+    assert sources == families | {figures.TABLE.split(".")[1]}
 
 
 @pytest.mark.parametrize("bad", ["../etc", "a/b", "..", ""])

@@ -42,6 +42,9 @@ def project(tmp_path_factory) -> Path:
     ensure_manifest()
     copy = tmp_path_factory.mktemp("project")
     shutil.copy2(REPO_ROOT / "pyproject.toml", copy / "pyproject.toml")  # Dagster finds the project by it
+    (copy / "validators").mkdir()  # the validator environment's project files (not its .venv)
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy2(REPO_ROOT / "validators" / name, copy / "validators" / name)
     for name in ("orchestration", "expectations", "dbt_project"):
         shutil.copytree(
             REPO_ROOT / name,

@@ -82,7 +82,8 @@ def test_every_ingest_asset_and_fact_has_a_blocking_expectation_check():
     blocking = blocking_checks_by_asset()
     ingested = {k.to_user_string() for k in refresh_jobs().ingest.selection.resolve(graph())}
     landed = {k for k in ingested if k.startswith("raw/")}
-    assert landed == {f"raw/{f.raw_table}" for f in load_catalogue().families}
+    # the publishers' families, and the figures of the LA's own returns (orchestration/lib/returns)
+    assert landed == {f"raw/{f.raw_table}" for f in load_catalogue().families} | {"raw/la_return_figures"}
     # the rest of what ingest records is each publisher's answer (meta.source_status, published with the marts)
     assert ingested - landed == {f"meta/source_status/{s.name}" for s in load_catalogue().sources}
     assert [key for key in sorted(landed) if not blocking.get(key)] == []
@@ -104,13 +105,20 @@ def test_every_catalogue_family_is_an_asset():
 
 
 def test_jobs_schedule_sensor_and_executor():
-    ingest, build, full = (defs.resolve_job_def(n) for n in ("ingest", "build", "full_refresh"))
-    assert {j.executor_def.name for j in (ingest, build, full)} == {"in_process"}
+    ingest, build, full, returns = (defs.resolve_job_def(n) for n in ("ingest", "build", "full_refresh", "returns"))
+    assert {j.executor_def.name for j in (ingest, build, full, returns)} == {"in_process"}
     raw = {k for k in expected_assets() if k.startswith(("raw/", "meta/source_status/"))}
-    assert {k.to_user_string() for k in full.asset_layer.executable_asset_keys} == expected_assets()
+    # an LA's own returns run one partition (LA and year) at a time, in their own job, before the rest
+    partitioned = {k for k in expected_assets() if k.startswith("returns/")}
+    assert partitioned == {"returns/ssda903", "returns/ssda903_figures"}
+    assert {k.to_user_string() for k in returns.asset_layer.executable_asset_keys} == partitioned
+    assert returns.partitions_def.name == "la_returns"
+    assert {k.to_user_string() for k in full.asset_layer.executable_asset_keys} == expected_assets() - partitioned
     # ingest lands the raw tables; build makes everything from them, never re-landing a source
     assert {k.to_user_string() for k in ingest.asset_layer.executable_asset_keys} == raw
-    assert {k.to_user_string() for k in build.asset_layer.executable_asset_keys} == expected_assets() - raw
+    assert {
+        k.to_user_string() for k in build.asset_layer.executable_asset_keys
+    } == expected_assets() - raw - partitioned
     # the gates on raw tables run in build, the release-freshness warnings in ingest
     from orchestration.defs.refresh.jobs import refresh_jobs
 
@@ -125,6 +133,10 @@ def test_jobs_schedule_sensor_and_executor():
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     sensor = defs.resolve_sensor_def("build_what_changed")
     assert sensor.job_name == "build" and sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    inbox = defs.resolve_sensor_def("returns_inbox")
+    assert inbox.job_name == "returns" and inbox.default_status == dg.DefaultSensorStatus.RUNNING
+    collect = defs.resolve_sensor_def("collect_return_figures")
+    assert collect.job_name == "ingest" and collect.default_status == dg.DefaultSensorStatus.RUNNING
 
 
 def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_own():
@@ -148,9 +160,33 @@ def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_o
         # nothing was ever built in this instance: everything after ingest, with its checks
         assert isinstance(request, dg.RunRequest) and request.run_key == f"build-after-{run.run_id}"
         keys = {k.to_user_string() for k in request.asset_selection}
-        assert keys == {k for k in expected_assets() if not k.startswith(("raw/", "meta/source_status/"))}
+        assert keys == {k for k in expected_assets() if not k.startswith(("raw/", "meta/source_status/", "returns/"))}
         assert {s.name for s in discover_suites()} <= {k.name for k in request.asset_check_keys}
         assert request.tags["csc/trigger"] == "nightly" and request.tags["csc/after_ingest"] == run.run_id
+        skipped, _ = evaluate("cli")
+        assert isinstance(skipped, dg.SkipReason) and "csc refresh" in skipped.skip_message
+
+
+def test_a_returns_run_is_followed_by_collecting_its_figures_unless_csc_refresh_started_it():
+    sensor = defs.resolve_sensor_def("collect_return_figures")
+    returns = defs.resolve_job_def("returns")
+    with dg.instance_for_test() as instance:
+
+        def evaluate(trigger):
+            run = instance.create_run_for_job(job_def=returns, tags={"csc/trigger": trigger})
+            success = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name="returns")
+            context = dg.build_run_status_sensor_context(
+                sensor_name=sensor.name,
+                dagster_instance=instance,
+                dagster_run=run,
+                dagster_event=success,
+                repository_def=defs.get_repository_def(),
+            )
+            return sensor(context), run
+
+        request, run = evaluate("sensor")
+        assert isinstance(request, dg.RunRequest) and request.run_key == f"collect-after-{run.run_id}"
+        assert [k.to_user_string() for k in request.asset_selection] == ["raw/la_return_figures"]
         skipped, _ = evaluate("cli")
         assert isinstance(skipped, dg.SkipReason) and "csc refresh" in skipped.skip_message
 

@@ -9,7 +9,8 @@ import dagster as dg
 
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.ingest.step import freshness_check_key
-from orchestration.lib.refresh.sequence import BUILD_JOB, FULL_JOB, INGEST_JOB, STAGE
+from orchestration.lib.refresh.sequence import BUILD_JOB, FULL_JOB, INGEST_JOB, RETURNS_JOB, STAGE
+from orchestration.lib.returns.step import PARTITIONS
 
 
 class RefreshJobs(NamedTuple):
@@ -19,6 +20,7 @@ class RefreshJobs(NamedTuple):
     ingest: Any
     build: Any
     full: Any
+    returns: Any
 
 
 @cache
@@ -37,20 +39,29 @@ def refresh_jobs() -> RefreshJobs:
     )
     build = dg.define_asset_job(
         name=BUILD_JOB,
-        selection=dg.AssetSelection.all(include_sources=False) - dg.AssetSelection.groups("ingest")
-        | dg.AssetSelection.all_asset_checks() - freshness,
+        selection=dg.AssetSelection.all(include_sources=False) - dg.AssetSelection.groups("ingest", "returns")
+        | dg.AssetSelection.all_asset_checks() - freshness - dg.AssetSelection.groups("returns"),
         description="Gates on the raw tables, dbt build, mart gates and the publication. Runs are started with "
         "the selection orchestration/lib/refresh/build_plan.py computes: only what changed since it was built.",
         tags={STAGE: "build"},
     )
     full = dg.define_asset_job(
         name=FULL_JOB,
-        selection=dg.AssetSelection.all(include_sources=False),
+        selection=dg.AssetSelection.all(include_sources=False) - dg.AssetSelection.groups("returns"),
         description="Everything, whatever changed: fetch and land every source, load raw, every gate, dbt build, "
-        "publish.",
+        "publish (csc refresh --full runs every LA return's partition before it).",
         tags={STAGE: "full"},
     )
-    return RefreshJobs(ingest, build, full)
+    returns = dg.define_asset_job(
+        name=RETURNS_JOB,
+        selection=dg.AssetSelection.groups("returns"),
+        partitions_def=PARTITIONS,
+        description="One LA's return for one collection year (a partition): landed and pseudonymised in the "
+        "private area, checked by DfE's rules, counted the published way. The ingest run that follows collects "
+        "its figures (sensor collect_return_figures).",
+        tags={STAGE: "returns"},
+    )
+    return RefreshJobs(ingest, build, full, returns)
 
 
 @dg.definitions

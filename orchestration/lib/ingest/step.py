@@ -223,7 +223,7 @@ def ingest_family(
     version = data_version(con, family)
     previous = last.get(key, {})
     code = code_version(source, family)
-    if _unchanged(context, previous, version, code):
+    if unchanged(context, previous, version, code):
         return  # nothing recorded, nothing downstream rebuilt
     outcome.recorded = True
     yield dg.MaterializeResult(
@@ -242,7 +242,7 @@ def ingest_family(
     )
 
 
-def _unchanged(context, previous: dict, data: str, code: str | None) -> bool:
+def unchanged(context, previous: dict, data: str, code: str | None) -> bool:
     """Whether an asset with these versions need not be recorded: only the ingest job records just
     what changed (the build after it is wanted); any other run (csc refresh --full, "Materialize
     all" in the UI) rebuilds what is downstream, so everything is recorded."""
@@ -315,7 +315,7 @@ def ingest_source(context: dg.AssetExecutionContext, warehouse, source: Source) 
         answered = {k: status[k] for k in STATUS_FIELDS}
         answered["interface"] = release_index.interface_address(status["interface"])[0]
         version = json_digest(answered)
-        if not _unchanged(context, last.get(status_key(source), {}), version, None):
+        if not unchanged(context, last.get(status_key(source), {}), version, None):
             yield dg.MaterializeResult(
                 asset_key=status_key(source),
                 data_version=dg.DataVersion(version),

@@ -279,9 +279,30 @@ def describe(
     }
 
 
+# An LA's own figures (provisional, counted from its child-level returns) are published in
+# csc.duckdb for the LA's own users, never in the open data: their marts are left out, and their
+# rows (release la_return_<year>) out of the marts that hold published figures too.
+RETURNS_MARTS = "mart_la_return_%"
+RETURNS_RELEASES = "la_return_%"
+
+
 def mart_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The marts of the open data, with their descriptions."""
     return dict(
         con.execute(
-            "select table_name, comment from duckdb_tables() where schema_name = ? order by table_name", [EXPORT_SCHEMA]
+            "select table_name, comment from duckdb_tables() where schema_name = ? and table_name not like ? "
+            "order by table_name",
+            [EXPORT_SCHEMA, RETURNS_MARTS],
         ).fetchall()
     )
+
+
+def open_rows(con: duckdb.DuckDBPyConnection, table: str, columns: str = "*") -> str:
+    """The query of a mart's open-data rows: all but an LA's own provisional figures."""
+    has_release = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? and column_name = 'release'",
+        [EXPORT_SCHEMA, table],
+    ).fetchone()[0]
+    name = '"' + table.replace('"', '""') + '"'
+    where = f" where release is null or release not like '{RETURNS_RELEASES}'" if has_release else ""
+    return f"select {columns} from {EXPORT_SCHEMA}.{name} t{where}"

@@ -42,6 +42,7 @@ from orchestration.lib.publish.datapackage import (
     TableKeys,
     describe,
     mart_tables,
+    open_rows,
 )
 
 STATE_NAME = ".export-state.json"  # per table: contents fingerprint, file sizes and hashes (reuse)
@@ -84,7 +85,7 @@ def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> str:
             parts.append(f"strftime(timezone('UTC', {c}), '%Y-%m-%dT%H:%M:%S.%fZ') as {c}")
         else:
             parts.append(c)
-    return f"select {', '.join(parts)} from {EXPORT_SCHEMA}.{_ident(table)}"
+    return open_rows(con, table, ", ".join(parts))
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -95,9 +96,7 @@ def _fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
         "table_name = ? order by column_index",
         [EXPORT_SCHEMA, table],
     ).fetchall()
-    rows, digest = con.execute(
-        f"select count(*), sum(hash(t)::hugeint) from {EXPORT_SCHEMA}.{_ident(table)} t"
-    ).fetchone()
+    rows, digest = con.execute(f"select count(*), sum(hash(o)::hugeint) from ({open_rows(con, table)}) o").fetchone()
     return files.json_digest([FILE_FORMAT_VERSION, duckdb.__version__, columns, rows, str(digest)])
 
 
@@ -113,7 +112,7 @@ def _read_state(export_dir: Path | None) -> dict:
 def write_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dict:
     """Write one table's Parquet and CSV files; their sizes and sha256."""
     parquet, csv = dest / "parquet" / f"{table}.parquet", dest / "csv" / f"{table}.csv"
-    con.execute(f"copy {EXPORT_SCHEMA}.{_ident(table)} to {_literal(str(parquet))} (format parquet, compression zstd)")
+    con.execute(f"copy ({open_rows(con, table)}) to {_literal(str(parquet))} (format parquet, compression zstd)")
     con.execute(
         f"copy ({_csv_select(con, table)}) to {_literal(str(csv))} "
         "(format csv, header true, delimiter ',', quote '\"', nullstr '', dateformat '%Y-%m-%d')"

@@ -123,7 +123,9 @@ def check_reads(asset_graph, key: dg.AssetCheckKey) -> list[dg.AssetKey]:
     return sorted((k for k in reads if asset_graph.has(k)), key=lambda k: k.to_user_string())
 
 
-def plan_build(instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterable[str] = ("ingest",)) -> BuildPlan:
+def plan_build(
+    instance: dg.DagsterInstance, asset_graph, exclude_groups: Iterable[str] = ("ingest", "returns")
+) -> BuildPlan:
     excluded = set(exclude_groups)
     everything = [k for k in asset_graph.toposorted_asset_keys if asset_graph.get(k).is_materializable]
     candidates = [k for k in everything if asset_graph.get(k).group_name not in excluded]

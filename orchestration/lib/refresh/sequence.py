@@ -1,6 +1,7 @@
 """The one refresh sequence, as ``csc refresh`` runs it in one process and the nightly schedule
-and its sensor run it through Dagster's daemon: ``ingest`` (land and load every source,
-recording only what changed), then plan (orchestration/lib/refresh/build_plan.py), then
+and its sensors run it through Dagster's daemon: ``returns`` for each LA return in the inbox whose
+files or code changed (one run per partition, orchestration/lib/returns/step.py), ``ingest``
+(land and load every source and collect the returns' figures, recording only what changed), then plan (orchestration/lib/refresh/build_plan.py), then
 ``build`` with exactly the planned selection, or nothing when nothing changed. ``full_refresh``
 rebuilds everything (``csc refresh --full``, "Materialize all" in the UI).
 """
@@ -8,14 +9,16 @@ rebuilds everything (``csc refresh --full``, "Materialize all" in the UI).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
 
 from orchestration.lib.refresh.build_plan import BuildPlan, plan_build
 from orchestration.lib.refresh.publication import PUBLICATION
+from orchestration.lib.returns import step as returns_step
+from orchestration.settings import get_settings
 
-INGEST_JOB, BUILD_JOB, FULL_JOB = "ingest", "build", "full_refresh"
+INGEST_JOB, BUILD_JOB, FULL_JOB, RETURNS_JOB = "ingest", "build", "full_refresh", "returns"
 # run tags: what started a run (cli, nightly, sensor), which stage it is, which ingest run it follows
 TRIGGER, STAGE, AFTER_INGEST = "csc/trigger", "csc/stage", "csc/after_ingest"
 
@@ -38,6 +41,46 @@ def build_request(
     )
 
 
+@dataclass(frozen=True)
+class ReturnRun:
+    """One LA return's run: its partition, why it ran, and how it ended."""
+
+    partition: str
+    reason: str
+    run_id: str
+    success: bool
+
+
+def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> list[tuple[str, str]]:
+    """(partition, why) for every return in the inbox whose files or code changed (every one when
+    ``everything``), each added to the partitions Dagster knows."""
+    settings = get_settings()
+    todo = (
+        [(r.partition, "--full") for r in returns_step.inbox.scan(settings)]
+        if everything
+        else [(r.partition, why) for r, why in returns_step.stale(instance, settings)]
+    )
+    known = set(instance.get_dynamic_partitions(returns_step.PARTITIONS.name))
+    new = [p for p, _ in todo if p not in known]
+    if new:
+        instance.add_dynamic_partitions(returns_step.PARTITIONS.name, new)
+    return todo
+
+
+def run_returns(
+    defs: dg.Definitions, instance: dg.DagsterInstance, execute, *, everything: bool = False, on_return=None
+) -> list[ReturnRun]:
+    """Each LA return to run, one partition at a time: one that fails stops only itself."""
+    job = defs.resolve_job_def(RETURNS_JOB)
+    runs = []
+    for partition, why in returns_to_run(instance, everything):
+        if on_return is not None:
+            on_return(partition, why)
+        result = execute(job, {TRIGGER: "cli"}, partition_key=partition)
+        runs.append(ReturnRun(partition, why, result.run_id, result.success))
+    return runs
+
+
 @dataclass
 class RefreshOutcome:
     """What one ``csc refresh`` did: its last run's result, and the plan it built (None for a
@@ -47,6 +90,11 @@ class RefreshOutcome:
     plan: BuildPlan | None = None
     full: bool = False
     ingest_run_id: str | None = None
+    returns: list[ReturnRun] = field(default_factory=list)
+
+    @property
+    def returns_failed(self) -> list[ReturnRun]:
+        return [r for r in self.returns if not r.success]
 
     @property
     def success(self) -> bool:
@@ -64,25 +112,29 @@ class RefreshOutcome:
 def run_refresh(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
-    execute: Callable[[dg.JobDefinition, dict], dg.ExecuteInProcessResult],
+    execute: Callable[..., dg.ExecuteInProcessResult],
     *,
     full: bool = False,
     on_plan: Callable[[BuildPlan], None] | None = None,
+    on_return: Callable[[str, str], None] | None = None,
 ) -> RefreshOutcome:
-    """Run the sequence in this process; ``execute(job, tags)`` runs one job (the CLI's logs its
-    progress); ``on_plan`` hears the plan before the build starts."""
+    """Run the sequence in this process; ``execute(job, tags, partition_key=None)`` runs one job
+    (the CLI's logs its progress); ``on_plan`` hears the plan before the build starts and
+    ``on_return`` each LA return before it runs. A return that cannot be read stops itself
+    alone: the rest of the refresh goes on, and its earlier figures stay as they were."""
+    returns = run_returns(defs, instance, execute, everything=full, on_return=on_return)
     if full:
-        return RefreshOutcome(execute(defs.resolve_job_def(FULL_JOB), {TRIGGER: "cli"}), full=True)
+        return RefreshOutcome(execute(defs.resolve_job_def(FULL_JOB), {TRIGGER: "cli"}), full=True, returns=returns)
     ingest = execute(defs.resolve_job_def(INGEST_JOB), {TRIGGER: "cli"})
     if not ingest.success:
-        return RefreshOutcome(ingest, ingest_run_id=ingest.run_id)
+        return RefreshOutcome(ingest, ingest_run_id=ingest.run_id, returns=returns)
     plan = plan_build(instance, defs.resolve_asset_graph())
     if plan.empty:
-        return RefreshOutcome(ingest, plan, ingest_run_id=ingest.run_id)
+        return RefreshOutcome(ingest, plan, ingest_run_id=ingest.run_id, returns=returns)
     if on_plan is not None:
         on_plan(plan)
     job = defs.resolve_job_def(BUILD_JOB).get_subset(
         asset_selection=set(plan.assets), asset_check_selection=set(plan.checks)
     )
     build = execute(job, {TRIGGER: "cli", AFTER_INGEST: ingest.run_id})
-    return RefreshOutcome(build, plan, ingest_run_id=ingest.run_id)
+    return RefreshOutcome(build, plan, ingest_run_id=ingest.run_id, returns=returns)

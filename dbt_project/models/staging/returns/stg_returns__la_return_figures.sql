@@ -1,0 +1,23 @@
+-- Every LA return's figures as shown, one row per LA, collection year, measure, breakdown and
+-- category (orchestration/lib/returns/sql/ssda903_figures.sql counts them).
+
+with source as (
+    select * from {{ source('raw_returns', 'la_return_figures') }}
+),
+
+renamed as (
+    select
+        la_code,
+        cast(collection_year as integer)    as time_period,
+        measure                             as indicator_id,
+        breakdown,
+        category,
+        cast(value as double)               as value,
+        status,
+        release,
+        validation_issues,
+        counted_at
+    from source
+)
+
+select * from renamed

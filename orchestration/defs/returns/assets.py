@@ -1,0 +1,71 @@
+"""An LA's own returns, one partition per LA and collection year (orchestration/lib/returns/
+step.py): the return landed, pseudonymised and checked by DfE's rules; its figures counted the
+published way; and every return's shown figures as ``raw.la_return_figures``, beside the raw
+tables the publishers' files fill, for dbt."""
+
+import dagster as dg
+
+from orchestration.lib.core.warehouse import RefreshLockResource, WarehouseResource
+from orchestration.lib.returns import step
+
+
+@dg.multi_asset(
+    name="returns__ssda903",
+    specs=[
+        dg.AssetSpec(
+            key=step.LANDED,
+            group_name="returns",
+            kinds={"duckdb", "python"},
+            partitions_def=step.PARTITIONS,
+            code_version=step.landing_code_version(),
+            description="An LA's SSDA903 return (children looked after) for one collection year: its files kept by "
+            "sha256 and its rows pseudonymised in the private area (warehouse/private/returns.duckdb).",
+        )
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            step.RULES_CHECK,
+            asset=step.LANDED,
+            description="DfE's SSDA903 validation rules (csc-validator-be-903) on the return: issues by rule, with "
+            "an HTML report in the private area. A warning: figures are counted all the same.",
+        )
+    ],
+)
+def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
+    yield from step.land_and_validate(context, warehouse.settings())
+
+
+@dg.asset(
+    key=step.FIGURES,
+    deps=[step.LANDED],
+    group_name="returns",
+    kinds={"duckdb", "sql"},
+    partitions_def=step.PARTITIONS,
+    code_version=step.counting_code_version(),
+    description="The return's children looked after counted the way DfE counts them, suppressed the way DfE "
+    "suppresses them (kept in the private area; only shown figures leave, as raw.la_return_figures).",
+)
+def returns_ssda903_figures(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource
+):
+    return step.count(context, warehouse.settings())
+
+
+@dg.multi_asset(
+    name="ingest__la_returns",
+    specs=[
+        dg.AssetSpec(
+            key=step.COLLECTED,
+            deps=[step.FIGURES],
+            group_name="ingest",
+            kinds={"duckdb"},
+            code_version=step.collect_code_version(),
+            skippable=True,  # unchanged: no materialization, nothing downstream rebuilt
+            description="Every LA return's figures as shown (provisional; suppressed counts NULL), for dbt.",
+        )
+    ],
+)
+def ingest_la_returns(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource
+):
+    yield from step.collect(context, warehouse)

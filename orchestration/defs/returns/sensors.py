@@ -1,0 +1,44 @@
+"""The inbox sensor: a return put in the inbox (``csc returns add``, or copied there) is landed,
+checked and counted in its own partition's run; ``collect_return_figures``
+(orchestration/defs/refresh/sensors.py) then collects its figures and the build follows."""
+
+import dagster as dg
+
+from orchestration.lib.refresh.sequence import RETURNS_JOB, TRIGGER
+from orchestration.lib.returns import step
+from orchestration.lib.returns.ssda903 import ReturnFileError
+from orchestration.settings import get_settings
+
+
+@dg.definitions
+def returns_sensors() -> dg.Definitions:
+    @dg.sensor(
+        name="returns_inbox",
+        job_name=RETURNS_JOB,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Watches the returns inbox (CSC_RETURNS_DIR): an LA return whose files (or whose code) "
+        "changed runs in its own partition.",
+    )
+    def returns_inbox(context: dg.SensorEvaluationContext):
+        try:
+            todo = step.stale(context.instance, get_settings())
+        except ReturnFileError as exc:  # a folder that does not fit the layout: said, not skipped silently
+            return dg.SkipReason(f"the inbox cannot be read: {exc}")
+        if not todo:
+            return dg.SkipReason("no new or changed return in the inbox")
+        known = set(context.instance.get_dynamic_partitions(step.PARTITIONS.name))
+        new = sorted({r.partition for r, _ in todo} - known)
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(
+                    run_key=f"{ret.partition}:{ret.digest()}:{step.landing_code_version()}:{step.counting_code_version()}",
+                    partition_key=ret.partition,
+                    tags={TRIGGER: "sensor", "csc/reason": why},
+                )
+                for ret, why in todo
+            ],
+            dynamic_partitions_requests=[step.PARTITIONS.build_add_request(new)] if new else [],
+        )
+
+    return dg.Definitions(sensors=[returns_inbox])

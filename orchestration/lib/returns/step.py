@@ -1,0 +1,220 @@
+"""The steps that take one LA's return from the inbox to figures, as Dagster runs them: one
+partition per LA and collection year (``E06000009-2025``).
+
+1. ``returns/ssda903``: the return landed and pseudonymised (landing.py), then DfE's rules run on
+   it (validation.py); their issues land pseudonymised in the private database, with an HTML
+   report in the private area, and as the ``dfe_rules`` check: a warning with counts by rule.
+   Rule failures do not stop the figures: an LA uses in-year figures while it fixes its data.
+2. ``returns/ssda903_figures``: counted the published way and suppressed (counting.py).
+3. ``raw/la_return_figures`` (unpartitioned, beside the raw tables the publishers' files fill):
+   every return's shown figures, for dbt (figures.py).
+
+Nothing child-level reaches Dagster: metadata and log lines carry file names, table names,
+counts shown the way DfE shows them, rule codes and paths in the private area.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import cache
+
+import dagster as dg
+import polars as pl
+
+from orchestration.lib.core import versions
+from orchestration.lib.core.files import json_digest
+from orchestration.lib.ingest.step import unchanged
+from orchestration.lib.returns import counting, figures, inbox, landing, private, validation
+from orchestration.lib.returns.counting import SMALLEST_SHOWN
+from orchestration.settings import TEMPLATES_DIR, Settings
+
+PARTITIONS = dg.DynamicPartitionsDefinition(name="la_returns")
+LANDED = dg.AssetKey(["returns", "ssda903"])
+FIGURES = dg.AssetKey(["returns", "ssda903_figures"])
+RULES_CHECK = "dfe_rules"
+
+
+@cache
+def landing_code_version() -> str:
+    return versions.code_version(
+        landing,
+        validation,
+        # what runs in the validator's own environment, and the report's template
+        files=[
+            validation.VALIDATOR_PROJECT / "pyproject.toml",
+            validation.VALIDATOR_PROJECT / "uv.lock",
+            validation.RUNNER,
+            TEMPLATES_DIR / validation.TEMPLATE,
+        ],
+    )
+
+
+@cache
+def counting_code_version() -> str:
+    return versions.code_version(counting, files=[counting.SQL])
+
+
+def shown(n: int) -> str:
+    """A count as DfE shows a small one."""
+    return "c" if 0 < n < SMALLEST_SHOWN else str(n)
+
+
+def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> Iterator:
+    ret = inbox.find(settings, context.partition_key)
+    tables = landing.read_return(ret)
+    landed = landing.land_return(settings, ret, tables)
+    work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
+    # DfE's validator reads a table only in its exact columns and UTF-8: it gets the tables as
+    # read (the XML form as sent, which it reads itself)
+    xml = [f for f in ret.files if f.suffix.lower() == ".xml"]
+    copies = [] if xml else landing.plain_copies(tables, work)
+    try:
+        issues, not_run = validation.run_ssda903_rules(xml or copies, ret.year, ret.la_code, work), None
+    except validation.UnsupportedYearError as e:  # an old year: counted, but DfE's rules now are not its rules
+        issues, not_run = pl.DataFrame(schema=validation.ISSUE_SCHEMA), str(e)
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+    pseudonymiser = private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code)
+    issues = issues.with_columns(pseudonymiser.children(issues["child_id"]).alias("child_id"))
+    report = validation.render_report(
+        issues,
+        title=f"SSDA903 {ret.year - 1}-{ret.year % 100:02d}: {ret.la_code}",
+        summary={
+            "LA": ret.la_code,
+            "collection year": ret.year,
+            "files": ", ".join(f.name for f in ret.files),
+            "tables missing": ", ".join(landed.missing) or "none",
+            "checked at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / "ssda903_validation.html",
+    )
+    write_issues(settings, ret.la_code, ret.year, issues, rules_run=not_run is None)
+    by_rule = (
+        issues.group_by("rule_code").agg(pl.len().alias("rows")).sort("rows", descending=True)
+        if issues.height
+        else pl.DataFrame({"rule_code": [], "rows": []})
+    )
+    yield dg.MaterializeResult(
+        asset_key=LANDED,
+        data_version=dg.DataVersion(landed.digest),
+        metadata={
+            "files": dg.MetadataValue.json(sorted(landed.files)),
+            "tables": dg.MetadataValue.json({t: shown(n) for t, n in landed.rows.items()}),
+            "tables_missing": dg.MetadataValue.json(landed.missing),
+            "validation_report": dg.MetadataValue.path(str(report)),
+        },
+    )
+    yield dg.AssetCheckResult(
+        asset_key=LANDED,
+        check_name=RULES_CHECK,
+        passed=issues.height == 0 and not_run is None,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=not_run
+        or f"{issues.height} issue(s) under {by_rule.height} of DfE's SSDA903 rules; the figures are "
+        "counted all the same and say how many were outstanding",
+        metadata={
+            "issues": issues.height,
+            "rules_failed": by_rule.height,
+            "issues_by_rule": dg.MetadataValue.json(dict(zip(by_rule["rule_code"], by_rule["rows"]))),
+            "report": dg.MetadataValue.path(str(report)),
+        },
+    )
+
+
+def write_issues(settings: Settings, la_code: str, year: int, issues: pl.DataFrame, rules_run: bool) -> None:
+    frame = issues.select(  # noqa: F841 (read by DuckDB's replacement scan)
+        pl.lit(la_code).alias("la_code"), pl.lit(year).alias("collection_year"), pl.all()
+    )
+    with private.connect(settings) as con:
+        con.execute("begin")
+        con.execute("create table if not exists ssda903_issues as select * from frame limit 0")
+        con.execute("delete from ssda903_issues where la_code = ? and collection_year = ?", [la_code, year])
+        con.execute("insert into ssda903_issues by name select * from frame")
+        con.execute(
+            "update ssda903_returns set rules_run = ? where la_code = ? and collection_year = ?",
+            [rules_run, la_code, year],
+        )
+        con.execute("commit")
+
+
+def issue_count(settings: Settings, la_code: str, year: int) -> int | None:
+    """DfE's rules' issues outstanding in the landed return; None when the rules did not run on it."""
+    with private.connect(settings, read_only=True) as con:
+        return con.execute(
+            "select case when r.rules_run then (select count(*) from ssda903_issues i "
+            "where i.la_code = r.la_code and i.collection_year = r.collection_year) end "
+            "from ssda903_returns r where r.la_code = ? and r.collection_year = ?",
+            [la_code, year],
+        ).fetchone()[0]
+
+
+def count(context: dg.AssetExecutionContext, settings: Settings) -> dg.MaterializeResult:
+    la_code, year = inbox.parse_partition(context.partition_key)
+    counted = counting.count_return(settings, la_code, year, issue_count(settings, la_code, year))
+    totals = counted.filter(pl.col("breakdown") == "Total")
+    issues = counted["validation_issues"][0] if counted.height else None
+    return dg.MaterializeResult(
+        asset_key=FIGURES,
+        data_version=dg.DataVersion(json_digest(counted.select("measure", "breakdown", "category", "shown").rows())),
+        metadata={
+            "figures": counted.height,
+            "suppressed": int(counted["suppressed"].sum()),
+            "totals": dg.MetadataValue.json(
+                {m: ("c" if s is None else s) for m, s in zip(totals["measure"], totals["shown"])}
+            ),
+            "validation_issues": "DfE's rules not run" if issues is None else str(issues),
+        },
+    )
+
+
+def stale(instance: dg.DagsterInstance, settings: Settings) -> list[tuple[inbox.Return, str]]:
+    """Every return in the inbox whose files or code changed since it was last landed and counted,
+    with why."""
+    found = []
+    for ret in inbox.scan(settings):
+        reason = None
+        for key, code in ((LANDED, landing_code_version()), (FIGURES, counting_code_version())):
+            tags = latest_tags(instance, key, ret.partition)
+            if tags is None:
+                reason = "never landed" if key == LANDED else "never counted"
+            elif tags.get("dagster/code_version") != code:
+                reason = "its code changed"
+            elif key == LANDED and tags.get("dagster/data_version") != ret.digest():
+                reason = "its files changed"
+            if reason:
+                break
+        if reason:
+            found.append((ret, reason))
+    return found
+
+
+def latest_tags(instance: dg.DagsterInstance, key: dg.AssetKey, partition: str) -> dict | None:
+    result = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+    )
+    if not result.records:
+        return None
+    return result.records[0].asset_materialization.tags or {}
+
+
+COLLECTED = dg.AssetKey(["raw", "la_return_figures"])
+
+
+@cache
+def collect_code_version() -> str:
+    return versions.code_version(figures)
+
+
+def collect(context: dg.AssetExecutionContext, warehouse) -> Iterator[dg.MaterializeResult]:
+    """Every return's shown figures into ``raw.la_return_figures``: recorded only when they (or
+    the code) changed, as a raw table filled from the publishers' files is."""
+    with warehouse.connect() as con:
+        version, rows = figures.collect(con, warehouse.settings())
+    records = context.instance.get_asset_records([COLLECTED])
+    last = records[0].asset_entry.last_materialization_record if records else None
+    tags = (last.asset_materialization.tags or {}) if last else {}
+    if unchanged(context, tags, version, collect_code_version()):
+        return
+    yield dg.MaterializeResult(asset_key=COLLECTED, data_version=dg.DataVersion(version), metadata={"rows": rows})

@@ -1,0 +1,97 @@
+"""An LA return as Dagster runs it, on a throwaway instance and warehouse: the inbox sensor asks for
+a new or changed return's partition and nothing else, the partition's run lands, checks and counts
+it, and the collected figures hold nothing but shown counts. DfE's validator is stood in for here
+(tests/unit/test_returns_validation.py runs the real one)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.definitions import defs
+from orchestration.lib.returns import figures, step, validation
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+def write(folder, children: int) -> None:
+    """``children`` children looked after at 31 March 2025, each in one open episode."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = [f"K{n:04d}" for n in range(children)]
+    (folder / "header.csv").write_text(HEADER + "".join(f"{c},M,01/05/2012,WBRI,,,\n" for c in ids), encoding="utf-8")
+    (folder / "episodes.csv").write_text(
+        EPISODES + "".join(f"{c},01/06/2024,S,C2,N1,U1,PR1,,,,EG19 7TT,EG19 7TT,\n" for c in ids), encoding="utf-8"
+    )
+
+
+@pytest.fixture
+def issues(monkeypatch):
+    """DfE's rules, stood in for: one issue on one child of every return."""
+
+    def rules(files, year, la_code, work_dir):
+        return pl.DataFrame(
+            [{"child_id": "K0000", "table": "Header", "columns": "SEX", "row_id": 0, "rule_code": "101",
+              "rule_description": "Gender code is not valid"}],
+            schema=validation.ISSUE_SCHEMA,
+        )  # fmt: skip
+
+    monkeypatch.setattr(validation, "run_ssda903_rules", rules)
+
+
+def evaluate(instance):
+    sensor = defs.resolve_sensor_def("returns_inbox")
+    return sensor(dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def()))
+
+
+def test_the_inbox_sensor_runs_each_new_or_changed_return_alone(warehouse, issues):
+    write(warehouse.inbox_dir / "E06000009" / "2025", children=12)
+    write(warehouse.inbox_dir / "E06000010" / "2025", children=3)
+    job = defs.resolve_job_def("returns")
+    with dg.instance_for_test() as instance:
+        result = evaluate(instance)
+        assert isinstance(result, dg.SensorResult)
+        assert sorted(r.partition_key for r in result.run_requests) == ["E06000009-2025", "E06000010-2025"]
+        assert {r.tags["csc/reason"] for r in result.run_requests} == {"never landed"}
+        (added,) = result.dynamic_partitions_requests
+        assert sorted(added.partition_keys) == ["E06000009-2025", "E06000010-2025"]
+        instance.add_dynamic_partitions(step.PARTITIONS.name, list(added.partition_keys))
+        for request in result.run_requests:
+            assert job.execute_in_process(instance=instance, partition_key=request.partition_key).success
+        skipped = evaluate(instance)
+        assert isinstance(skipped, dg.SkipReason) and "no new or changed return" in skipped.skip_message
+        write(warehouse.inbox_dir / "E06000010" / "2025", children=7)  # its files change
+        again = evaluate(instance)
+        assert [(r.partition_key, r.tags["csc/reason"]) for r in again.run_requests] == [
+            ("E06000010-2025", "its files changed")
+        ]
+        assert again.dynamic_partitions_requests == []
+        # the check says what DfE's rules found, by rule, and the figures how many were outstanding
+        (evaluation,) = [
+            e.dagster_event.event_specific_data
+            for run in instance.get_runs(filters=dg.RunsFilter(job_name="returns", tags={"dagster/partition": "E06000009-2025"}))
+            for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        ]  # fmt: skip
+        assert not evaluation.passed and evaluation.metadata["issues_by_rule"].value == {"101": 1}
+        assert evaluation.severity == dg.AssetCheckSeverity.WARN
+    with duckdb.connect(str(warehouse.duckdb_path)) as con:
+        figures.collect(con, warehouse)
+        shown = dict(
+            con.execute(
+                "select la_code, value from raw.la_return_figures where measure = 'cla_count' and breakdown = 'Total'"
+            ).fetchall()
+        )
+        issues_outstanding = con.execute("select distinct validation_issues from raw.la_return_figures").fetchall()
+    # 3 children are shown as DfE shows 3: not at all
+    assert shown == {"E06000009": 12, "E06000010": None}
+    assert issues_outstanding == [(1,)]
+
+
+def test_an_inbox_folder_out_of_layout_is_named_not_skipped(warehouse):
+    (warehouse.inbox_dir / "Blackpool" / "2025").mkdir(parents=True)
+    with dg.instance_for_test() as instance:
+        skipped = evaluate(instance)
+    assert isinstance(skipped, dg.SkipReason)
+    assert "Blackpool" in skipped.skip_message and "ONS code" in skipped.skip_message
