@@ -154,3 +154,20 @@ def test_a_trend_breaks_where_years_are_missing_as_its_table_does():
     assert all(trace["connectgaps"] is False for trace in chart["data"])
     # the table beside the chart lists the years there are figures for
     assert [row[0] for row in chart["table"]["rows"]] == ["2013-14", "2022-23", "2023-24", "2024-25"]
+
+
+def test_a_provisional_figure_is_a_marker_of_its_own_in_its_collection_year():
+    """An LA's own return for 2025-26, before DfE publishes it: the published lines stop at
+    2024-25, and the provisional figure is one open diamond a year later, named as provisional in
+    the legend and the table; a suppressed one (no value) draws nothing."""
+    indicator = {"indicator_id": "cla_rate_per_10k", "label": "CLA rate", "unit": "rate per 10,000 children"}
+    rows = [_year(2024, 180), _year(2025, 184)]
+    provisional = {"time_period": 2026, "provisional_value": 191.0}
+    chart = trend_chart(LA, indicator, rows, {}, provisional)
+    la, neighbours, region, england, own = chart["data"]
+    assert la["x"] == ["2023-24", "2024-25", "2025-26"] and la["y"] == [180, 184, None]
+    assert own["mode"] == "markers" and own["marker"]["symbol"] == "diamond-open"
+    assert own["x"] == ["2025-26"] and own["y"] == [191.0] and "provisional" in own["name"]
+    assert chart["table"]["rows"][-1][:2] == ["2025-26", "191.0"] and "provisional" in chart["table"]["rows"][-1][-1]
+    suppressed = trend_chart(LA, indicator, rows, {}, {"time_period": 2026, "provisional_value": None})
+    assert len(suppressed["data"]) == 4 and suppressed["data"][0]["x"] == ["2023-24", "2024-25"]

@@ -42,20 +42,38 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def trend_chart(la: dict, indicator: dict, rows: list[dict], period_labels: dict | None = None) -> dict | None:
+def provisional_label(time_period: int) -> str:
+    """A collection year as the trend charts' axis shows a reporting year: 2024-25."""
+    return f"{time_period - 1}-{time_period % 100:02d}"
+
+
+def trend_chart(
+    la: dict,
+    indicator: dict,
+    rows: list[dict],
+    period_labels: dict | None = None,
+    provisional: dict | None = None,
+) -> dict | None:
     """The LA, its neighbours' mean, its region and England over every period from the first
     with a value to the last; a period with none is a gap in every line (named on the axis from
-    ``period_labels``, (period_type, time_period) -> label), never a line drawn across it."""
+    ``period_labels``, (period_type, time_period) -> label), never a line drawn across it. A
+    ``provisional`` figure from the LA's own return (mart_la_return_comparison's row) is a marker
+    of its own beside the published lines, in its collection year."""
     rows = [
         r for r in rows if any(r[k] is not None for k in ("value", "neighbour_mean", "region_value", "england_value"))
     ]
+    if provisional is not None and provisional.get("provisional_value") is None:
+        provisional = None
     if not rows:
         return None
     by_period = {r["time_period"]: r for r in rows}
-    periods = range(min(by_period), max(by_period) + 1)
+    last = max(max(by_period), provisional["time_period"] if provisional else 0)
+    periods = range(min(by_period), last + 1)
     kind = rows[0].get("period_type")
     x = [
-        by_period[p]["period_short"] if p in by_period else (period_labels or {}).get((kind, p), str(p))
+        by_period[p]["period_short"]
+        if p in by_period
+        else (period_labels or {}).get((kind, p), provisional_label(p) if provisional else str(p))
         for p in periods
     ]
     unit = indicator["unit"]
@@ -78,6 +96,41 @@ def trend_chart(la: dict, indicator: dict, rows: list[dict], period_labels: dict
         }
         for key, name, col, width in series
     ]
+    if provisional:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": f"{la['la_name']}, own return (provisional)",
+                "x": [x[provisional["time_period"] - periods.start]],
+                "y": [number(provisional["provisional_value"])],
+                "marker": {"symbol": "diamond-open", "size": 13, "color": COLOURS["la"], "line": {"width": 2}},
+            }
+        )
+    table_rows = [
+        [
+            r["period_label"],
+            fmt(r["value"], unit),
+            fmt(r["neighbour_mean"], unit),
+            r["neighbours_with_value"],
+            fmt(r["region_value"], unit),
+            fmt(r["england_value"], unit),
+            r["status"] or "",
+        ]
+        for r in rows
+    ]
+    if provisional:
+        table_rows.append(
+            [
+                provisional_label(provisional["time_period"]),
+                fmt(provisional["provisional_value"], unit),
+                "",
+                "",
+                "",
+                "",
+                "provisional: the LA's own return",
+            ]
+        )
     return {
         "id": f"chart-trend-{indicator['indicator_id']}",
         "title": indicator["label"],
@@ -102,18 +155,7 @@ def trend_chart(la: dict, indicator: dict, rows: list[dict], period_labels: dict
                 "England",
                 "Status",
             ],
-            "rows": [
-                [
-                    r["period_label"],
-                    fmt(r["value"], unit),
-                    fmt(r["neighbour_mean"], unit),
-                    r["neighbours_with_value"],
-                    fmt(r["region_value"], unit),
-                    fmt(r["england_value"], unit),
-                    r["status"] or "",
-                ]
-                for r in rows
-            ],
+            "rows": table_rows,
         },
     }
 

@@ -1,7 +1,7 @@
 """Static HTML profiles, one per LA, and an index: ``warehouse/reports/``.
 
 Read from the published snapshot (read-only, like any BI tool), so the pages show exactly
-what was published. Each LA page has four sections:
+what was published. Each LA page has these sections:
 
 - trends of the headline indicators against the LA's statistical neighbours (mean, the DfE
   model in force for each period), its region and England (``marts.fct_la_benchmark``);
@@ -11,7 +11,10 @@ what was published. Each LA page has four sections:
 - observed against expected given deprivation, a funnel plot with the LA highlighted
   (``marts.mart_variation`` when the snapshot has it; the section says so when it does not);
 - the Ofsted history and the delivery model on one timeline (``marts.fct_ofsted_inspection``,
-  ``marts.fct_la_delivery_model``).
+  ``marts.fct_la_delivery_model``);
+- where the LA has sent its own return, its provisional figures beside its own, its neighbours'
+  and England's latest published ones (``marts.mart_la_return_comparison``), each also a marker
+  of its own on the trend charts.
 
 Charts are plotly.js, drawn in the browser from data inside each page (a JSON block). The
 library itself is one file beside the pages, ``reports/assets/plotly.min.js``, referenced
@@ -175,6 +178,16 @@ def read_snapshot(path: Path) -> dict:
             else {},
             "has_variation": pages.has_table(con, "marts", "mart_variation"),
             "variation": [],
+            # an LA's own return's figures, before DfE publishes them (docs/returns.md)
+            "provisional": pages.rows(
+                con,
+                """
+                select c.*, i.label, i.unit from marts.mart_la_return_comparison c
+                join marts.dim_indicator i using (indicator_id)
+                order by c.la_code, c.time_period desc, i.label""",
+            )
+            if pages.has_table(con, "marts", "mart_la_return_comparison")
+            else [],
         }
         if data["has_variation"]:
             fmarks = ",".join("?" * len(FUNNEL_INDICATORS))
@@ -210,10 +223,14 @@ def la_page_context(la: dict, data: dict, grouped: dict, today: date) -> dict:
     indicators = data["indicators"]
     bench = grouped["benchmark"].get(la["la_code"], [])
     by_indicator = _group(bench, "indicator_id")
+    provisional = grouped["provisional"].get(la["la_code"], [])
+    newest = {}  # each indicator's figure from the LA's newest return
+    for row in provisional:
+        newest.setdefault(row["indicator_id"], row)
     trends = [
         c
         for c in (
-            trend_chart(la, indicators[i], by_indicator.get(i, []), data["period_labels"])
+            trend_chart(la, indicators[i], by_indicator.get(i, []), data["period_labels"], newest.get(i))
             for i in TREND_INDICATORS
             if i in indicators
         )
@@ -244,6 +261,7 @@ def la_page_context(la: dict, data: dict, grouped: dict, today: date) -> dict:
         "has_variation": data["has_variation"],
         "timeline": timeline,
         "arrangements": grouped["delivery"].get(la["la_code"], []),
+        "provisional": provisional,
         "charts": [{k: c[k] for k in ("id", "data", "layout")} for c in charts],
     }
 
@@ -261,6 +279,7 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
         "ofsted": _group(data["ofsted"]),
         "delivery": _group(data["delivery"]),
         "variation": _group(data["variation"], "indicator_id"),
+        "provisional": _group(data["provisional"]),
     }
     env = pages.environment()
     page, index = (env.get_template(name) for name in TEMPLATES)
