@@ -1,7 +1,7 @@
-"""An LA's own returns, one partition per LA and collection year (orchestration/lib/returns/
-step.py): the return landed, pseudonymised and checked by DfE's rules; its figures counted the
-published way; and every return's shown figures as ``raw.la_return_figures``, beside the raw
-tables the publishers' files fill, for dbt."""
+"""An LA's own returns (orchestration/lib/returns/step.py): one partition per LA and collection
+year, the return landed, pseudonymised and checked by DfE's rules; then every landed return
+counted the published way, its shown figures as ``raw.la_return_figures`` beside the raw tables
+the publishers' files fill, for dbt."""
 
 import dagster as dg
 
@@ -35,33 +35,18 @@ def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     yield from step.land_and_validate(context, warehouse.settings())
 
 
-@dg.asset(
-    key=step.FIGURES,
-    deps=[step.LANDED],
-    group_name="returns",
-    kinds={"duckdb", "sql"},
-    partitions_def=step.PARTITIONS,
-    code_version=step.counting_code_version(),
-    description="The return's children looked after counted the way DfE counts them, suppressed the way DfE "
-    "suppresses them (kept in the private area; only shown figures leave, as raw.la_return_figures).",
-)
-def returns_ssda903_figures(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource
-):
-    return step.count(context, warehouse.settings())
-
-
 @dg.multi_asset(
     name="ingest__la_returns",
     specs=[
         dg.AssetSpec(
             key=step.COLLECTED,
-            deps=[step.FIGURES],
+            deps=[step.LANDED],
             group_name="ingest",
             kinds={"duckdb"},
             code_version=step.collect_code_version(),
             skippable=True,  # unchanged: no materialization, nothing downstream rebuilt
-            description="Every LA return's figures as shown (provisional; suppressed counts NULL), for dbt.",
+            description="Every landed LA return counted the way DfE counts, suppressed the way DfE suppresses; "
+            "the figures as shown (provisional; suppressed counts NULL), for dbt.",
         )
     ],
 )

@@ -32,7 +32,7 @@ def returns_sensors() -> dg.Definitions:
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
-                    run_key=f"{ret.partition}:{ret.digest()}:{step.landing_code_version()}:{step.counting_code_version()}",
+                    run_key=f"{ret.partition}:{ret.digest()}:{step.landing_code_version()}",
                     partition_key=ret.partition,
                     tags={TRIGGER: "sensor", "csc/reason": why},
                 )

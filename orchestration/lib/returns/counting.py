@@ -1,10 +1,10 @@
-"""Counting one LA's return the way DfE counts (sql/ssda903_figures.sql, which cites each rule),
-and suppressing what leaves the private area the way DfE does.
+"""Counting LAs' returns the way DfE counts (sql/ssda903_figures.sql, which cites each rule), and
+suppressing what leaves the private area the way DfE does.
 
 The figures are written to the private database's ``ssda903_figures``, one row per LA, year,
 measure, breakdown and category, with the number as counted, the number as shown (NULL where
-suppressed) and how many of DfE's rules' issues the return had outstanding when it was counted.
-Only shown numbers leave (figures.py).
+suppressed) and how many of DfE's rules' issues the return had outstanding when it was counted
+(NULL when they did not run on it). Only shown numbers leave (figures.py).
 
 Suppression follows DfE's statistics on children looked after: a count from 1 to
 ``SMALLEST_SHOWN - 1`` is shown as ``c``; where a breakdown would then give a suppressed cell
@@ -32,43 +32,60 @@ SQL = Path(__file__).parent / "sql" / "ssda903_figures.sql"
 SMALLEST_SHOWN = 6
 
 
+KEY = ["la_code", "collection_year"]
+ISSUES = """
+    select la_code, collection_year,
+        case when rules_run then (select count(*) from ssda903_issues i
+            where i.la_code = r.la_code and i.collection_year = r.collection_year) end as validation_issues
+    from ssda903_returns r
+"""
+NOT_CHECKED = "select la_code, collection_year, null::bigint as validation_issues from ssda903_returns"
+
+
 def suppress(figures: pl.DataFrame) -> pl.DataFrame:
-    """``figures`` (measure, breakdown, category, number) with ``shown`` and ``suppressed``."""
+    """``figures`` (la_code, collection_year, measure, breakdown, category, number) with ``shown``
+    and ``suppressed``."""
     small = (pl.col("number") > 0) & (pl.col("number") < SMALLEST_SHOWN)
     figures = figures.with_columns(small.alias("suppressed"))
-    group = ["measure", "breakdown"]
+    group = [*KEY, "measure", "breakdown"]
     # secondary: a breakdown with exactly one cell suppressed loses its next smallest (a total is
     # a group of one cell: nothing to give away)
     candidate = pl.when(~pl.col("suppressed") & (pl.col("number") > 0)).then(pl.col("number"))
     rank = candidate.rank("ordinal").over(group)  # nulls (not candidates) stay unranked
     lonely = pl.col("suppressed").sum().over(group) == 1
-    figures = figures.with_columns(
-        (pl.col("suppressed") | ((pl.col("breakdown") != "Total") & lonely & (rank == 1).fill_null(False))).alias(
-            "suppressed"
-        )
-    )
+    figures = figures.with_columns((pl.col("suppressed") | (lonely & (rank == 1).fill_null(False))).alias("suppressed"))
     return figures.with_columns(
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("number")).alias("shown")
     ).sort([*group, "category"])
 
 
-def count_return(settings: Settings, la_code: str, year: int, issues: int | None) -> pl.DataFrame:
-    """Count the landed return, suppress, and keep the figures privately; returns them."""
+def count_returns(settings: Settings) -> pl.DataFrame:
+    """Count every landed return in one query, suppress, and keep the figures privately (the whole
+    of ``ssda903_figures``, replaced); returns them. One query for every LA costs about what one
+    LA's does: counting is not split by partition (landing and DfE's rules are)."""
     with private.connect(settings) as con:
-        figures = con.sql(SQL.read_text(encoding="utf-8"), params={"la": la_code, "year": year}).pl()
-        figures = suppress(figures.with_columns(pl.col("number").cast(pl.Int64))).with_columns(
-            pl.lit(la_code).alias("la_code"),
-            pl.lit(year).alias("collection_year"),
-            pl.lit(issues, dtype=pl.Int64).alias("validation_issues"),
-            pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("counted_at"),
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        if "ssda903_returns" not in tables:
+            return pl.DataFrame()
+        figures = con.sql(SQL.read_text(encoding="utf-8")).pl()
+        issues = con.sql(ISSUES if "ssda903_issues" in tables else NOT_CHECKED).pl()
+        figures = (
+            suppress(figures.with_columns(pl.col("number").cast(pl.Int64), pl.col("collection_year").cast(pl.Int32)))
+            .join(issues.with_columns(pl.col("collection_year").cast(pl.Int32)), on=KEY, how="left")
+            .with_columns(pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("counted_at"))
         )
         con.execute("begin")
         con.execute(
-            "create table if not exists ssda903_figures (la_code varchar, collection_year integer, "
+            "create or replace table ssda903_figures (la_code varchar, collection_year integer, "
             "measure varchar, breakdown varchar, category varchar, number bigint, shown bigint, "
             "suppressed boolean, validation_issues bigint, counted_at timestamp)"
         )
-        con.execute("delete from ssda903_figures where la_code = ? and collection_year = ?", [la_code, year])
         con.execute("insert into ssda903_figures by name select * from figures")
         con.execute("commit")
     return figures
+
+
+def count_return(settings: Settings, la_code: str, year: int) -> pl.DataFrame:
+    """One LA's figures for one year (every return is counted, as the pipeline counts them)."""
+    figures = count_returns(settings)
+    return figures.filter((pl.col("la_code") == la_code) & (pl.col("collection_year") == year))

@@ -1,7 +1,7 @@
-"""What leaves the private area: every return's figures as shown (suppressed counts are NULL with
-status ``provisional_suppressed``), copied into the work database as ``raw.la_return_figures``
-for dbt, which sets them beside the published figures (models/staging/returns/). Nothing else is
-read from the private database outside it.
+"""What leaves the private area: every landed return counted (counting.py), and its figures as
+shown (suppressed counts are NULL with status ``provisional_suppressed``) copied into the work
+database as ``raw.la_return_figures`` for dbt, which sets them beside the published figures
+(models/staging/returns/). Nothing else is read from the private database outside it.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.core.files import json_digest
-from orchestration.lib.returns import private
+from orchestration.lib.returns import counting, private
 from orchestration.settings import Settings
 
 TABLE = "raw.la_return_figures"
@@ -37,8 +37,10 @@ def shown_figures(settings: Settings) -> pl.DataFrame:
 
 
 def collect(con, settings: Settings) -> tuple[str, int]:
-    """Replace ``raw.la_return_figures`` with every return's shown figures; returns its data
-    version (a digest of its rows) and its row count."""
+    """Count every landed return and replace ``raw.la_return_figures`` with their shown figures;
+    returns its data version (a digest of its rows but when they were counted) and its row count."""
+    if (settings.private_dir / private.DB_NAME).exists():
+        counting.count_returns(settings)
     figures = shown_figures(settings)
     con.execute("create schema if not exists raw")
     con.execute("begin")
@@ -46,5 +48,5 @@ def collect(con, settings: Settings) -> tuple[str, int]:
     if figures.height:
         con.execute(f"insert into {TABLE} by name select * from figures")
     con.execute("commit")
-    rows = con.execute(f"select * from {TABLE} order by all").fetchall()
+    rows = con.execute(f"select * exclude (counted_at) from {TABLE} order by all").fetchall()
     return json_digest([[str(v) for v in row] for row in rows]), len(rows)

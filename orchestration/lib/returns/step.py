@@ -5,9 +5,10 @@ partition per LA and collection year (``E06000009-2025``).
    it (validation.py); their issues land pseudonymised in the private database, with an HTML
    report in the private area, and as the ``dfe_rules`` check: a warning with counts by rule.
    Rule failures do not stop the figures: an LA uses in-year figures while it fixes its data.
-2. ``returns/ssda903_figures``: counted the published way and suppressed (counting.py).
-3. ``raw/la_return_figures`` (unpartitioned, beside the raw tables the publishers' files fill):
-   every return's shown figures, for dbt (figures.py).
+2. ``raw/la_return_figures`` (unpartitioned, beside the raw tables the publishers' files fill):
+   every landed return counted the published way and suppressed (counting.py, one query for
+   all: it costs about what one LA's does), and the shown figures copied out for dbt
+   (figures.py). The partitions split what costs per LA: landing, and DfE's rules.
 
 Nothing child-level reaches Dagster: metadata and log lines carry file names, table names,
 counts shown the way DfE shows them, rule codes and paths in the private area.
@@ -31,7 +32,6 @@ from orchestration.settings import TEMPLATES_DIR, Settings
 
 PARTITIONS = dg.DynamicPartitionsDefinition(name="la_returns")
 LANDED = dg.AssetKey(["returns", "ssda903"])
-FIGURES = dg.AssetKey(["returns", "ssda903_figures"])
 RULES_CHECK = "dfe_rules"
 
 
@@ -48,11 +48,6 @@ def landing_code_version() -> str:
             TEMPLATES_DIR / validation.TEMPLATE,
         ],
     )
-
-
-@cache
-def counting_code_version() -> str:
-    return versions.code_version(counting, files=[counting.SQL])
 
 
 def shown(n: int) -> str:
@@ -150,43 +145,17 @@ def issue_count(settings: Settings, la_code: str, year: int) -> int | None:
         ).fetchone()[0]
 
 
-def count(context: dg.AssetExecutionContext, settings: Settings) -> dg.MaterializeResult:
-    la_code, year = inbox.parse_partition(context.partition_key)
-    counted = counting.count_return(settings, la_code, year, issue_count(settings, la_code, year))
-    totals = counted.filter(pl.col("breakdown") == "Total")
-    issues = counted["validation_issues"][0] if counted.height else None
-    return dg.MaterializeResult(
-        asset_key=FIGURES,
-        data_version=dg.DataVersion(json_digest(counted.select("measure", "breakdown", "category", "shown").rows())),
-        metadata={
-            "figures": counted.height,
-            "suppressed": int(counted["suppressed"].sum()),
-            "totals": dg.MetadataValue.json(
-                {m: ("c" if s is None else s) for m, s in zip(totals["measure"], totals["shown"])}
-            ),
-            "validation_issues": "DfE's rules not run" if issues is None else str(issues),
-        },
-    )
-
-
 def stale(instance: dg.DagsterInstance, settings: Settings) -> list[tuple[inbox.Return, str]]:
-    """Every return in the inbox whose files or code changed since it was last landed and counted,
-    with why."""
+    """Every return in the inbox whose files or code changed since it was last landed, with why."""
     found = []
     for ret in inbox.scan(settings):
-        reason = None
-        for key, code in ((LANDED, landing_code_version()), (FIGURES, counting_code_version())):
-            tags = latest_tags(instance, key, ret.partition)
-            if tags is None:
-                reason = "never landed" if key == LANDED else "never counted"
-            elif tags.get("dagster/code_version") != code:
-                reason = "its code changed"
-            elif key == LANDED and tags.get("dagster/data_version") != ret.digest():
-                reason = "its files changed"
-            if reason:
-                break
-        if reason:
-            found.append((ret, reason))
+        tags = latest_tags(instance, LANDED, ret.partition)
+        if tags is None:
+            found.append((ret, "never landed"))
+        elif tags.get("dagster/code_version") != landing_code_version():
+            found.append((ret, "its code changed"))
+        elif tags.get("dagster/data_version") != ret.digest():
+            found.append((ret, "its files changed"))
     return found
 
 
@@ -204,12 +173,13 @@ COLLECTED = dg.AssetKey(["raw", "la_return_figures"])
 
 @cache
 def collect_code_version() -> str:
-    return versions.code_version(figures)
+    """Counting and what leaves the private area: the modules, and the counting SQL."""
+    return versions.code_version(figures, files=[counting.SQL])
 
 
 def collect(context: dg.AssetExecutionContext, warehouse) -> Iterator[dg.MaterializeResult]:
-    """Every return's shown figures into ``raw.la_return_figures``: recorded only when they (or
-    the code) changed, as a raw table filled from the publishers' files is."""
+    """Every landed return counted, and the shown figures into ``raw.la_return_figures``: recorded
+    only when they (or the code) changed, as a raw table filled from the publishers' files is."""
     with warehouse.connect() as con:
         version, rows = figures.collect(con, warehouse.settings())
     records = context.instance.get_asset_records([COLLECTED])

@@ -1,9 +1,10 @@
 -- Children looked after, counted from one LA's SSDA903 return for one collection year the way
 -- DfE counts them in "Children looked after in England including adoptions" (methodology:
 -- https://explore-education-statistics.service.gov.uk/methodology/children-looked-after-in-england-including-adoptions).
--- Parameters: $la (ONS code), $year (collection year, the year ending 31 March $year).
--- One row per measure, breakdown and category: the number before suppression (counting.py
--- suppresses what leaves the private area).
+-- Every landed return at once (one LA's children are never another's: their pseudonyms differ,
+-- and every window and group is per LA and collection year). One row per LA, collection year,
+-- measure, breakdown and category: the number before suppression (counting.py suppresses what
+-- leaves the private area).
 --
 -- The rules, each as the methodology states it:
 -- * Children, not episodes: a child counts once in each figure, however many episodes or
@@ -24,31 +25,28 @@
 --   children are counted apart (cla_short_term_placements_count: every episode of theirs in the
 --   year is V3/V4).
 
-with episodes as (
-    select *
-    from ssda903_episodes
-    where la_code = $la and collection_year = $year and decom is not null
+with returns as (
+    select la_code, collection_year,
+        make_date(collection_year - 1, 4, 1) as year_start, make_date(collection_year, 3, 31) as year_end
+    from ssda903_returns
 ),
 
 header as (
-    select * from ssda903_header where la_code = $la and collection_year = $year
+    select * from ssda903_header
 ),
 
 uasc as (
-    select child, max(coalesce(duc, date '9999-12-31')) as duc
-    from ssda903_uasc where la_code = $la and collection_year = $year
-    group by child
-),
-
-year_bounds as (
-    select make_date($year - 1, 4, 1) as year_start, make_date($year, 3, 31) as year_end
+    select la_code, collection_year, child, max(coalesce(duc, date '9999-12-31')) as duc
+    from ssda903_uasc
+    group by all
 ),
 
 in_year as (
-    -- every episode open at some point in the year
-    select episodes.*
-    from episodes, year_bounds
-    where decom <= year_end and (dec is null or dec >= year_start)
+    -- every episode open at some point in its return's year
+    select episodes.*, returns.year_start, returns.year_end
+    from ssda903_episodes as episodes
+    inner join returns using (la_code, collection_year)
+    where decom is not null and decom <= year_end and (dec is null or dec >= year_start)
 ),
 
 counted as (
@@ -57,40 +55,43 @@ counted as (
 
 at_31_march as (
     select counted.*,
-        row_number() over (partition by child order by decom desc, row_index desc) as nth
-    from counted, year_bounds
+        row_number() over (partition by la_code, collection_year, child order by decom desc, row_index desc) as nth
+    from counted
     where decom <= year_end and (dec is null or dec > year_end)
 ),
 
 started as (
     select counted.*,
-        row_number() over (partition by child order by decom, row_index) as nth
-    from counted, year_bounds
+        row_number() over (partition by la_code, collection_year, child order by decom, row_index) as nth
+    from counted
     where rne = 'S' and decom between year_start and year_end
 ),
 
 ceased as (
     select counted.*,
-        row_number() over (partition by child order by dec desc, row_index desc) as nth
-    from counted, year_bounds
+        row_number() over (partition by la_code, collection_year, child order by dec desc, row_index desc) as nth
+    from counted
     where rec is not null and rec <> 'X1' and dec between year_start and year_end
 ),
 
 short_breaks_only as (
-    select child from in_year group by child having bool_and(ls in ('V3', 'V4'))
+    select la_code, collection_year, child
+    from in_year group by all having bool_and(ls in ('V3', 'V4'))
 ),
 
 people as (
     -- one row per child per measure: the episode that describes them, with the child's header
-    select 'cla_count' as measure, a.child, a.ls, a.place, a.cin, a.rec,
-        h.age_at_31_march as age, h.sex
-    from at_31_march a left join header h using (child) where a.nth = 1
+    select a.la_code, a.collection_year, a.year_end, 'cla_count' as measure, a.child, a.ls, a.place, a.cin,
+        a.rec, h.age_at_31_march as age, h.sex
+    from at_31_march a left join header h using (la_code, collection_year, child) where a.nth = 1
     union all
-    select 'cla_started_count', s.child, s.ls, s.place, s.cin, null, s.age_at_decom, h.sex
-    from started s left join header h using (child) where s.nth = 1
+    select s.la_code, s.collection_year, s.year_end, 'cla_started_count', s.child, s.ls, s.place, s.cin, null,
+        s.age_at_decom, h.sex
+    from started s left join header h using (la_code, collection_year, child) where s.nth = 1
     union all
-    select 'cla_ceased_count', c.child, c.ls, c.place, c.cin, c.rec, c.age_at_dec, h.sex
-    from ceased c left join header h using (child) where c.nth = 1
+    select c.la_code, c.collection_year, c.year_end, 'cla_ceased_count', c.child, c.ls, c.place, c.cin, c.rec,
+        c.age_at_dec, h.sex
+    from ceased c left join header h using (la_code, collection_year, child) where c.nth = 1
 ),
 
 described as (
@@ -132,27 +133,36 @@ described as (
             when place in ('Z1', 'Z11', 'Z12', 'Z13', 'Z14', 'T0', 'T1', 'T2', 'T3', 'T4') then 'Other placements'
             else 'Unknown'
         end as placement,
-        case when uasc.child is not null and uasc.duc > (select year_end from year_bounds)
+        case when uasc.child is not null and uasc.duc > people.year_end
             then 'Unaccompanied asylum-seeking children' else 'Non-unaccompanied asylum-seeking children' end as uasc
-    from people left join uasc using (child)
+    from people left join uasc using (la_code, collection_year, child)
 )
 
-select measure, 'Total' as breakdown, 'Total' as category, count(*) as number
+select la_code, collection_year, measure, 'Total' as breakdown, 'Total' as category, count(*) as number
 from described group by all
 union all
-select measure, 'Age group', age_group, count(*) from described group by all
+select la_code, collection_year, measure, 'Age group', age_group, count(*) from described group by all
 union all
-select measure, 'Gender', gender, count(*) from described group by all
+select la_code, collection_year, measure, 'Gender', gender, count(*) from described group by all
 union all
-select measure, 'Legal status', legal_status, count(*) from described where measure <> 'cla_ceased_count' group by all
+select la_code, collection_year, measure, 'Legal status', legal_status, count(*)
+from described where measure <> 'cla_ceased_count' group by all
 union all
-select measure, 'Placement', placement, count(*) from described where measure = 'cla_count' group by all
+select la_code, collection_year, measure, 'Placement', placement, count(*)
+from described where measure = 'cla_count' group by all
 union all
-select measure, 'UASC', uasc, count(*) from described where measure = 'cla_count' group by all
+select la_code, collection_year, measure, 'UASC', uasc, count(*) from described where measure = 'cla_count' group by all
 union all
-select 'cla_short_term_placements_count', 'Total', 'Total', count(*) from short_breaks_only
--- an empty measure still has its total: none is a figure, not a gap
+-- every return has each measure's total, its short-breaks-only children included: none is a figure, not a gap
+select r.la_code, r.collection_year, m.measure, 'Total', 'Total', 0
+from returns r
+cross join (values ('cla_count'), ('cla_started_count'), ('cla_ceased_count')) as m(measure)
+where not exists (
+    select 1 from described d
+    where d.la_code = r.la_code and d.collection_year = r.collection_year and d.measure = m.measure
+)
 union all
-select m.measure, 'Total', 'Total', 0
-from (values ('cla_count'), ('cla_started_count'), ('cla_ceased_count')) as m(measure)
-where m.measure not in (select measure from described)
+select r.la_code, r.collection_year, 'cla_short_term_placements_count', 'Total', 'Total', count(s.child)
+from returns r
+left join short_breaks_only s using (la_code, collection_year)
+group by all
