@@ -164,7 +164,7 @@ def test_a_provisional_figure_is_a_marker_of_its_own_in_its_collection_year():
     rows = [_year(2024, 180), _year(2025, 184)]
     provisional = {"time_period": 2026, "provisional_value": 191.0}
     chart = trend_chart(LA, indicator, rows, {}, provisional)
-    la, neighbours, region, england, own = chart["data"]
+    la, _neighbours, _region, _england, own = chart["data"]
     assert la["x"] == ["2023-24", "2024-25", "2025-26"] and la["y"] == [180, 184, None]
     assert own["mode"] == "markers" and own["marker"]["symbol"] == "diamond-open"
     assert own["x"] == ["2025-26"] and own["y"] == [191.0] and "provisional" in own["name"]

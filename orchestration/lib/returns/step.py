@@ -24,7 +24,6 @@ import dagster as dg
 import polars as pl
 
 from orchestration.lib.core import versions
-from orchestration.lib.core.files import json_digest
 from orchestration.lib.ingest.step import unchanged
 from orchestration.lib.returns import counting, figures, inbox, landing, private, validation
 from orchestration.lib.returns.counting import SMALLEST_SHOWN
