@@ -139,22 +139,27 @@ def test_jobs_schedule_sensor_and_executor():
     assert collect.job_name == "ingest" and collect.default_status == dg.DefaultSensorStatus.RUNNING
 
 
+def after_success(instance, sensor_name: str, job_name: str, trigger: str):
+    """What a run-status sensor asks for after a successful run of ``job_name`` started by
+    ``trigger``, and that run."""
+    sensor = defs.resolve_sensor_def(sensor_name)
+    run = instance.create_run_for_job(job_def=defs.resolve_job_def(job_name), tags={"csc/trigger": trigger})
+    success = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name=job_name)
+    context = dg.build_run_status_sensor_context(
+        sensor_name=sensor.name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=success,
+        repository_def=defs.get_repository_def(),
+    )
+    return sensor(context), run
+
+
 def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_own():
-    sensor = defs.resolve_sensor_def("build_what_changed")
-    ingest = defs.resolve_job_def("ingest")
     with dg.instance_for_test() as instance:
 
         def evaluate(trigger):
-            run = instance.create_run_for_job(job_def=ingest, tags={"csc/trigger": trigger})
-            success = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name="ingest")
-            context = dg.build_run_status_sensor_context(
-                sensor_name=sensor.name,
-                dagster_instance=instance,
-                dagster_run=run,
-                dagster_event=success,
-                repository_def=defs.get_repository_def(),
-            )
-            return sensor(context), run
+            return after_success(instance, "build_what_changed", "ingest", trigger)
 
         request, run = evaluate("nightly")
         # nothing was ever built in this instance: everything after ingest, with its checks
@@ -168,21 +173,10 @@ def test_the_build_sensor_builds_after_a_nightly_ingest_and_leaves_the_cli_its_o
 
 
 def test_a_returns_run_is_followed_by_collecting_its_figures_unless_csc_refresh_started_it():
-    sensor = defs.resolve_sensor_def("collect_return_figures")
-    returns = defs.resolve_job_def("returns")
     with dg.instance_for_test() as instance:
 
         def evaluate(trigger):
-            run = instance.create_run_for_job(job_def=returns, tags={"csc/trigger": trigger})
-            success = dg.DagsterEvent(event_type_value="PIPELINE_SUCCESS", job_name="returns")
-            context = dg.build_run_status_sensor_context(
-                sensor_name=sensor.name,
-                dagster_instance=instance,
-                dagster_run=run,
-                dagster_event=success,
-                repository_def=defs.get_repository_def(),
-            )
-            return sensor(context), run
+            return after_success(instance, "collect_return_figures", "returns", trigger)
 
         request, run = evaluate("sensor")
         assert isinstance(request, dg.RunRequest) and request.run_key == f"collect-after-{run.run_id}"
