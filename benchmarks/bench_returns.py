@@ -163,7 +163,7 @@ def validate(returns: list[tuple[str, list[Path]]], work: Path) -> dict:
     seconds, issues, rules = [], [], []
     for la_code, files in returns:
         started = time.perf_counter()
-        found = validation.run_ssda903_rules(files, YEAR, la_code, work / la_code)
+        found = validation.run_ssda903_rules(files, YEAR, la_code, work / la_code).issues
         seconds.append(time.perf_counter() - started)
         issues.append(found.height)
         rules.append(found["rule_code"].n_unique())

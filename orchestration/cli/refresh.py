@@ -167,7 +167,10 @@ def refresh(
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     if outcome.returns_failed:  # the rest is published; these returns' earlier figures stay as they were
         for failed in outcome.returns_failed:
-            typer.echo(f"error: LA return {failed.partition} was not landed (run {failed.run_id})", err=True)
+            if failed.run_id:
+                typer.echo(f"error: LA return {failed.partition} was not landed (run {failed.run_id})", err=True)
+            else:
+                typer.echo(f"error: {failed.partition}: {failed.reason}; nothing in it was landed", err=True)
         raise typer.Exit(1)
 
 

@@ -171,7 +171,9 @@ def test_dfe_rules_are_asset_checks_and_a_private_report(returns_run):
                     by_partition.setdefault(record.tags["dagster/partition"], evaluation)
     assert not by_partition[f"{BLACKPOOL}-2025"].passed
     metadata = by_partition[f"{BLACKPOOL}-2025"].metadata
-    assert metadata["issues"].value > 1000 and metadata["rules_failed"].value > 50
+    assert int(metadata["issues"].value) > 1000 and metadata["rules_with_issues"].value > 50
+    # rules that raise instead of running checked nothing: said, and the check does not pass
+    assert metadata["rules_run"].value > 100 and "231" in metadata["rules_that_could_not_run"].value
     assert "101" in metadata["issues_by_rule"].value  # the sample's SEX codes are not 2024-25's
     report = warehouse / "private" / "reports" / BLACKPOOL / "2025" / "ssda903_validation.html"
     assert report.exists() and oct(report.stat().st_mode & 0o777) == "0o600"

@@ -76,6 +76,14 @@ def assert_says(error: pytest.ExceptionInfo, fragments: tuple[str, ...], value: 
 
 CASES = [
     pytest.param(
+        {"header.csv": HEADER.replace("MC_DOB", "MC_DOB,child"), "episodes.csv": EPISODES},
+        YEAR,
+        ("header.csv", "CHILD more than once in the header row", "expected each column once"),
+        None,
+        True,
+        id="a column twice, in two cases",
+    ),
+    pytest.param(
         {"header.csv": HEADER, "episodes.csv": without_column(EPISODES, "DECOM")},
         YEAR,
         ("episodes.csv", "closest to episodes", "needs DECOM"),

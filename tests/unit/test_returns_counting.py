@@ -419,3 +419,39 @@ def test_landing_keeps_no_name_id_birthday_or_full_postcode_and_only_its_owner_c
     assert mode(settings.private_dir / private.KEY_NAME) == 0o600
     assert {mode(f) for f in (settings.private_dir / "files").iterdir()} == {0o600}
     assert mode(settings.inbox_dir / LA / str(YEAR)) == 0o700
+
+
+def test_a_child_listed_twice_in_the_header_is_one_child(land):
+    # DfE's rules flag the repeated header row; a join on it would count the child twice
+    figures = land(
+        header=[child("704531", "01/01/2012"), child("704531", "01/01/2012"), child("704532", "01/01/2012")],
+        episodes=[episode("704531", "01/06/2024"), episode("704532", "01/06/2024")],
+    )
+    assert number(figures, "cla_count") == 2 and number(figures, "cla_started_count") == 2
+    assert number(figures, "cla_count", "Age group", "10 to 15 years") == 2
+
+
+def test_child_ids_match_whatever_their_case_as_dfes_tool_reads_them(land):
+    # the header's "ab01" and the episodes' "AB01" are one child: a case-sensitive join would
+    # leave their age and gender unknown
+    figures = land(header=[child("ab01", "01/01/2012", sex="2")], episodes=[episode("AB01", "01/06/2024")])
+    assert number(figures, "cla_count", "Gender", "Female") == 1
+    assert number(figures, "cla_count", "Age group", "Unknown") == 0
+
+
+def test_uasc_status_ceasing_is_kept_to_the_month_and_counts_the_same(land, settings):
+    # the date is usually the child's 18th birthday: kept to the month, as dates of birth are; a
+    # date in March (before or on 31 March) is still before it, a date in April still after
+    figures = land(
+        header=[child("704541", "01/01/2008"), child("704542", "01/01/2008"), child("704543", "01/01/2008")],
+        episodes=[episode(c, "01/06/2024") for c in ("704541", "704542", "704543")],
+        uasc=[
+            ("704541", "1", "01/01/2008", "15/03/2025"),
+            ("704542", "1", "01/01/2008", "31/03/2025"),
+            ("704543", "1", "01/01/2008", "02/04/2025"),
+        ],
+    )
+    assert number(figures, "cla_count", "UASC", "Unaccompanied asylum-seeking children") == 1
+    with private.connect(settings, read_only=True) as con:
+        days = {r[0] for r in con.execute("select distinct day(duc) from ssda903_uasc").fetchall()}
+    assert days == {1}

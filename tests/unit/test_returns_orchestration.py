@@ -5,13 +5,15 @@ it, and the collected figures hold nothing but shown counts. DfE's validator is 
 
 from __future__ import annotations
 
+import shutil
+
 import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
 from orchestration.definitions import defs
-from orchestration.lib.returns import figures, step, validation
+from orchestration.lib.returns import figures, inbox, landing, private, step, validation
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
@@ -32,11 +34,12 @@ def issues(monkeypatch):
     """DfE's rules, stood in for: one issue on one child of every return."""
 
     def rules(files, year, la_code, work_dir):
-        return pl.DataFrame(
+        issues = pl.DataFrame(
             [{"child_id": "K0000", "table": "Header", "columns": "SEX", "row_id": 0, "rule_code": "101",
               "rule_description": "Gender code is not valid"}],
             schema=validation.ISSUE_SCHEMA,
         )  # fmt: skip
+        return validation.RulesRun(issues, rules_run=300, rules_failed=())
 
     monkeypatch.setattr(validation, "run_ssda903_rules", rules)
 
@@ -74,7 +77,9 @@ def test_the_inbox_sensor_runs_each_new_or_changed_return_alone(warehouse, issue
             for run in instance.get_runs(filters=dg.RunsFilter(job_name="returns", tags={"dagster/partition": "E06000009-2025"}))
             for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
         ]  # fmt: skip
-        assert not evaluation.passed and evaluation.metadata["issues_by_rule"].value == {"101": 1}
+        assert not evaluation.passed and evaluation.metadata["issues_by_rule"].value == {
+            "101": "c"
+        }  # one, as DfE shows it
         assert evaluation.severity == dg.AssetCheckSeverity.WARN
     with duckdb.connect(str(warehouse.duckdb_path)) as con:
         figures.collect(con, warehouse)
@@ -95,3 +100,59 @@ def test_an_inbox_folder_out_of_layout_is_named_not_skipped(warehouse):
         skipped = evaluate(instance)
     assert isinstance(skipped, dg.SkipReason)
     assert "Blackpool" in skipped.skip_message and "ONS code" in skipped.skip_message
+
+
+def test_a_folder_out_of_layout_stops_nothing_else(warehouse):
+    write(warehouse.inbox_dir / "E06000009" / "2025", children=8)
+    (warehouse.inbox_dir / "notes.txt").write_text("a stray file", encoding="utf-8")
+    write(warehouse.inbox_dir / "E06000010" / "last year", children=8)
+    write(warehouse.inbox_dir / "E06000011" / "2016", children=8)
+    returns, problems = inbox.survey(warehouse)
+    assert [r.partition for r in returns] == ["E06000009-2025"]
+    said = {p.folder.name: p.message for p in problems}
+    assert "expected a folder per LA" in said["notes.txt"]
+    assert "expected a folder per collection year" in said["last year"]
+    assert "no known SSDA903 layout" in said["2016"]
+    assert inbox.find(warehouse, "E06000009-2025").files
+
+
+def test_a_return_the_rules_cannot_run_on_lands_nothing(warehouse, monkeypatch):
+    def broken(files, year, la_code, work_dir):
+        raise validation.ValidationRunError(f"DfE's SSDA903 rules failed for {la_code} {year} (exit 1)")
+
+    monkeypatch.setattr(validation, "run_ssda903_rules", broken)
+    write(warehouse.inbox_dir / "E06000009" / "2025", children=8)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(step.PARTITIONS.name, ["E06000009-2025"])
+        result = defs.resolve_job_def("returns").execute_in_process(
+            instance=instance, partition_key="E06000009-2025", raise_on_error=False
+        )
+    assert not result.success
+    assert not (warehouse.private_dir / private.DB_NAME).exists() or landed(warehouse) == []
+    # no copy of the return is left beside the validator's log
+    assert [p.name for p in (warehouse.private_dir / "validation" / "E06000009" / "2025").iterdir()] == []
+
+
+def landed(settings) -> list:
+    with private.connect(settings, read_only=True) as con:
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        return con.execute("select * from ssda903_returns").fetchall() if "ssda903_returns" in tables else []
+
+
+def test_a_return_taken_out_of_the_inbox_is_withdrawn_unless_a_folder_cannot_be_read(warehouse, issues):
+    for la in ("E06000009", "E06000010"):
+        write(warehouse.inbox_dir / la / "2025", children=8)
+        landing.land_return(warehouse, inbox.find(warehouse, f"{la}-2025"))
+
+    def collected() -> set[str]:
+        with duckdb.connect(str(warehouse.duckdb_path)) as con:
+            figures.collect(con, warehouse)
+            return {r[0] for r in con.execute("select distinct la_code from raw.la_return_figures").fetchall()}
+
+    assert collected() == {"E06000009", "E06000010"}
+    shutil.rmtree(warehouse.inbox_dir / "E06000010")
+    (warehouse.inbox_dir / "Hull").mkdir()  # a folder that names no LA: it may be the one removed
+    assert collected() == {"E06000009", "E06000010"}
+    (warehouse.inbox_dir / "Hull").rmdir()
+    assert collected() == {"E06000009"}
+    assert [r[:2] for r in landed(warehouse)] == [("E06000009", 2025)]

@@ -31,7 +31,8 @@ from orchestration.lib.returns import step
         )
     ],
 )
-def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResource, refresh_lock: RefreshLockResource):
+def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    # no refresh lock: it writes only the private area, whose own lock orders its writers
     yield from step.land_and_validate(context, warehouse.settings())
 
 

@@ -6,7 +6,6 @@ import dagster as dg
 
 from orchestration.lib.refresh.sequence import RETURNS_JOB, TRIGGER
 from orchestration.lib.returns import step
-from orchestration.lib.returns.ssda903 import ReturnFileError
 from orchestration.settings import get_settings
 
 
@@ -21,12 +20,12 @@ def returns_sensors() -> dg.Definitions:
         "changed runs in its own partition.",
     )
     def returns_inbox(context: dg.SensorEvaluationContext):
-        try:
-            todo = step.stale(context.instance, get_settings())
-        except ReturnFileError as exc:  # a folder that does not fit the layout: said, not skipped silently
-            return dg.SkipReason(f"the inbox cannot be read: {exc}")
+        settings = get_settings()
+        todo = step.stale(context.instance, settings)
         if not todo:
-            return dg.SkipReason("no new or changed return in the inbox")
+            problems = step.inbox.survey(settings)[1]  # said, not skipped silently
+            unreadable = f"; cannot be read: {'; '.join(map(str, problems))}" if problems else ""
+            return dg.SkipReason(f"no new or changed return in the inbox{unreadable}")
         known = set(context.instance.get_dynamic_partitions(step.PARTITIONS.name))
         new = sorted({r.partition for r, _ in todo} - known)
         return dg.SensorResult(

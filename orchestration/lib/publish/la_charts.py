@@ -67,8 +67,9 @@ def trend_chart(
     if not rows:
         return None
     by_period = {r["time_period"]: r for r in rows}
+    first = min(min(by_period), provisional["time_period"] if provisional else min(by_period))
     last = max(max(by_period), provisional["time_period"] if provisional else 0)
-    periods = range(min(by_period), last + 1)
+    periods = range(first, last + 1)
     kind = rows[0].get("period_type")
     x = [
         by_period[p]["period_short"]

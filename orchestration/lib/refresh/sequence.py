@@ -43,7 +43,8 @@ def build_request(
 
 @dataclass(frozen=True)
 class ReturnRun:
-    """One LA return's run: its partition, why it ran, and how it ended."""
+    """One LA return's run: its partition, why it ran, and how it ended; or an inbox folder that
+    could not be read as a return (``run_id`` empty, ``reason`` says what was expected)."""
 
     partition: str
     reason: str
@@ -51,12 +52,14 @@ class ReturnRun:
     success: bool
 
 
-def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> list[tuple[str, str]]:
+def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> tuple[list[tuple[str, str]], list]:
     """(partition, why) for every return in the inbox whose files or code changed (every one when
-    ``everything``), each added to the partitions Dagster knows."""
+    ``everything``), each added to the partitions Dagster knows; and the inbox's folders that do
+    not fit its layout."""
     settings = get_settings()
+    returns, problems = returns_step.inbox.survey(settings)
     todo = (
-        [(r.partition, "--full") for r in returns_step.inbox.scan(settings)]
+        [(r.partition, "--full") for r in returns]
         if everything
         else [(r.partition, why) for r, why in returns_step.stale(instance, settings)]
     )
@@ -64,16 +67,18 @@ def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> li
     new = [p for p, _ in todo if p not in known]
     if new:
         instance.add_dynamic_partitions(returns_step.PARTITIONS.name, new)
-    return todo
+    return todo, problems
 
 
 def run_returns(
     defs: dg.Definitions, instance: dg.DagsterInstance, execute, *, everything: bool = False, on_return=None
 ) -> list[ReturnRun]:
-    """Each LA return to run, one partition at a time: one that fails stops only itself."""
+    """Each LA return to run, one partition at a time: one that fails stops only itself, and a
+    folder that does not fit the inbox's layout is reported beside them."""
     job = defs.resolve_job_def(RETURNS_JOB)
-    runs = []
-    for partition, why in returns_to_run(instance, everything):
+    todo, problems = returns_to_run(instance, everything)
+    runs = [ReturnRun(str(p.folder), p.message, "", False) for p in problems]
+    for partition, why in todo:
         if on_return is not None:
             on_return(partition, why)
         result = execute(job, {TRIGGER: "cli"}, partition_key=partition)

@@ -33,6 +33,13 @@ SMALLEST_SHOWN = 6
 
 
 KEY = ["la_code", "collection_year"]
+
+
+def shown(n: int) -> str:
+    """A count as DfE shows it outside a table: ``c`` from 1 to ``SMALLEST_SHOWN - 1``."""
+    return "c" if 0 < n < SMALLEST_SHOWN else str(n)
+
+
 ISSUES = """
     select la_code, collection_year,
         case when rules_run then (select count(*) from ssda903_issues i

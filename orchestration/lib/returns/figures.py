@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from orchestration.lib.core.files import json_digest
-from orchestration.lib.returns import counting, private
+from orchestration.lib.returns import counting, inbox, landing, private
 from orchestration.settings import Settings
 
 TABLE = "raw.la_return_figures"
@@ -36,10 +36,20 @@ def shown_figures(settings: Settings) -> pl.DataFrame:
         return con.sql(SHOWN).pl()
 
 
+def withdraw_removed(settings: Settings) -> list[tuple[str, int]]:
+    """Returns taken out of the inbox are withdrawn: no longer counted or published. While a folder
+    of the inbox cannot be read, nothing is withdrawn (it may be one of them, misplaced)."""
+    returns, problems = inbox.survey(settings)
+    if problems:
+        return []
+    return landing.withdraw(settings, {(r.la_code, r.year) for r in returns})
+
+
 def collect(con, settings: Settings) -> tuple[str, int]:
     """Count every landed return and replace ``raw.la_return_figures`` with their shown figures;
     returns its data version (a digest of its rows but when they were counted) and its row count."""
     if (settings.private_dir / private.DB_NAME).exists():
+        withdraw_removed(settings)
         counting.count_returns(settings)
     figures = shown_figures(settings)
     con.execute("create schema if not exists raw")

@@ -94,44 +94,74 @@ def resolve_la(given: str, settings: Settings, known: dict[str, str] | None = No
     raise ReturnFileError(f"LA {given!r}: expected an ONS code (E06000009) or DfE's three-digit LA number (890)")
 
 
-def scan(settings: Settings) -> list[Return]:
-    """Every LA and year in the inbox that has files. A folder that does not fit the layout is an
-    error naming it (a file put in the wrong place is not silently left out)."""
+@dataclass(frozen=True)
+class Problem:
+    """A folder of the inbox that does not fit the layout: what it is, and what was expected.
+    ``partition`` names the LA and year it holds where that much can be read from it."""
+
+    folder: Path
+    message: str
+    partition: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.folder}: {self.message}"
+
+
+def survey(settings: Settings) -> tuple[list[Return], list[Problem]]:
+    """Every LA and year in the inbox that has files, and every folder that does not fit the
+    layout (said, never silently left out; one does not stop the others)."""
     inbox = settings.inbox_dir
     if not inbox.exists():
-        return []
+        return [], []
     known: dict[str, str] | None = None
     found: dict[tuple[str, int], Return] = {}
+    problems: list[Problem] = []
     for la_dir in sorted(p for p in inbox.iterdir() if not p.name.startswith(".")):
         if not la_dir.is_dir():
-            raise ReturnFileError(f"{la_dir}: expected a folder per LA (<la_code>/<collection_year>/<files>)")
+            problems.append(Problem(la_dir, "expected a folder per LA (<la_code>/<collection_year>/<files>)"))
+            continue
         if DFE_CODE.match(la_dir.name) and known is None:
             known = la_codes(settings)
         try:
             la = resolve_la(la_dir.name, settings, known)
         except ReturnFileError as exc:
-            raise ReturnFileError(f"{la_dir}: {exc}") from None
+            problems.append(Problem(la_dir, str(exc)))
+            continue
         for year_dir in sorted(p for p in la_dir.iterdir() if not p.name.startswith(".")):
             if not (year_dir.is_dir() and year_dir.name.isdigit()):
-                raise ReturnFileError(f"{year_dir}: expected a folder per collection year, e.g. {la_dir}/2025")
+                problems.append(Problem(year_dir, f"expected a folder per collection year, e.g. {la_dir}/2025"))
+                continue
             year = int(year_dir.name)
-            check_year(year)
+            try:
+                check_year(year)
+            except ReturnFileError as exc:
+                problems.append(Problem(year_dir, str(exc)))
+                continue
             kept = tuple(sorted(p for p in year_dir.iterdir() if p.is_file() and not p.name.startswith(".")))
             if not kept:
                 continue
             if (la, year) in found:
-                raise ReturnFileError(
-                    f"{year_dir}: the same LA and year as {found[(la, year)].folder}; keep one folder per LA"
-                )
+                message = f"the same LA and year as {found[(la, year)].folder}; keep one folder per LA"
+                problems.append(Problem(year_dir, message, partition_key(la, year)))
+                continue
             found[(la, year)] = Return(la, year, year_dir, kept)
-    return list(found.values())
+    return list(found.values()), problems
+
+
+def scan(settings: Settings) -> list[Return]:
+    """Every LA and year in the inbox that has files (the folders that do not fit: :func:`survey`)."""
+    return survey(settings)[0]
 
 
 def find(settings: Settings, partition: str) -> Return:
     la, year = parse_partition(partition)
-    for ret in scan(settings):
+    returns, problems = survey(settings)
+    for ret in returns:
         if ret.la_code == la and ret.year == year:
             return ret
+    for problem in problems:
+        if problem.partition == partition:
+            raise ReturnFileError(str(problem))
     raise ReturnFileError(f"no return for {la} {year} in the inbox {settings.inbox_dir}")
 
 

@@ -23,9 +23,11 @@ from orchestration.lib.returns.inbox import Return
 from orchestration.lib.returns.ssda903 import COUNTED, TABLES, ReturnFileError, empty, read_file
 from orchestration.settings import Settings
 
-# what does not leave the file: the UPN; what is coarsened: dates of birth, postcodes
+# what does not leave the file: the UPN; what is coarsened: dates of birth, postcodes, and the
+# date a child stopped being an unaccompanied asylum seeker (DUC: usually their 18th birthday;
+# whether it falls after 31 March survives the month)
 DROPPED = ("UPN",)
-BIRTH_DATES = ("DOB", "MC_DOB")
+BIRTH_DATES = ("DOB", "MC_DOB", "DUC")
 POSTCODES = ("HOME_POST", "PL_POST")
 PSEUDONYMISED = ("CHILD", "SW_ID")
 # every private table's first columns: whose return, which year, which file row
@@ -161,3 +163,21 @@ def land_return(settings: Settings, ret: Return, tables: dict[str, tuple[str, pl
         )
         con.execute("commit")
     return landed
+
+
+def withdraw(settings: Settings, keep: set[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Remove every landed return but those in ``keep`` (LA, year) from the private database: a
+    return taken out of the inbox is no longer counted or published. Returns what it removed."""
+    with private.connect(settings) as con:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
+        if "ssda903_returns" not in tables:
+            return []
+        landed = con.execute("select la_code, collection_year from ssda903_returns").fetchall()
+        gone = sorted((la, year) for la, year in landed if (la, year) not in keep)
+        if gone:
+            con.execute("begin")
+            for table in (t for t in tables if t.startswith("ssda903_")):
+                for la, year in gone:
+                    con.execute(f"delete from {table} where la_code = ? and collection_year = ?", [la, year])
+            con.execute("commit")
+    return gone

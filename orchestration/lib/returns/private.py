@@ -11,6 +11,7 @@ dates of birth go to the month, postcodes to their outward code (the district), 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import os
@@ -28,6 +29,7 @@ from orchestration.lib.core.warehouse import DUCKDB_CONFIG
 from orchestration.settings import Settings
 
 DB_NAME = "returns.duckdb"
+LOCK_NAME = ".returns.lock"
 KEY_NAME = "pseudonym.key"
 OWNER_ONLY_DIR, OWNER_ONLY_FILE = 0o700, 0o600
 
@@ -71,7 +73,7 @@ class Pseudonymiser:
     def child(self, child_id: str | None) -> str | None:
         if child_id is None:
             return None
-        message = f"{self._la}:{child_id.strip()}".encode()
+        message = f"{self._la}:{child_id.strip().upper()}".encode()  # DfE's tool reads ids upper-cased
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:24]
 
     def children(self, column: pl.Series) -> pl.Series:
@@ -96,18 +98,25 @@ def month_of(column: str) -> pl.Expr:
 
 @contextmanager
 def connect(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The pseudonymised child-level database, owner-only."""
+    """The pseudonymised child-level database, owner-only. DuckDB lets one process at a time hold
+    the file, so a connection waits for the private area's lock (``csc refresh``, the inbox
+    sensor's runs and ``csc status`` may each want it; every use is short)."""
     path = private_dir(settings) / DB_NAME
     if read_only and not path.exists():
         read_only = False  # nothing landed yet: create it, empty
-    con = duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+    lock = os.open(private_dir(settings) / LOCK_NAME, os.O_RDWR | os.O_CREAT, OWNER_ONLY_FILE)
     try:
-        yield con
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the descriptor closes, also if the process dies
+        con = duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+        try:
+            yield con
+        finally:
+            con.close()
+            for made in (path, path.with_name(path.name + ".wal")):
+                if made.exists() and stat.S_IMODE(made.stat().st_mode) != OWNER_ONLY_FILE:
+                    made.chmod(OWNER_ONLY_FILE)
     finally:
-        con.close()
-        for made in (path, path.with_name(path.name + ".wal")):
-            if made.exists() and stat.S_IMODE(made.stat().st_mode) != OWNER_ONLY_FILE:
-                made.chmod(OWNER_ONLY_FILE)
+        os.close(lock)
 
 
 def keep_file(settings: Settings, source: Path) -> tuple[str, Path]:

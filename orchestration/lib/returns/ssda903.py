@@ -171,6 +171,12 @@ def read_file(file: Path, year: int) -> dict[str, pl.DataFrame]:
         frame = pl.read_csv(io.StringIO(text), infer_schema=False, truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as e:
         raise ReturnFileError(f"{file.name}: not readable as CSV ({type(e).__name__})") from None
+    names = [c.strip().upper() for c in frame.columns]
+    twice = sorted({c for c in names if names.count(c) > 1})
+    if twice:
+        raise ReturnFileError(
+            f"{file.name}: {', '.join(twice)} more than once in the header row; expected each column once"
+        )
     table = recognise(file, frame.columns, year)
     frame = frame.rename({c: c.strip().upper() for c in frame.columns})
     upper = {c.upper(): c for c in table.columns}

@@ -17,6 +17,7 @@ counts shown the way DfE shows them, rule codes and paths in the private area.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
@@ -26,7 +27,7 @@ import polars as pl
 from orchestration.lib.core import versions
 from orchestration.lib.ingest.step import unchanged
 from orchestration.lib.returns import counting, figures, inbox, landing, private, validation
-from orchestration.lib.returns.counting import SMALLEST_SHOWN
+from orchestration.lib.returns.counting import shown
 from orchestration.settings import TEMPLATES_DIR, Settings
 
 PARTITIONS = dg.DynamicPartitionsDefinition(name="la_returns")
@@ -49,29 +50,15 @@ def landing_code_version() -> str:
     )
 
 
-def shown(n: int) -> str:
-    """A count as DfE shows a small one."""
-    return "c" if 0 < n < SMALLEST_SHOWN else str(n)
-
-
 def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> Iterator:
+    """Read the return, run DfE's rules on it, then land it: a return the rules cannot be run on
+    (the validator's environment or process fails) lands nothing, and its earlier figures stay."""
     ret = inbox.find(settings, context.partition_key)
     tables = landing.read_return(ret)
+    rules = run_rules(settings, ret, tables)
     landed = landing.land_return(settings, ret, tables)
-    work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
-    # DfE's validator reads a table only in its exact columns and UTF-8: it gets the tables as
-    # read (the XML form as sent, which it reads itself)
-    xml = [f for f in ret.files if f.suffix.lower() == ".xml"]
-    copies = [] if xml else landing.plain_copies(tables, work)
-    try:
-        issues, not_run = validation.run_ssda903_rules(xml or copies, ret.year, ret.la_code, work), None
-    except validation.UnsupportedYearError as e:  # an old year: counted, but DfE's rules now are not its rules
-        issues, not_run = pl.DataFrame(schema=validation.ISSUE_SCHEMA), str(e)
-    finally:
-        for copy in copies:
-            copy.unlink(missing_ok=True)
     pseudonymiser = private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code)
-    issues = issues.with_columns(pseudonymiser.children(issues["child_id"]).alias("child_id"))
+    issues = rules.issues.with_columns(pseudonymiser.children(rules.issues["child_id"]).alias("child_id"))
     report = validation.render_report(
         issues,
         title=f"SSDA903 {ret.year - 1}-{ret.year % 100:02d}: {ret.la_code}",
@@ -80,11 +67,12 @@ def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> 
             "collection year": ret.year,
             "files": ", ".join(f.name for f in ret.files),
             "tables missing": ", ".join(landed.missing) or "none",
+            "rules that could not run": ", ".join(rules.rules_failed) or "none",
             "checked at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
         out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / "ssda903_validation.html",
     )
-    write_issues(settings, ret.la_code, ret.year, issues, rules_run=not_run is None)
+    write_issues(settings, ret.la_code, ret.year, issues, rules_run=rules.not_run is None)
     by_rule = (
         issues.group_by("rule_code").agg(pl.len().alias("rows")).sort("rows", descending=True)
         if issues.height
@@ -100,21 +88,55 @@ def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> 
             "validation_report": dg.MetadataValue.path(str(report)),
         },
     )
+    not_checked = f"; {len(rules.rules_failed)} rule(s) could not run: {', '.join(rules.rules_failed)}"
     yield dg.AssetCheckResult(
         asset_key=LANDED,
         check_name=RULES_CHECK,
-        passed=issues.height == 0 and not_run is None,
+        passed=issues.height == 0 and rules.not_run is None and not rules.rules_failed,
         severity=dg.AssetCheckSeverity.WARN,
-        description=not_run
-        or f"{issues.height} issue(s) under {by_rule.height} of DfE's SSDA903 rules; the figures are "
-        "counted all the same and say how many were outstanding",
+        description=rules.not_run
+        or f"{shown(issues.height)} issue(s) under {by_rule.height} of DfE's SSDA903 rules; the figures are "
+        "counted all the same and say how many were outstanding"
+        + (not_checked if rules.rules_failed else ""),
+        # issue counts are counts of children's records: shown as DfE shows a small count
         metadata={
-            "issues": issues.height,
-            "rules_failed": by_rule.height,
-            "issues_by_rule": dg.MetadataValue.json(dict(zip(by_rule["rule_code"], by_rule["rows"]))),
+            "issues": shown(issues.height),
+            "rules_with_issues": by_rule.height,
+            "rules_run": rules.rules_run,
+            "rules_that_could_not_run": dg.MetadataValue.json(list(rules.rules_failed)),
+            "issues_by_rule": dg.MetadataValue.json(
+                {r: shown(n) for r, n in zip(by_rule["rule_code"], by_rule["rows"])}
+            ),
             "report": dg.MetadataValue.path(str(report)),
         },
     )
+
+
+@dataclass(frozen=True)
+class Rules:
+    """DfE's rules' run on a return, or why they did not run (``not_run``: a year they do not cover)."""
+
+    issues: pl.DataFrame
+    rules_run: int = 0
+    rules_failed: tuple[str, ...] = ()
+    not_run: str | None = None
+
+
+def run_rules(settings: Settings, ret: inbox.Return, tables: dict) -> Rules:
+    """DfE's rules on the return as read. The validator reads a table only in its exact columns and
+    UTF-8: it gets plain copies of the tables (the XML form as sent, which it reads itself), made
+    in the private area and removed straight after."""
+    work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
+    xml = [f for f in ret.files if f.suffix.lower() == ".xml"]
+    copies = [] if xml else landing.plain_copies(tables, work)
+    try:
+        run = validation.run_ssda903_rules(xml or copies, ret.year, ret.la_code, work)
+    except validation.UnsupportedYearError as e:  # an old year: counted, but DfE's rules now are not its rules
+        return Rules(pl.DataFrame(schema=validation.ISSUE_SCHEMA), not_run=str(e))
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+    return Rules(run.issues, run.rules_run, run.rules_failed)
 
 
 def write_issues(settings: Settings, la_code: str, year: int, issues: pl.DataFrame, rules_run: bool) -> None:

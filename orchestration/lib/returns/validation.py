@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,9 +84,19 @@ def validator_python(project: Path = VALIDATOR_PROJECT) -> Path:
     return python
 
 
+@dataclass(frozen=True)
+class RulesRun:
+    """What DfE's rules found (``issues``, ``ISSUE_SCHEMA``), how many ran, and the codes of those
+    that raised instead of running: the return was not checked by them."""
+
+    issues: pl.DataFrame
+    rules_run: int
+    rules_failed: tuple[str, ...]
+
+
 def run_ssda903_rules(
     files: list[Path], collection_year: int, la_code: str, work_dir: Path, *, timeout: float = 3600
-) -> pl.DataFrame:
+) -> RulesRun:
     """The issues DfE's SSDA903 rules for ``collection_year`` (the year it ends: 2025 is 2024-25)
     find in an LA's return (CSV files, one a table, or one XML file), one row per rule, table and
     row (``ISSUE_SCHEMA``); ``row_id`` counts a table's rows from 0. ``work_dir`` is private to the
@@ -126,10 +137,14 @@ def run_ssda903_rules(
     if proc.returncode != 0 or not out.exists():
         raise ValidationRunError(f"{what} (exit {proc.returncode}): see {log}")
     try:
-        records = json.loads(out.read_text(encoding="utf-8"))
+        found = json.loads(out.read_text(encoding="utf-8"))
     finally:
         out.unlink()  # the frame holds the issues now; no second copy stays behind
-    return pl.DataFrame(records, schema=ISSUE_SCHEMA)
+    return RulesRun(
+        issues=pl.DataFrame(found["issues"], schema=ISSUE_SCHEMA),
+        rules_run=int(found["rules_run"]),
+        rules_failed=tuple(found["rules_failed"]),
+    )
 
 
 def _rule_order(code: str) -> tuple:

@@ -6,8 +6,9 @@ It reads a JSON request on stdin::
     {"collection_year": 2025, "la_code": "E06000009", "files": ["/abs/header.csv", ...],
      "out": "/abs/issues.json"}
 
-and writes the issues to ``out`` (owner-only) as a JSON list of records: child_id, table,
-columns, row_id, rule_code, rule_description. One record per rule, table and row: the package
+and writes to ``out`` (owner-only) a JSON object: ``issues``, a list of records (child_id, table,
+columns, row_id, rule_code, rule_description); ``rules_run``, how many rules ran; and
+``rules_failed``, the codes of rules that raised instead of running (they checked nothing). One record per rule, table and row: the package
 gives one line per affected column, joined here into ``columns``. ``row_id`` counts a table's
 rows from 0, as the package does (line ``row_id + 2`` of a CSV file without blank lines).
 
@@ -160,7 +161,9 @@ def main() -> int:
         found = issues(validator, registry, as_filed)
     fd = os.open(request["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(found, out)
+        json.dump(
+            {"issues": found, "rules_run": len(validator.dones), "rules_failed": sorted(map(str, validator.fails))}, out
+        )
     failed = ", ".join(map(str, validator.fails)) or "none"
     print(
         f"rule set {sets[year]}: {len(validator.dones)} rules run, {len(validator.skips)} skipped "

@@ -9,9 +9,11 @@ with provisional as (
 ),
 
 published as (
+    -- each period's figure as BI users read it: the newest vintage that printed it (is_latest;
+    -- never a provisional one)
     select la_code, indicator_id, time_period, value
     from {{ ref('fct_la_indicator') }}
-    where is_published and value is not null
+    where is_latest and value is not null
 ),
 
 latest_published as (

@@ -32,7 +32,9 @@ with returns as (
 ),
 
 header as (
+    -- a child listed twice in the header (DfE's rules say so) is still one child
     select * from ssda903_header
+    qualify row_number() over (partition by la_code, collection_year, child order by row_index) = 1
 ),
 
 uasc as (
