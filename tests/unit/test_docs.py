@@ -18,6 +18,7 @@ from orchestration.lib.dbt.project import load_manifest
 from orchestration.lib.dbt.sources import publisher_pages, render
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.publish import docs_site, metric_catalogue
+from orchestration.lib.publish.datapackage import is_open_mart
 from tests.support.helpers import clean_env, csc_command
 
 LIB = Path(docs_site.__file__).parent
@@ -193,7 +194,7 @@ def test_exposures_name_the_marts_their_code_reads():
     manifest = load_manifest()
     marts = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["fqn"][1] == "marts"}
     # every mart but those of an LA's own returns, which never leave csc.duckdb (datapackage.RETURNS_MARTS)
-    assert exposures["open_data_exports"] == {m for m in marts if not m.startswith("mart_la_return_")}
+    assert exposures["open_data_exports"] == {m for m in marts if is_open_mart(m)}
     for exposure in manifest["exposures"].values():
         assert exposure["owner"]["name"] and exposure["description"] and exposure["url"] and exposure["type"]
 

@@ -282,8 +282,14 @@ def describe(
 # An LA's own figures (provisional, counted from its child-level returns) are published in
 # csc.duckdb for the LA's own users, never in the open data: their marts are left out, and their
 # rows (release la_return_<year>) out of the marts that hold published figures too.
-RETURNS_MARTS = "mart_la_return_%"
+RETURNS_MART_PREFIX = "mart_la_return_"
+RETURNS_MARTS = RETURNS_MART_PREFIX + "%"
 RETURNS_RELEASES = "la_return_%"
+
+
+def is_open_mart(name: str) -> bool:
+    """Whether the open data holds the mart ``name`` (every one but an LA's own returns')."""
+    return not name.startswith(RETURNS_MART_PREFIX)
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
