@@ -455,3 +455,21 @@ def test_uasc_status_ceasing_is_kept_to_the_month_and_counts_the_same(land, sett
     with private.connect(settings, read_only=True) as con:
         days = {r[0] for r in con.execute("select distinct day(duc) from ssda903_uasc").fetchall()}
     assert days == {1}
+
+
+def test_the_xml_form_marks_a_uasc_child_by_its_flag(settings, tmp_path):
+    # DfE's XML says UASC 1 in the child's header; its date status ceased may be blank while it lasts
+    xml = (
+        '<?xml version="1.0"?><EXPSSDA903>'
+        "<CHILD><HEADER><CHILDID>704551</CHILDID><SEX>1</SEX><DOB>01/01/2009</DOB><UASC>1</UASC><DUC /></HEADER>"
+        "<EPISODE><DECOM>01/06/2024</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U1</PL></EPISODE></CHILD>"
+        "<CHILD><HEADER><CHILDID>704552</CHILDID><SEX>1</SEX><DOB>01/01/2009</DOB><UASC>0</UASC></HEADER>"
+        "<EPISODE><DECOM>01/06/2024</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U1</PL></EPISODE></CHILD>"
+        "</EXPSSDA903>"
+    )
+    (tmp_path / "return.xml").write_text(xml, encoding="utf-8")
+    ret, _ = inbox.add_files(settings, [tmp_path / "return.xml"], LA, YEAR)
+    landing.land_return(settings, ret)
+    figures = counting.count_return(settings, LA, YEAR)
+    assert number(figures, "cla_count", "UASC", "Unaccompanied asylum-seeking children") == 1
+    assert number(figures, "cla_count", "UASC", "Non-unaccompanied asylum-seeking children") == 1

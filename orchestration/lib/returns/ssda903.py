@@ -236,7 +236,8 @@ def xml_tables(file: Path, text: str) -> dict[str, pl.DataFrame]:
         ids = {"CHILD": header.get("CHILD"), "DOB": header.get("DOB")}
         rows["header"].append(header)
         for name, fields in XML_HEADER_TABLES.items():
-            if any(header.get(f) for f in fields):
+            # a child is in the uasc table when the header says so (UASC 1), as DfE's tool reads it
+            if any(header.get(f) for f in fields) or (name == "uasc" and header.get("UASC") == "1"):
                 rows[name].append({**header, **ids})
         for group in [*header_el, *child]:
             name = XML_GROUPS.get(group.tag)

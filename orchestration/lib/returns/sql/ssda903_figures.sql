@@ -23,7 +23,10 @@
 -- * Children looked after exclusively under a series of short-term placements (legal status V3
 --   or V4) are left out of all three: an episode under V3/V4 counts for none of them; such
 --   children are counted apart (cla_short_term_placements_count: every episode of theirs in the
---   year is V3/V4).
+--   year is V3/V4). What this does where a period moves between short breaks and another legal
+--   status, for which no published rule was found: a period that starts under V3/V4 (RNE S) and
+--   moves to a care order (RNE L) is looked after at 31 March but is not a start; one that moves
+--   from V2 to V3/V4 and then ends is not a cease.
 
 with returns as (
     select la_code, collection_year,
