@@ -6,6 +6,7 @@ it, and the collected figures hold nothing but shown counts. DfE's validator is 
 from __future__ import annotations
 
 import shutil
+import stat
 
 import dagster as dg
 import duckdb
@@ -156,3 +157,15 @@ def test_a_return_taken_out_of_the_inbox_is_withdrawn_unless_a_folder_cannot_be_
     (warehouse.inbox_dir / "Hull").rmdir()
     assert collected() == {"E06000009"}
     assert [r[:2] for r in landed(warehouse)] == [("E06000009", 2025)]
+
+
+def test_a_return_copied_into_the_inbox_by_hand_is_made_owner_only_when_landed(warehouse):
+    folder = warehouse.inbox_dir / "E06000009" / "2025"
+    write(folder, children=8)
+    for path in (warehouse.inbox_dir, folder.parent, folder):
+        path.chmod(0o755)
+    (folder / "header.csv").chmod(0o644)
+    landing.land_return(warehouse, inbox.find(warehouse, "E06000009-2025"))
+    modes = {p: stat.S_IMODE(p.stat().st_mode) for p in (warehouse.inbox_dir, folder.parent, folder)}
+    assert set(modes.values()) == {0o700}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}

@@ -129,7 +129,10 @@ def land_return(settings: Settings, ret: Return, tables: dict[str, tuple[str, pl
     """Land ``ret`` (its tables as :func:`read_return` reads them, read here when not given)."""
     tables = dict(tables) if tables is not None else read_return(ret)
     landed = Landed(ret.la_code, ret.year, ret.digest())
+    for folder in (settings.inbox_dir, ret.folder.parent, ret.folder):  # copied in by hand: tightened
+        private.owner_only_dir(folder)
     for file in ret.files:
+        file.chmod(private.OWNER_ONLY_FILE)
         landed.files[file.name] = private.keep_file(settings, file)[0]
     landed.missing = [t.name for t in TABLES.values() if t.collected_in(ret.year) and t.name not in tables]
     landed.rows = {name: frame.height for name, (_, frame) in tables.items()}
