@@ -17,23 +17,25 @@ COLUMNS = (
     "la_code varchar, collection_year integer, measure varchar, breakdown varchar, category varchar, "
     "value bigint, status varchar, release varchar, validation_issues bigint, counted_at timestamp"
 )
-SHOWN = """
-    select la_code, collection_year, measure, breakdown, category, shown as value,
-        case when suppressed then 'provisional_suppressed' else 'provisional' end as status,
-        'la_return_' || collection_year as release, validation_issues, counted_at
-    from ssda903_figures
-    order by la_code, collection_year, measure, breakdown, category
-"""
 
 
-def shown_figures(settings: Settings) -> pl.DataFrame:
-    if not (settings.private_dir / private.DB_NAME).exists():
-        return pl.DataFrame()  # no return was ever landed: no private area to make
-    with private.connect(settings, read_only=True) as con:
-        exists = con.execute("select count(*) from information_schema.tables where table_name = 'ssda903_figures'")
-        if not exists.fetchall()[0][0]:
-            return pl.DataFrame()
-        return con.sql(SHOWN).pl()
+def as_they_leave(counted: pl.DataFrame) -> pl.DataFrame:
+    """The figures as they leave: the shown number only, the status saying whether it was suppressed."""
+    return counted.select(
+        "la_code",
+        "collection_year",
+        "measure",
+        "breakdown",
+        "category",
+        pl.col("shown").alias("value"),
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit("provisional_suppressed"))
+        .otherwise(pl.lit("provisional"))
+        .alias("status"),
+        (pl.lit("la_return_") + pl.col("collection_year").cast(pl.Utf8)).alias("release"),
+        "validation_issues",
+        "counted_at",
+    )
 
 
 def withdraw_removed(settings: Settings) -> list[tuple[str, int]]:
@@ -48,10 +50,11 @@ def withdraw_removed(settings: Settings) -> list[tuple[str, int]]:
 def collect(con, settings: Settings) -> tuple[str, int]:
     """Count every landed return and replace ``raw.la_return_figures`` with their shown figures;
     returns its data version (a digest of its rows but when they were counted) and its row count."""
-    if (settings.private_dir / private.DB_NAME).exists():
+    figures = pl.DataFrame()
+    if (settings.private_dir / private.DB_NAME).exists():  # else no return was ever landed
         withdraw_removed(settings)
-        counting.count_returns(settings)
-    figures = shown_figures(settings)
+        counted = counting.count_returns(settings)
+        figures = as_they_leave(counted) if counted.height else figures
     con.execute("create schema if not exists raw")
     con.execute("begin")
     con.execute(f"create or replace table {TABLE} ({COLUMNS})")

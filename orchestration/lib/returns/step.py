@@ -155,17 +155,6 @@ def write_issues(settings: Settings, la_code: str, year: int, issues: pl.DataFra
         con.execute("commit")
 
 
-def issue_count(settings: Settings, la_code: str, year: int) -> int | None:
-    """DfE's rules' issues outstanding in the landed return; None when the rules did not run on it."""
-    with private.connect(settings, read_only=True) as con:
-        return con.execute(
-            "select case when r.rules_run then (select count(*) from ssda903_issues i "
-            "where i.la_code = r.la_code and i.collection_year = r.collection_year) end "
-            "from ssda903_returns r where r.la_code = ? and r.collection_year = ?",
-            [la_code, year],
-        ).fetchone()[0]
-
-
 def stale(instance: dg.DagsterInstance, settings: Settings) -> list[tuple[inbox.Return, str]]:
     """Every return in the inbox whose files or code changed since it was last landed, with why."""
     found = []
