@@ -86,12 +86,13 @@ def _executor(handler: ProgressHandler, instance):
         logger.addHandler(handler)
         return logger
 
-    def execute(job, tags: dict, partition_key: str | None = None):
+    def execute(job, tags: dict, partition_key: str | None = None, asset_selection=None):
         return job.with_logger_defs({"console": progress_logger}).execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=tags,
             partition_key=partition_key,
+            asset_selection=asset_selection,
             run_config={"loggers": {"console": {}}},  # a logger not named in run config is not used
         )
 
@@ -136,7 +137,7 @@ def refresh(
             _executor(handler, instance),
             full=full,
             on_plan=lambda plan: console.print(f"[bold]building what changed[/bold]: {escape(plan.summary())}"),
-            on_return=lambda partition, why: console.print(f"[bold]LA return {partition}[/bold]: {escape(why)}"),
+            on_return=lambda name, why: console.print(f"[bold]LA return {escape(name)}[/bold]: {escape(why)}"),
         )
     finally:
         instance.dispose()

@@ -11,21 +11,25 @@ from rich.table import Table
 
 from orchestration.cli.options import WarehouseOption, configure, console, out
 
-app = typer.Typer(no_args_is_help=True, help="An LA's own returns (SSDA903): add them, see where they stand.")
+app = typer.Typer(no_args_is_help=True, help="An LA's own returns (SSDA903, CIN census): add them, see where they stand.")
 
 
 @app.command("add")
 def add(
-    files: Annotated[list[Path], typer.Argument(help="The return's files: SSDA903 CSV tables, or its XML form.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="The return's files: SSDA903 CSV tables or its XML form, or the CIN census XML file."),
+    ],
     la: Annotated[str, typer.Option("--la", help="The LA: ONS code (E06000009) or DfE's number (890).")],
     year: Annotated[int, typer.Option("--year", help="Collection year: the year ending 31 March (2025 for 2024-25).")],
     warehouse_dir: WarehouseOption = None,
 ) -> None:
     """Copy a return's files into the inbox (<la_code>/<year>/), after reading each: a file that
-    cannot be read is refused, and nothing is copied. The next refresh (or the inbox sensor)
-    lands, checks and counts it."""
+    cannot be read is refused, and nothing is copied. Which return a file is (SSDA903 or CIN
+    census) is read from its content. The next refresh (or the inbox sensor) lands, checks and
+    counts it."""
     settings = configure(None, warehouse_dir)
-    from orchestration.lib.returns.inbox import add_files, missing_tables
+    from orchestration.lib.returns.inbox import NAMES, add_files, missing_tables
     from orchestration.lib.returns.ssda903 import ReturnFileError
 
     try:
@@ -36,7 +40,7 @@ def add(
         raise typer.Exit(1) from None
     for item in added:
         out.print(f"{item.file.name}: {', '.join(item.tables)}", highlight=False)
-    out.print(f"{ret.la_code} {year}: {len(ret.files)} file(s) in {ret.folder}", highlight=False)
+    out.print(f"{ret.la_code} {year} {NAMES[ret.kind]}: {len(ret.files)} file(s) in {ret.folder}", highlight=False)
     if missing:
         out.print(f"tables the {year} return collects that it does not have: {', '.join(missing)}", highlight=False)
     out.print("next: uv run csc refresh (or the inbox sensor, under csc dev) lands, checks and counts it")
@@ -62,7 +66,9 @@ def print_returns(settings) -> bool:
         return True
     if not rows:
         return False
-    table = Table("LA", "year", "files", "DfE rules' issues", "counted at", title=f"LA returns, {settings.inbox_dir}")
+    table = Table(
+        "LA", "year", "return", "files", "DfE rules' issues", "counted at", title=f"LA returns, {settings.inbox_dir}"
+    )
     for row in rows:
         table.add_row(*(str(v) for v in row.values()))
     out.print(table)

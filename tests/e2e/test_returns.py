@@ -1,13 +1,16 @@
-"""End to end: an LA's own SSDA903 returns from the inbox to provisional figures, on a copy of the
-session's published warehouse (the real mirror), with DfE's validator's own fake samples
-(../shared/returns/ssda903_fake: random data, for reading and validation, not for counts).
+"""End to end: an LA's own returns (SSDA903 and the CIN census) from the inbox to provisional
+figures, on a copy of the session's published warehouse (the real mirror), with DfE's validators'
+own fake samples (../shared/returns/ssda903_fake and cin_census_fake: random data, for reading
+and validation, not for counts).
 
 One module-scoped run, on the samples with their child ids made unmistakable (unmistakable()):
-`csc returns add` the CSV sample for Blackpool (by DfE's number, 890) and
-the XML sample for Hull; a third LA's return with a date that is not a date put in the inbox by
-hand; then `csc refresh`. Then a second refresh after one LA's file changed. Each test reads what
-those runs left, and a search of everything outside the private area for the samples' child ids,
-UPNs, dates of birth and postcodes.
+`csc returns add` the SSDA903 CSV sample for Blackpool (by DfE's number, 890) and the XML sample
+for Hull; the CIN census samples: the large one as Blackpool's 2021-22 census, two small ones
+that make rules fire as Blackpool's and Hull's 2022-23; a third LA's SSDA903 return with a date
+that is not a date and a census cut short put in the inbox by hand; censuses of the wrong year and
+of another collection refused by `csc returns add`; then `csc refresh`. Then a second refresh
+after one LA's file changed. Each test reads what those runs left, and a search of everything
+outside the private area for the samples' child ids, UPNs, dates of birth and postcodes.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from tests.support.helpers import clean_env, clone_warehouse, csc_command, csc_s
 pytestmark = pytest.mark.e2e
 
 SAMPLES = real_mirror().parent / "returns" / "ssda903_fake"
+CIN_SAMPLES = SAMPLES.parent / "cin_census_fake"
+# the census samples used, each at its header's collection year
+CIN_FILES = {"fake_CIN_data.xml": 2022, "CIN_Census_2021.xml": 2023, "CIN_la_issues_2887Q.xml": 2023}
 # the 2024-25 return's tables (DoLo is collected from 2026-27; the sample's planted-error variant
 # of placed_for_adoption would be a second copy of one table)
 CSV_TABLES = [
@@ -70,6 +76,9 @@ def unmistakable(dest: Path) -> Path:
             csv.writer(fh, lineterminator="\n").writerows(rows)
     xml = (SAMPLES / "fake_903.xml").read_text(encoding="us-ascii")
     (dest / "fake_903.xml").write_text(re.sub(r"<CHILDID>", "<CHILDID>FAKE", xml), encoding="us-ascii")
+    for name in CIN_FILES:
+        xml = (CIN_SAMPLES / name).read_text(encoding="utf-8")
+        (dest / name).write_text(re.sub(r"<LAchildID>", "<LAchildID>FAKE", xml), encoding="utf-8")
     return dest
 
 
@@ -87,8 +96,15 @@ def sample_identifiers(samples: Path) -> dict[str, set[str]]:
     xml = (samples / "fake_903.xml").read_text(encoding="us-ascii")
     for kind, tag in (("child", "CHILDID"), ("upn", "UPN"), ("dob", "DOB"), ("postcode", "HOME_POST")):
         found[kind] |= set(re.findall(rf"<{tag}>([^<]+)</{tag}>", xml))
+    for name in CIN_FILES:
+        xml = (samples / name).read_text(encoding="utf-8")
+        found["cin_child"] = found.get("cin_child", set()) | set(re.findall(r"<LAchildID>([^<]+)</LAchildID>", xml))
+        found["upn"] |= set(re.findall(r"<(?:Former)?UPN>([^<]+)</(?:Former)?UPN>", xml))
+        births = re.findall(r"<(?:Expected)?PersonBirthDate>(\d{4})-(\d{2})-(\d{2})</", xml)
+        found["dob"] |= {f"{d}/{m}/{y}" for y, m, d in births}
     found = {k: {v.strip() for v in vs if v.strip()} for k, vs in found.items()}
     assert all(len(v) > 100 for v in found.values()), {k: len(v) for k, v in found.items()}
+    found["child"] |= found.pop("cin_child")
     return found
 
 
@@ -112,10 +128,35 @@ def returns_run(published_warehouse, tmp_path_factory):
     fields = lines[3].split(",")
     fields[1] = "31/13/2024"
     (bad / "episodes.csv").write_text("\n".join([*lines[:3], ",".join(fields), *lines[4:]]) + "\n", encoding="utf-8")
+    added_cin = {
+        name: run("returns", "add", str(samples / name), "--la", la, "--year", str(year), warehouse=warehouse)
+        for (name, year), la in zip(CIN_FILES.items(), ("890", "890", HULL), strict=True)
+    }
+    # refused, and nothing copied: a census of another year, another collection's XML, one cut short
+    refused = {
+        "wrong_year": run(
+            "returns", "add", str(samples / "fake_CIN_data.xml"), "--la", HULL, "--year", "2024", warehouse=warehouse
+        ),
+    }
+    school = root / "school_census.xml"
+    school.write_text(
+        (samples / "CIN_Census_2021.xml")
+        .read_text(encoding="utf-8")
+        .replace("<Collection>CIN</Collection>", "<Collection>SCHOOL CENSUS</Collection>"),
+        encoding="utf-8",
+    )
+    refused["not_a_census"] = run("returns", "add", str(school), "--la", HULL, "--year", "2023", warehouse=warehouse)
+    whole = (samples / "fake_CIN_data.xml").read_bytes()
+    cut = root / "cut_short.xml"
+    cut.write_bytes(whole[: len(whole) // 2])
+    refused["truncated"] = run("returns", "add", str(cut), "--la", HULL, "--year", "2022", warehouse=warehouse)
+    # the same cut-short census put in the inbox by hand: its own partition fails at the refresh
+    (warehouse / "returns" / KNOWSLEY / "2022").mkdir(parents=True)
+    shutil.copy(cut, warehouse / "returns" / KNOWSLEY / "2022" / "cin_census.xml")
     first = run("refresh", "--mirror", str(real_mirror()), warehouse=warehouse)
     status = csc_status(warehouse)
     # one LA's return changes: only its partition runs again
-    shutil.rmtree(bad.parent)
+    shutil.rmtree(bad.parent)  # Knowsley: both its returns withdrawn
     episodes = warehouse / "returns" / BLACKPOOL / "2025" / "episodes.csv"
     kept = episodes.read_text(encoding="utf-8").splitlines()
     episodes.write_text("\n".join(kept[:-200]) + "\n", encoding="utf-8")
@@ -125,6 +166,8 @@ def returns_run(published_warehouse, tmp_path_factory):
         "samples": samples,
         "added": added,
         "added_xml": added_xml,
+        **{f"added_cin_{name}": proc for name, proc in added_cin.items()},
+        **{f"refused_{why}": proc for why, proc in refused.items()},
         "first": first,
         "status": status,
         "second": second,
@@ -136,7 +179,7 @@ def test_csc_returns_add_says_what_it_recognised(returns_run):
     assert added.returncode == 0, added.stderr
     for table in CSV_TABLES:
         assert f"{table}.csv: {table}" in added.stdout
-    assert f"{BLACKPOOL} 2025: {len(CSV_TABLES)} file(s)" in added.stdout  # DfE's 890 is Blackpool
+    assert f"{BLACKPOOL} 2025 SSDA903: {len(CSV_TABLES)} file(s)" in added.stdout  # DfE's 890 is Blackpool
     xml = returns_run["added_xml"]
     assert xml.returncode == 0, xml.stderr
     assert "fake_903.xml: header, episodes" in xml.stdout
@@ -145,15 +188,114 @@ def test_csc_returns_add_says_what_it_recognised(returns_run):
     assert all(oct(f.stat().st_mode & 0o777) == "0o600" for f in (inbox / BLACKPOOL / "2025").iterdir())
 
 
+def test_csc_returns_add_reads_a_cin_census_and_refuses_what_is_not_one(returns_run):
+    added = returns_run["added_cin_fake_CIN_data.xml"]
+    assert added.returncode == 0, added.stdout + added.stderr
+    assert "fake_CIN_data.xml: children, episodes, assessments" in added.stdout
+    assert f"{BLACKPOOL} 2022 CIN census: 1 file(s)" in added.stdout
+    said = {why: returns_run[f"refused_{why}"] for why in ("wrong_year", "not_a_census", "truncated")}
+    assert all(proc.returncode == 1 for proc in said.values()), {w: p.stdout for w, p in said.items()}
+    out = {why: " ".join((proc.stdout + proc.stderr).split()) for why, proc in said.items()}
+    assert (
+        "fake_CIN_data.xml: a CIN census for collection year 2022 (its header's <Year>); expected 2024"
+        in out["wrong_year"]
+    )
+    assert "school_census.xml: not a CIN census" in out["not_a_census"]
+    assert "cut_short.xml: not well-formed XML at line" in out["truncated"]
+    assert all("nothing was copied" in text for text in out.values())
+    inbox = returns_run["warehouse"] / "returns"
+    assert not (inbox / HULL / "2024").exists() and not (inbox / HULL / "2022").exists()
+    assert sorted(p.name for p in (inbox / HULL / "2023").iterdir()) == ["CIN_la_issues_2887Q.xml"]
+
+
+def test_a_census_cut_short_stops_itself_alone(returns_run):
+    out = returns_run["first"].stdout + returns_run["first"].stderr
+    assert f"error: LA return {KNOWSLEY}-2022 (CIN census) was not landed" in out
+    assert "cin_census.xml: not well-formed XML at line" in out
+    assert f"LA return {BLACKPOOL}-2022 (CIN census): never landed" in out and "published " in out
+
+
+def cin_checks(warehouse: Path) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    """(partition, check) -> the evaluation of each CIN census check, from Dagster's storage."""
+    found = {}
+    with dg.DagsterInstance.from_config(str(warehouse / ".dagster")) as instance:
+        for record in instance.get_runs(filters=dg.RunsFilter(job_name="returns")):
+            for entry in instance.all_logs(record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
+                evaluation = entry.dagster_event.event_specific_data
+                if evaluation.asset_key == dg.AssetKey(["returns", "cin_census"]):
+                    found.setdefault((record.tags["dagster/partition"], evaluation.check_name), evaluation)
+    return found
+
+
+def test_cin_census_schema_and_rules_are_asset_checks_and_a_private_report(returns_run):
+    warehouse = returns_run["warehouse"]
+    checks = cin_checks(warehouse)
+    # the large sample is a 2021-22 census: checked against 2022's schema; DfE's rules start in 2022-23
+    schema = checks[(f"{BLACKPOOL}-2022", "schema")]
+    assert schema.passed is False and schema.metadata["departures"].value > 0
+    child_rules = checks[(f"{BLACKPOOL}-2022", "dfe_child_rules")]
+    assert not child_rules.passed and "2022" in child_rules.description
+    # the small samples are 2022-23 censuses made to fire rules: on a child, and on the LA's return
+    blackpool, hull = checks[(f"{BLACKPOOL}-2023", "dfe_child_rules")], checks[(f"{HULL}-2023", "dfe_la_rules")]
+    assert not blackpool.passed and blackpool.metadata["rules_run"].value > 100
+    assert not hull.passed and "2887Q" in hull.metadata["issues_by_rule"].value
+    report = warehouse / "private" / "reports" / HULL / "2023" / "cin_census_validation.html"
+    assert report.exists() and oct(report.stat().st_mode & 0o777) == "0o600"
+    assert "2887Q" in report.read_text(encoding="utf-8")
+
+
+def referrals_in_year(xml: str, year: int) -> int:
+    """Referrals dated in the collection year, read straight from the census's text."""
+    dates = re.findall(r"<CINreferralDate>(\d{4}-\d{2}-\d{2})</CINreferralDate>", xml)
+    return sum(f"{year - 1}-04-01" <= d <= f"{year}-03-31" for d in dates)
+
+
+def test_cin_census_figures_are_published_as_provisional(returns_run):
+    xml = (CIN_SAMPLES / "fake_CIN_data.xml").read_text(encoding="utf-8")
+    with duckdb.connect(str(returns_run["warehouse"] / "csc.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select indicator_id, value, status, is_latest from marts.fct_la_indicator "
+            "where la_code = ? and release = 'la_return_2022'",
+            [BLACKPOOL],
+        ).fetchall()
+        compared = con.execute(
+            "select indicator_id, provisional_value, england_value, note from marts.mart_la_return_comparison "
+            "where la_code = ? and time_period = 2022",
+            [BLACKPOOL],
+        ).fetchall()
+    figures = {r[0]: r[1] for r in rows}
+    assert not any(r[3] for r in rows) and {r[2] for r in rows} <= {"provisional", "provisional_suppressed"}
+    assert figures["referrals_count"] == referrals_in_year(xml, 2022) > 5
+    # DfE's identities, on the LA's own counts before suppression (in the private area)
+    with duckdb.connect(str(returns_run["warehouse"] / "private" / "returns.duckdb"), read_only=True) as con:
+        counted = dict(
+            con.execute(
+                "select measure, number from cin_census_figures where la_code = ? and collection_year = 2022 "
+                "and breakdown = 'Total'",
+                [BLACKPOOL],
+            ).fetchall()
+        )
+    assert counted["cin_episodes_started_count"] == (
+        counted["referrals_count"] - counted["referrals_nfa_count"] - counted["assessed_not_in_need_count"]
+    )
+    assert counted["cin_episodes_count"] == counted["cin_episodes_ended_count"] + counted["cin_episodes_open_count"]
+    assert counted["referrals_count"] == figures["referrals_count"]
+    for indicator in ("cin_count", "s47_enquiries_count", "cpp_started_count", "cpp_count", "cin_rate_per_10k"):
+        assert indicator in figures, indicator
+    notes = {r[0]: r[3] for r in compared}
+    assert {r[0] for r in compared} >= {"referrals_count", "cin_count"}
+    assert "look-back" in (notes.get("rereferrals_pct") or "") or "look-back" in (notes.get("rereferrals_count") or "")
+
+
 def test_an_unreadable_return_stops_itself_alone(returns_run):
     first = returns_run["first"]
     assert first.returncode == 1, first.stdout[-2000:] + first.stderr[-2000:]
     out = first.stdout + first.stderr
     assert "episodes.csv: row 4, column DECOM: expected a date as dd/mm/YYYY" in out
-    assert f"error: LA return {KNOWSLEY}-2025 was not landed" in out
+    assert f"error: LA return {KNOWSLEY}-2025 (SSDA903) was not landed" in out
     assert "31/13/2024" not in out  # the value is never shown: it may be a child's date
     # everything else was published
-    assert "published " in out and f"LA return {BLACKPOOL}-2025: never landed" in out
+    assert "published " in out and f"LA return {BLACKPOOL}-2025 (SSDA903): never landed" in out
     with duckdb.connect(str(returns_run["warehouse"] / "csc.duckdb"), read_only=True) as con:
         las = {r[0] for r in con.execute("select distinct la_code from marts.mart_la_return_comparison").fetchall()}
     assert las == {BLACKPOOL, HULL}
@@ -200,7 +342,7 @@ def test_figures_are_published_as_provisional_and_never_latest(returns_run):
             [BLACKPOOL],
         ).fetchone()[0]
     assert {r[3] for r in rows} <= {"provisional", "provisional_suppressed", "not_available"}
-    assert {r[4] for r in rows} == {"la_return_2025"}
+    assert {r[4] for r in rows} == {"la_return_2022", "la_return_2023", "la_return_2025"}
     assert not any(r[5] or r[6] for r in rows)
     assert {(BLACKPOOL, "cla_count"), (HULL, "cla_count"), (BLACKPOOL, "cla_rate_per_10k")} <= set(counted)
     assert reconciled[1] == published == 531  # DfE's published children looked after at 31 March 2025
@@ -236,7 +378,7 @@ def test_a_changed_return_runs_its_own_partition_alone(returns_run):
     second = returns_run["second"]
     assert second.returncode == 0, second.stdout[-2000:] + second.stderr[-2000:]
     out = second.stdout + second.stderr
-    assert f"LA return {BLACKPOOL}-2025: its files changed" in out
+    assert f"LA return {BLACKPOOL}-2025 (SSDA903): its files changed" in out
     assert f"LA return {HULL}-2025" not in out
     assert "published " in out
 

@@ -100,8 +100,11 @@ CASES = {
     "orchestration/lib/ingest/parse.py": raw_table,
     # the counting rules of an LA's return: a file the code reads, run when its figures are collected
     "orchestration/lib/returns/sql/ssda903_figures.sql": lambda name: name == "raw/la_return_figures",
-    # DfE's rules' report: part of landing a return
-    "orchestration/templates/returns_validation.html.j2": lambda name: name == "returns/ssda903",
+    "orchestration/lib/returns/sql/cin_census_figures.sql": lambda name: name == "raw/la_return_figures",
+    # DfE's rules' report: part of landing a return of either kind
+    "orchestration/templates/returns_validation.html.j2": lambda name: name in ("returns/ssda903", "returns/cin_census"),
+    # a year's CIN census schema: part of landing a census, and nothing else
+    "orchestration/lib/returns/specs/cin_census/CIN_schema_2025.xsd": lambda name: name == "returns/cin_census",
 }
 
 

@@ -110,7 +110,7 @@ def test_jobs_schedule_sensor_and_executor():
     raw = {k for k in expected_assets() if k.startswith(("raw/", "meta/source_status/"))}
     # an LA's own returns run one partition (LA and year) at a time, in their own job, before the rest
     partitioned = {k for k in expected_assets() if k.startswith("returns/")}
-    assert partitioned == {"returns/ssda903"}
+    assert partitioned == {"returns/ssda903", "returns/cin_census"}
     assert {k.to_user_string() for k in returns.asset_layer.executable_asset_keys} == partitioned
     assert returns.partitions_def.name == "la_returns"
     assert {k.to_user_string() for k in full.asset_layer.executable_asset_keys} == expected_assets() - partitioned

@@ -343,18 +343,20 @@ def test_a_rule_on_many_columns_is_one_term_per_cell_in_the_prefilter():
 
 def test_the_gate_on_an_las_own_figures_refuses_a_small_count_shown(tmp_path):
     """What leaves the private area (raw.la_return_figures): a count from 1 to 5 shown, or a
-    suppressed figure with a value, stops the refresh; figures shown as DfE shows them pass."""
+    suppressed figure with a value, stops the refresh; figures shown as DfE shows them pass, and
+    so does a median of 3 days (not a count)."""
     from orchestration.lib.returns import figures
 
     (suite,) = [s for s in discover_suites() if s.asset == ("raw", "la_return_figures")]
     rows = [
-        ("E06000009", 2025, "cla_count", "Total", "Total", 54, "provisional", "la_return_2025", 3, None),
-        ("E06000009", 2025, "cla_count", "Age group", "Under 1 year", None, "provisional_suppressed", "la_return_2025", 3, None),
-        ("E06000009", 2025, "cla_count", "Age group", "1 to 4 years", 0, "provisional", "la_return_2025", 3, None),
+        ("E06000009", 2025, "cla_count", "Total", "Total", 54, True, "provisional", "la_return_2025", 3, None, None),
+        ("E06000009", 2025, "cla_count", "Age group", "Under 1 year", None, True, "provisional_suppressed", "la_return_2025", 3, None, None),
+        ("E06000009", 2025, "cla_count", "Age group", "1 to 4 years", 0, True, "provisional", "la_return_2025", 3, None, None),
+        ("E06000009", 2025, "assessment_duration_median_days", "Total", "Total", 3, False, "provisional", "la_return_2025", 3, None, None),
     ]  # fmt: skip
     con = duckdb.connect(str(tmp_path / "work.duckdb"))
     con.execute(f"create schema raw; create table {figures.TABLE} ({figures.COLUMNS})")
-    con.executemany(f"insert into {figures.TABLE} values ({', '.join('?' * 10)})", rows)
+    con.executemany(f"insert into {figures.TABLE} values ({', '.join('?' * 12)})", rows)
     assert run_suite(con, suite).success
     con.execute(f"update {figures.TABLE} set value = 4, status = 'provisional' where category = 'Under 1 year'")
     assert not run_suite(con, suite).success

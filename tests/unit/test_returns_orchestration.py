@@ -62,8 +62,11 @@ def test_the_inbox_sensor_runs_each_new_or_changed_return_alone(warehouse, issue
         (added,) = result.dynamic_partitions_requests
         assert sorted(added.partition_keys) == ["E06000009-2025", "E06000010-2025"]
         instance.add_dynamic_partitions(step.PARTITIONS.name, list(added.partition_keys))
+        assert {tuple(r.asset_selection) for r in result.run_requests} == {(step.LANDED,)}
         for request in result.run_requests:
-            assert job.execute_in_process(instance=instance, partition_key=request.partition_key).success
+            assert job.execute_in_process(
+                instance=instance, partition_key=request.partition_key, asset_selection=request.asset_selection
+            ).success
         skipped = evaluate(instance)
         assert isinstance(skipped, dg.SkipReason) and "no new or changed return" in skipped.skip_message
         write(warehouse.inbox_dir / "E06000010" / "2025", children=7)  # its files change
@@ -126,7 +129,7 @@ def test_a_return_the_rules_cannot_run_on_lands_nothing(warehouse, monkeypatch):
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(step.PARTITIONS.name, ["E06000009-2025"])
         result = defs.resolve_job_def("returns").execute_in_process(
-            instance=instance, partition_key="E06000009-2025", raise_on_error=False
+            instance=instance, partition_key="E06000009-2025", asset_selection=[step.LANDED], raise_on_error=False
         )
     assert not result.success
     assert not (warehouse.private_dir / private.DB_NAME).exists() or landed(warehouse) == []

@@ -37,11 +37,50 @@ def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResou
 
 
 @dg.multi_asset(
+    name="returns__cin_census",
+    specs=[
+        dg.AssetSpec(
+            key=step.CIN_LANDED,
+            group_name="returns",
+            kinds={"duckdb", "python"},
+            partitions_def=step.PARTITIONS,
+            code_version=step.landing_code_version(step.CIN_CENSUS),
+            description="An LA's children in need census for one collection year: its file checked against the "
+            "year's schema as it is streamed, kept by sha256, and its rows pseudonymised in the private area "
+            "(warehouse/private/returns.duckdb).",
+        )
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            step.SCHEMA_CHECK,
+            asset=step.CIN_LANDED,
+            description="The census file against the CIN census schema of its collection year (community-"
+            "maintained XSDs, orchestration/lib/returns/specs/cin_census/): where it departs, by element. A warning.",
+        ),
+        dg.AssetCheckSpec(
+            step.CHILD_RULES_CHECK,
+            asset=step.CIN_LANDED,
+            description="DfE's CIN census validation rules on each child's records (csc-validator-be-cin): issues "
+            "by rule, with an HTML report in the private area. A warning: figures are counted all the same.",
+        ),
+        dg.AssetCheckSpec(
+            step.LA_RULES_CHECK,
+            asset=step.CIN_LANDED,
+            description="DfE's CIN census validation rules on the LA's return as a whole (csc-validator-be-cin). "
+            "A warning: figures are counted all the same.",
+        ),
+    ],
+)
+def returns_cin_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    yield from step.land_and_validate_census(context, warehouse.settings())
+
+
+@dg.multi_asset(
     name="ingest__la_returns",
     specs=[
         dg.AssetSpec(
             key=step.COLLECTED,
-            deps=[step.LANDED],
+            deps=[step.LANDED, step.CIN_LANDED],
             group_name="ingest",
             kinds={"duckdb"},
             code_version=step.collect_code_version(),

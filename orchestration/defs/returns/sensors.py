@@ -31,8 +31,9 @@ def returns_sensors() -> dg.Definitions:
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
-                    run_key=f"{ret.partition}:{ret.digest()}:{step.landing_code_version()}",
+                    run_key=f"{ret.kind}:{ret.partition}:{ret.digest()}:{step.landing_code_version(ret.kind)}",
                     partition_key=ret.partition,
+                    asset_selection=[step.ASSETS[ret.kind]],
                     tags={TRIGGER: "sensor", "csc/reason": why},
                 )
                 for ret, why in todo

@@ -46,25 +46,22 @@ class ReturnRun:
     """One LA return's run: its partition, why it ran, and how it ended; or an inbox folder that
     could not be read as a return (``run_id`` empty, ``reason`` says what was expected)."""
 
-    partition: str
+    partition: str  # with its kind: E06000009-2025 (SSDA903)
     reason: str
     run_id: str
     success: bool
+    kind: str = ""
 
 
-def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> tuple[list[tuple[str, str]], list]:
-    """(partition, why) for every return in the inbox whose files or code changed (every one when
-    ``everything``), each added to the partitions Dagster knows; and the inbox's folders that do
+def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> tuple[list[tuple], list]:
+    """(return, why) for every return in the inbox whose files or code changed (every one when
+    ``everything``), each partition added to those Dagster knows; and the inbox's folders that do
     not fit its layout."""
     settings = get_settings()
     returns, problems = returns_step.inbox.survey(settings)
-    todo = (
-        [(r.partition, "--full") for r in returns]
-        if everything
-        else [(r.partition, why) for r, why in returns_step.stale(instance, settings)]
-    )
+    todo = [(r, "--full") for r in returns] if everything else returns_step.stale(instance, settings)
     known = set(instance.get_dynamic_partitions(returns_step.PARTITIONS.name))
-    new = [p for p, _ in todo if p not in known]
+    new = sorted({r.partition for r, _ in todo} - known)
     if new:
         instance.add_dynamic_partitions(returns_step.PARTITIONS.name, new)
     return todo, problems
@@ -73,16 +70,18 @@ def returns_to_run(instance: dg.DagsterInstance, everything: bool = False) -> tu
 def run_returns(
     defs: dg.Definitions, instance: dg.DagsterInstance, execute, *, everything: bool = False, on_return=None
 ) -> list[ReturnRun]:
-    """Each LA return to run, one partition at a time: one that fails stops only itself, and a
-    folder that does not fit the inbox's layout is reported beside them."""
+    """Each LA return to run, one partition of its kind's asset at a time: one that fails stops
+    only itself, and a folder that does not fit the inbox's layout is reported beside them."""
     job = defs.resolve_job_def(RETURNS_JOB)
     todo, problems = returns_to_run(instance, everything)
     runs = [ReturnRun(str(p.folder), p.message, "", False) for p in problems]
-    for partition, why in todo:
+    for ret, why in todo:
         if on_return is not None:
-            on_return(partition, why)
-        result = execute(job, {TRIGGER: "cli"}, partition_key=partition)
-        runs.append(ReturnRun(partition, why, result.run_id, result.success))
+            on_return(ret.name, why)
+        result = execute(
+            job, {TRIGGER: "cli"}, partition_key=ret.partition, asset_selection=[returns_step.ASSETS[ret.kind]]
+        )
+        runs.append(ReturnRun(ret.name, why, result.run_id, result.success, ret.kind))
     return runs
 
 

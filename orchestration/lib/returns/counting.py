@@ -1,10 +1,16 @@
-"""Counting LAs' returns the way DfE counts (sql/ssda903_figures.sql, which cites each rule), and
-suppressing what leaves the private area the way DfE does.
+"""Counting LAs' returns the way DfE counts (sql/ssda903_figures.sql and
+sql/cin_census_figures.sql, which cite each rule), and suppressing what leaves the private area
+the way DfE does.
 
-The figures are written to the private database's ``ssda903_figures``, one row per LA, year,
-measure, breakdown and category, with the number as counted, the number as shown (NULL where
-suppressed) and how many of DfE's rules' issues the return had outstanding when it was counted
-(NULL when they did not run on it). Only shown numbers leave (figures.py).
+The figures are written to the private database's ``<kind>_figures`` (``ssda903_figures``,
+``cin_census_figures``), one row per LA, year, measure, breakdown and category, with the number
+as counted, the number as shown (NULL where suppressed) and how many of DfE's rules' issues the
+return had outstanding when it was counted (NULL when they did not run on it). Only shown
+numbers leave (figures.py).
+
+A figure that is not a count (a median duration) is not suppressed for its size: it goes when
+the count it describes is suppressed (``BASES``), as a median of one to five assessments would
+describe those few children.
 
 Suppression follows DfE's statistics on children looked after: a count from 1 to
 ``SMALLEST_SHOWN - 1`` is shown as ``c``; where a breakdown would then give a suppressed cell
@@ -26,11 +32,15 @@ from pathlib import Path
 import polars as pl
 
 from orchestration.lib.returns import private
+from orchestration.lib.returns.inbox import KINDS, SSDA903
 from orchestration.settings import Settings
 
-SQL = Path(__file__).parent / "sql" / "ssda903_figures.sql"
+SQL_DIR = Path(__file__).parent / "sql"
+SQLS = {kind: SQL_DIR / f"{kind}_figures.sql" for kind in KINDS}
+SQL = SQLS[SSDA903]
 SMALLEST_SHOWN = 6
-
+# a figure that is not a count -> the count whose suppression it follows
+BASES = {"assessment_duration_median_days": "assessments_count"}
 
 KEY = ["la_code", "collection_year"]
 
@@ -42,16 +52,20 @@ def shown(n: int) -> str:
 
 ISSUES = """
     select la_code, collection_year,
-        case when rules_run then (select count(*) from ssda903_issues i
+        case when rules_run then (select count(*) from {kind}_issues i
             where i.la_code = r.la_code and i.collection_year = r.collection_year) end as validation_issues
-    from ssda903_returns r
+    from {kind}_returns r
 """
-NOT_CHECKED = "select la_code, collection_year, null::bigint as validation_issues from ssda903_returns"
+NOT_CHECKED = "select la_code, collection_year, null::bigint as validation_issues from {kind}_returns"
 
 
 def suppress(figures: pl.DataFrame) -> pl.DataFrame:
-    """``figures`` (la_code, collection_year, measure, breakdown, category, number) with ``shown``
-    and ``suppressed``."""
+    """``figures`` (la_code, collection_year, measure, breakdown, category, number, and
+    ``is_count``, true where absent) with ``shown`` and ``suppressed``."""
+    if "is_count" not in figures.columns:
+        figures = figures.with_columns(pl.lit(True).alias("is_count"))
+    others = figures.filter(~pl.col("is_count"))
+    figures = figures.filter(pl.col("is_count"))
     small = (pl.col("number") > 0) & (pl.col("number") < SMALLEST_SHOWN)
     figures = figures.with_columns(small.alias("suppressed"))
     group = [*KEY, "measure", "breakdown"]
@@ -61,34 +75,56 @@ def suppress(figures: pl.DataFrame) -> pl.DataFrame:
     rank = candidate.rank("ordinal").over(group)  # nulls (not candidates) stay unranked
     lonely = pl.col("suppressed").sum().over(group) == 1
     figures = figures.with_columns((pl.col("suppressed") | (lonely & (rank == 1).fill_null(False))).alias("suppressed"))
+    if others.height:  # a figure that is not a count follows the count it describes (BASES)
+        bases = figures.select(*KEY, pl.col("measure").alias("_base"), "breakdown", "category", pl.col("suppressed"))
+        others = (
+            others.with_columns(pl.col("measure").replace_strict(BASES, default=None).alias("_base"))
+            .join(bases, on=[*KEY, "_base", "breakdown", "category"], how="left")
+            .with_columns(pl.col("suppressed").fill_null(False))
+            .drop("_base")
+        )
+        figures = pl.concat([figures, others.select(figures.columns)])
     return figures.with_columns(
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("number")).alias("shown")
     ).sort([*group, "category"])
 
 
 def count_returns(settings: Settings) -> pl.DataFrame:
-    """Count every landed return in one query, suppress, and keep the figures privately (the whole
-    of ``ssda903_figures``, replaced); returns them. One query for every LA costs about what one
-    LA's does: counting is not split by partition (landing and DfE's rules are)."""
+    """Count every landed return of each kind in one query, suppress, and keep the figures
+    privately (the whole of ``<kind>_figures``, replaced); returns them, with their ``kind``.
+    One query for every LA costs about what one LA's does: counting is not split by partition
+    (landing and DfE's rules are)."""
+    counted = []
     with private.connect(settings) as con:
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
-        if "ssda903_returns" not in tables:
-            return pl.DataFrame()
-        figures = con.sql(SQL.read_text(encoding="utf-8")).pl()
-        issues = con.sql(ISSUES if "ssda903_issues" in tables else NOT_CHECKED).pl()
-        figures = (
-            suppress(figures.with_columns(pl.col("number").cast(pl.Int64), pl.col("collection_year").cast(pl.Int32)))
-            .join(issues.with_columns(pl.col("collection_year").cast(pl.Int32)), on=KEY, how="left")
-            .with_columns(pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("counted_at"))
-        )
-        con.execute("begin")
-        con.execute(
-            "create or replace table ssda903_figures (la_code varchar, collection_year integer, "
-            "measure varchar, breakdown varchar, category varchar, number bigint, shown bigint, "
-            "suppressed boolean, validation_issues bigint, counted_at timestamp)"
-        )
-        con.execute("insert into ssda903_figures by name select * from figures")
-        con.execute("commit")
+        for kind in KINDS:
+            if f"{kind}_returns" in tables:
+                counted.append(count_kind(con, kind, tables))
+    return pl.concat(counted, how="diagonal_relaxed") if counted else pl.DataFrame()
+
+
+def count_kind(con, kind: str, tables: set[str]) -> pl.DataFrame:
+    figures = con.sql(SQLS[kind].read_text(encoding="utf-8")).pl()
+    issues = con.sql((ISSUES if f"{kind}_issues" in tables else NOT_CHECKED).format(kind=kind)).pl()
+    for column, default in (("is_count", True), ("note", None)):
+        if column not in figures.columns:
+            figures = figures.with_columns(
+                pl.lit(default, dtype=pl.Boolean if column == "is_count" else pl.Utf8).alias(column)
+            )
+    figures = (
+        suppress(figures.with_columns(pl.col("number").cast(pl.Float64), pl.col("collection_year").cast(pl.Int32)))
+        .join(issues.with_columns(pl.col("collection_year").cast(pl.Int32)), on=KEY, how="left")
+        .with_columns(pl.lit(kind).alias("kind"), pl.lit(datetime.now(UTC).replace(tzinfo=None)).alias("counted_at"))
+    )
+    con.execute("begin")
+    con.execute(
+        f"create or replace table {kind}_figures (la_code varchar, collection_year integer, "
+        "measure varchar, breakdown varchar, category varchar, number double, shown double, "
+        "suppressed boolean, is_count boolean, note varchar, validation_issues bigint, kind varchar, "
+        "counted_at timestamp)"
+    )
+    con.execute(f"insert into {kind}_figures by name select * from figures")
+    con.execute("commit")
     return figures
 
 

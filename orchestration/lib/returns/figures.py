@@ -15,7 +15,7 @@ from orchestration.settings import Settings
 TABLE = "raw.la_return_figures"
 COLUMNS = (
     "la_code varchar, collection_year integer, measure varchar, breakdown varchar, category varchar, "
-    "value bigint, status varchar, release varchar, validation_issues bigint, counted_at timestamp"
+    "value double, is_count boolean, status varchar, release varchar, validation_issues bigint, note varchar, counted_at timestamp"
 )
 
 
@@ -28,12 +28,14 @@ def as_they_leave(counted: pl.DataFrame) -> pl.DataFrame:
         "breakdown",
         "category",
         pl.col("shown").alias("value"),
+        "is_count",
         pl.when(pl.col("suppressed"))
         .then(pl.lit("provisional_suppressed"))
         .otherwise(pl.lit("provisional"))
         .alias("status"),
         (pl.lit("la_return_") + pl.col("collection_year").cast(pl.Utf8)).alias("release"),
         "validation_issues",
+        "note",
         "counted_at",
     )
 
@@ -44,7 +46,7 @@ def withdraw_removed(settings: Settings) -> list[tuple[str, int]]:
     returns, problems = inbox.survey(settings)
     if problems:
         return []
-    return landing.withdraw(settings, {(r.la_code, r.year) for r in returns})
+    return landing.withdraw(settings, {(r.la_code, r.year, r.kind) for r in returns})
 
 
 def collect(con, settings: Settings) -> tuple[str, int]:

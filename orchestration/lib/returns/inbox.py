@@ -2,10 +2,12 @@
 
 ``la_code`` is the ONS code (E06000009) or DfE's three-digit number (890), which the warehouse's
 LA dimension maps to the ONS code; ``collection_year`` is the year ending 31 March (2025 for
-2024-25), the warehouse's own convention. Each LA and year is one Dagster partition
-(``E06000009-2025``); what it holds is the digest of its files' names and contents, so a new or
-changed file rebuilds that partition alone. The inbox is child-level data: owner-only, like the
-private area.
+2024-25), the warehouse's own convention. A folder may hold both of an LA's statutory returns for
+the year: the SSDA903 (children looked after: CSV tables, or its XML form) and the children in
+need census (one XML file). Which a file is, is read from its content (:func:`kind_of`). Each LA
+and year is one Dagster partition (``E06000009-2025``) of each kind's asset; what a return holds
+is the digest of its files' names and contents, so a new or changed file rebuilds that return
+alone. The inbox is child-level data: owner-only, like the private area.
 """
 
 from __future__ import annotations
@@ -25,6 +27,21 @@ from orchestration.settings import Settings
 ONS_CODE = re.compile(r"^E(06|07|08|09|10)\d{6}$")
 DFE_CODE = re.compile(r"^\d{3}$")
 PARTITION = re.compile(r"^(E\d{8})-(\d{4})$")
+SSDA903, CIN_CENSUS = "ssda903", "cin_census"
+KINDS = (SSDA903, CIN_CENSUS)
+NAMES = {SSDA903: "SSDA903", CIN_CENSUS: "CIN census"}
+
+
+def kind_of(path: Path) -> str:
+    """Which return a file belongs to, from its content: an XML ``<Message>`` (the census form)
+    is read as a CIN census, which refuses one of another collection by name; anything else is
+    read as SSDA903 (whose reading says what it expected when it is not)."""
+    if path.suffix.lower() == ".xml":
+        from orchestration.lib.returns import cin_census  # lxml: read only where there is XML
+
+        if cin_census.is_census_message(path):
+            return CIN_CENSUS
+    return SSDA903
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,11 @@ class Return:
     year: int
     folder: Path
     files: tuple[Path, ...]
+    kind: str = SSDA903
+
+    @property
+    def name(self) -> str:
+        return f"{self.partition} ({NAMES[self.kind]})"
 
     @property
     def partition(self) -> str:
@@ -114,7 +136,7 @@ def survey(settings: Settings) -> tuple[list[Return], list[Problem]]:
     if not inbox.exists():
         return [], []
     known: dict[str, str] | None = None
-    found: dict[tuple[str, int], Return] = {}
+    found: dict[tuple[str, int, str], Return] = {}
     problems: list[Problem] = []
     for la_dir in sorted(p for p in inbox.iterdir() if not p.name.startswith(".")):
         if not la_dir.is_dir():
@@ -137,14 +159,21 @@ def survey(settings: Settings) -> tuple[list[Return], list[Problem]]:
             except ReturnFileError as exc:
                 problems.append(Problem(year_dir, str(exc)))
                 continue
-            kept = tuple(sorted(p for p in year_dir.iterdir() if p.is_file() and not p.name.startswith(".")))
-            if not kept:
-                continue
-            if (la, year) in found:
-                message = f"the same LA and year as {found[(la, year)].folder}; keep one folder per LA"
-                problems.append(Problem(year_dir, message, partition_key(la, year)))
-                continue
-            found[(la, year)] = Return(la, year, year_dir, kept)
+            kept = sorted(p for p in year_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+            by_kind: dict[str, list[Path]] = {}
+            for path in kept:
+                by_kind.setdefault(kind_of(path), []).append(path)
+            for kind, paths in by_kind.items():
+                if (la, year, kind) in found:
+                    message = f"the same LA and year as {found[(la, year, kind)].folder}; keep one folder per LA"
+                    problems.append(Problem(year_dir, message, partition_key(la, year)))
+                    continue
+                if kind == CIN_CENSUS and len(paths) > 1:
+                    names = ", ".join(p.name for p in paths)
+                    message = f"{len(paths)} CIN census files ({names}); an LA's census for a year is one file"
+                    problems.append(Problem(year_dir, message, partition_key(la, year)))
+                    continue
+                found[(la, year, kind)] = Return(la, year, year_dir, tuple(paths), kind)
     return list(found.values()), problems
 
 
@@ -153,16 +182,16 @@ def scan(settings: Settings) -> list[Return]:
     return survey(settings)[0]
 
 
-def find(settings: Settings, partition: str) -> Return:
+def find(settings: Settings, partition: str, kind: str = SSDA903) -> Return:
     la, year = parse_partition(partition)
     returns, problems = survey(settings)
     for ret in returns:
-        if ret.la_code == la and ret.year == year:
+        if ret.la_code == la and ret.year == year and ret.kind == kind:
             return ret
     for problem in problems:
         if problem.partition == partition:
             raise ReturnFileError(str(problem))
-    raise ReturnFileError(f"no return for {la} {year} in the inbox {settings.inbox_dir}")
+    raise ReturnFileError(f"no {NAMES[kind]} return for {la} {year} in the inbox {settings.inbox_dir}")
 
 
 @dataclass(frozen=True)
@@ -176,12 +205,29 @@ def add_files(settings: Settings, sources: list[Path], la: str, year: int) -> tu
     """Copy files into the inbox (whole or not at all), after reading each as the layout says: a
     file that cannot be read is refused before anything is copied."""
     la_code = resolve_la(la, settings)
-    check_year(year)
     read = []
     for source in sources:
         if not source.is_file():
             raise ReturnFileError(f"{source}: no such file")
-        tables = read_file(source, year)
+    kinds = {source: kind_of(source) for source in sources}
+    if len(set(kinds.values())) > 1:
+        raise ReturnFileError(
+            "the files hold an SSDA903 return and a CIN census: add each return on its own ("
+            + "; ".join(f"{s.name}: {NAMES[k]}" for s, k in kinds.items())
+            + ")"
+        )
+    kind = next(iter(kinds.values()))
+    if kind == SSDA903:
+        check_year(year)
+    elif len(sources) > 1:
+        raise ReturnFileError(f"{len(sources)} CIN census files: an LA's census for a year is one file")
+    for source in sources:
+        if kind == CIN_CENSUS:  # refused here: another year's census, a truncated file, ...
+            from orchestration.lib.returns import cin_census
+
+            tables = {n: t for n, t in cin_census.read_file(source, year).tables.items() if t.height}
+        else:
+            tables = read_file(source, year)
         read.append(Added(source, tuple(tables), sum(t.height for t in tables.values())))
     folder = owner_only_dir(settings.inbox_dir) / la_code / str(year)
     owner_only_dir(folder.parent)
@@ -190,10 +236,17 @@ def add_files(settings: Settings, sources: list[Path], la: str, year: int) -> tu
         target = folder / source.name
         files.copy(source, target, durable=True)
         target.chmod(OWNER_ONLY_FILE)
-    return find(settings, partition_key(la_code, year)), read
+    if kind == CIN_CENSUS:  # a census sent again under another name replaces the one before
+        for earlier in folder.iterdir():
+            if earlier.name != sources[0].name and earlier.is_file() and kind_of(earlier) == CIN_CENSUS:
+                earlier.unlink()
+    return find(settings, partition_key(la_code, year), kind), read
 
 
 def missing_tables(ret: Return) -> list[str]:
-    """The tables the year collects that none of the return's files holds."""
+    """The tables the year collects that none of the return's files holds (a CIN census is one
+    file holding every module: none)."""
+    if ret.kind == CIN_CENSUS:
+        return []
     have = {name for file in ret.files for name in read_file(file, ret.year)}
     return [t.name for t in TABLES.values() if t.collected_in(ret.year) and t.name not in have]

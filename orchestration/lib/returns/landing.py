@@ -1,12 +1,13 @@
 """Landing one LA's return for one year: its files kept by sha256 in the private area, every
-table read as the layout says (ssda903.py), pseudonymised, and written to the private database
-as ``ssda903_<table>`` rows of that LA and year, replacing what an earlier copy of the return
-landed. A return is landed whole or not at all: the rows of every table change in one
-transaction, after every file has been read.
+table read as the layout says (ssda903.py for the SSDA903, cin_census.py for the children in
+need census), pseudonymised, and written to the private database as ``<kind>_<table>`` rows of
+that LA and year (``ssda903_episodes``, ``cin_census_episodes``), replacing what an earlier copy
+of the return landed. A return is landed whole or not at all: the rows of every table change in
+one transaction, after every file has been read.
 
 Ages are worked out before dates of birth go to the month, so counting by age needs no date of
-birth: the child's age at 31 March of the collection year (header), and at the start and end of
-each episode (episodes).
+birth: the child's age at 31 March of the collection year (SSDA903 header, CIN census children),
+and at the start and end of each episode (SSDA903 episodes).
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from orchestration.lib.returns import private
-from orchestration.lib.returns.inbox import Return
+from orchestration.lib.returns.inbox import CIN_CENSUS, KINDS, SSDA903, Return
 from orchestration.lib.returns.ssda903 import COUNTED, TABLES, ReturnFileError, empty, read_file
 from orchestration.settings import Settings
+
+if TYPE_CHECKING:
+    from orchestration.lib.returns.cin_census import CinCensus
 
 # what does not leave the file: the UPN; what is coarsened: dates of birth, postcodes, and the
 # date a child stopped being an unaccompanied asylum seeker (DUC: usually their 18th birthday;
@@ -30,6 +35,11 @@ DROPPED = ("UPN",)
 BIRTH_DATES = ("DOB", "MC_DOB", "DUC")
 POSTCODES = ("HOME_POST", "PL_POST")
 PSEUDONYMISED = ("CHILD", "SW_ID")
+# the CIN census: UPNs do not leave the file; dates of birth (and of an expected birth, and of a
+# death) go to the month; the LA's child id becomes a pseudonym
+CIN_DROPPED = ("UPN", "FormerUPN")
+CIN_MONTHS = ("PersonBirthDate", "ExpectedPersonBirthDate", "PersonDeathDate")
+CIN_PSEUDONYMISED = ("LAchildID",)
 # every private table's first columns: whose return, which year, which file row
 KEYS = ("la_code", "collection_year", "source_file", "row_index")
 
@@ -141,11 +151,7 @@ def land_return(settings: Settings, ret: Return, tables: dict[str, tuple[str, pl
     rows = pseudonymise(tables, ret, private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code))
     with private.connect(settings) as con:
         con.execute("begin")
-        for name, frame in rows.items():  # noqa: B007 (frame is read by DuckDB's replacement scan)
-            table = f"ssda903_{name.lower()}"
-            con.execute(f"create table if not exists {table} as select * from frame limit 0")
-            con.execute(f"delete from {table} where la_code = ? and collection_year = ?", [ret.la_code, ret.year])
-            con.execute(f"insert into {table} by name select * from frame")
+        replace_rows(con, SSDA903, rows, ret)
         con.execute(
             "create table if not exists ssda903_returns (la_code varchar, collection_year integer, digest varchar, "
             "landed_at timestamp, files varchar[], tables varchar[], missing_tables varchar[], rules_run boolean, "
@@ -168,19 +174,108 @@ def land_return(settings: Settings, ret: Return, tables: dict[str, tuple[str, pl
     return landed
 
 
-def withdraw(settings: Settings, keep: set[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Remove every landed return but those in ``keep`` (LA, year) from the private database: a
-    return taken out of the inbox is no longer counted or published. Returns what it removed."""
+def replace_rows(con, kind: str, rows: dict[str, pl.DataFrame], ret: Return) -> None:
+    """Each table's rows of ``ret``'s LA and year replaced by ``rows`` (in the caller's transaction)."""
+    for name, frame in rows.items():  # noqa: B007 (frame is read by DuckDB's replacement scan)
+        table = f"{kind}_{name.lower()}"
+        con.execute(f"create table if not exists {table} as select * from frame limit 0")
+        con.execute(f"delete from {table} where la_code = ? and collection_year = ?", [ret.la_code, ret.year])
+        con.execute(f"insert into {table} by name select * from frame")
+
+
+def read_census(ret: Return) -> CinCensus:
+    """The return's one file read as its year's CIN census (refused whole if it is not one)."""
+    from orchestration.lib.returns import cin_census  # lxml: read only where a census is
+
+    return cin_census.read_file(ret.files[0], ret.year)
+
+
+def pseudonymise_census(
+    census: CinCensus, ret: Return, pseudonymiser: private.Pseudonymiser
+) -> dict[str, pl.DataFrame]:
+    """Every table of the census as it lands: the child's age at 31 March worked out first, then
+    UPNs dropped, dates of birth to the month and child ids pseudonymised."""
+    out = {}
+    for name, frame in census.tables.items():
+        if name == "children":
+            age = age_at(pl.col("PersonBirthDate"), pl.lit(date(ret.year, 3, 31)))
+            frame = frame.with_columns(
+                pl.when(pl.col("PersonBirthDate") <= date(ret.year, 3, 31)).then(age).alias("age_at_31_march")
+            )
+        frame = frame.drop([c for c in CIN_DROPPED if c in frame.columns]).with_columns(
+            [private.month_of(c) for c in CIN_MONTHS if c in frame.columns]
+            + [pseudonymiser.children(frame[c]).alias(c) for c in CIN_PSEUDONYMISED if c in frame.columns]
+        )
+        out[name] = frame.select(
+            pl.lit(ret.la_code).alias("la_code"),
+            pl.lit(ret.year).alias("collection_year"),
+            pl.lit(census.file.name).alias("source_file"),
+            pl.all(),
+        ).rename({c: c.lower() for c in frame.columns})
+    return out
+
+
+def land_census(settings: Settings, ret: Return, census: CinCensus | None = None) -> Landed:
+    """Land the CIN census ``ret`` (read here when ``census`` is not given): its tables, and the
+    places its file departs from the year's schema (lines and elements, never values), which
+    stay in the private area with the file."""
+    census = census if census is not None else read_census(ret)
+    landed = Landed(ret.la_code, ret.year, ret.digest())
+    for folder in (settings.inbox_dir, ret.folder.parent, ret.folder):
+        private.owner_only_dir(folder)
+    for file in ret.files:
+        file.chmod(private.OWNER_ONLY_FILE)
+        landed.files[file.name] = private.keep_file(settings, file)[0]
+    landed.rows = {name: frame.height for name, frame in census.tables.items()}
+    rows = pseudonymise_census(census, ret, private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code))
+    rows["schema_issues"] = census.schema_issues.select(
+        pl.lit(ret.la_code).alias("la_code"),
+        pl.lit(ret.year).alias("collection_year"),
+        pl.lit(census.file.name).alias("source_file"),
+        pl.all(),
+    )
+    with private.connect(settings) as con:
+        con.execute("begin")
+        replace_rows(con, CIN_CENSUS, rows, ret)
+        con.execute(
+            "create table if not exists cin_census_returns (la_code varchar, collection_year integer, "
+            "digest varchar, landed_at timestamp, files varchar[], schema_issues bigint, rules_run boolean, "
+            "primary key (la_code, collection_year))"
+        )
+        con.execute(
+            "insert or replace into cin_census_returns (la_code, collection_year, digest, landed_at, files, "
+            "schema_issues) values (?, ?, ?, ?, ?, ?)",
+            [
+                ret.la_code,
+                ret.year,
+                landed.digest,
+                datetime.now(UTC).replace(tzinfo=None),
+                sorted(landed.files),
+                census.schema_issues.height,
+            ],
+        )
+        con.execute("commit")
+    return landed
+
+
+def withdraw(settings: Settings, keep: set[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """Remove every landed return but those in ``keep`` (LA, year, kind) from the private
+    database: a return taken out of the inbox is no longer counted or published. Returns what it
+    removed."""
+    gone: list[tuple[str, int, str]] = []
     with private.connect(settings) as con:
         tables = [r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()]
-        if "ssda903_returns" not in tables:
-            return []
-        landed = con.execute("select la_code, collection_year from ssda903_returns").fetchall()
-        gone = sorted((la, year) for la, year in landed if (la, year) not in keep)
-        if gone:
-            con.execute("begin")
-            for table in (t for t in tables if t.startswith("ssda903_")):
-                for la, year in gone:
-                    con.execute(f"delete from {table} where la_code = ? and collection_year = ?", [la, year])
-            con.execute("commit")
+        for kind in KINDS:
+            if f"{kind}_returns" not in tables:
+                continue
+            landed = con.execute(f"select la_code, collection_year from {kind}_returns").fetchall()
+            these = sorted((la, year, kind) for la, year in landed if (la, year, kind) not in keep)
+            if these:
+                con.execute("begin")
+                # every table of the kind but its figures, which counting replaces whole
+                for table in (t for t in tables if t.startswith(f"{kind}_") and t != f"{kind}_figures"):
+                    for la, year, _ in these:
+                        con.execute(f"delete from {table} where la_code = ? and collection_year = ?", [la, year])
+                con.execute("commit")
+            gone += these
     return gone

@@ -1,10 +1,14 @@
 """The steps that take one LA's return from the inbox to figures, as Dagster runs them: one
-partition per LA and collection year (``E06000009-2025``).
+partition per LA and collection year (``E06000009-2025``) of each kind's asset.
 
 1. ``returns/ssda903``: the return landed and pseudonymised (landing.py), then DfE's rules run on
    it (validation.py); their issues land pseudonymised in the private database, with an HTML
    report in the private area, and as the ``dfe_rules`` check: a warning with counts by rule.
    Rule failures do not stop the figures: an LA uses in-year figures while it fixes its data.
+   ``returns/cin_census``: the same for the children in need census, whose file is first checked
+   against its year's schema (the ``schema`` check: where the file departs from it, by element),
+   and whose rules are checked apart: rules on each child (``dfe_child_rules``) and rules on the
+   LA's return as a whole (``dfe_la_rules``).
 2. ``raw/la_return_figures`` (unpartitioned, beside the raw tables the publishers' files fill):
    every landed return counted the published way and suppressed (counting.py, one query for
    all: it costs about what one LA's does), and the shown figures copied out for dbt
@@ -26,28 +30,133 @@ import polars as pl
 
 from orchestration.lib.core import versions
 from orchestration.lib.ingest.step import unchanged
-from orchestration.lib.returns import counting, figures, inbox, landing, private, validation
+from orchestration.lib.returns import cin_census, counting, figures, inbox, landing, private, validation
 from orchestration.lib.returns.counting import shown
+from orchestration.lib.returns.inbox import CIN_CENSUS, SSDA903
 from orchestration.settings import TEMPLATES_DIR, Settings
 
 PARTITIONS = dg.DynamicPartitionsDefinition(name="la_returns")
 LANDED = dg.AssetKey(["returns", "ssda903"])
+CIN_LANDED = dg.AssetKey(["returns", "cin_census"])
+ASSETS = {SSDA903: LANDED, CIN_CENSUS: CIN_LANDED}
 RULES_CHECK = "dfe_rules"
+SCHEMA_CHECK, CHILD_RULES_CHECK, LA_RULES_CHECK = "schema", "dfe_child_rules", "dfe_la_rules"
 
 
 @cache
-def landing_code_version() -> str:
+def landing_code_version(kind: str = SSDA903) -> str:
     return versions.code_version(
         landing,
         validation,
-        # what runs in the validator's own environment, and the report's template
+        # what runs in the validator's own environment, the report's template, and the schemas
         files=[
             validation.VALIDATOR_PROJECT / "pyproject.toml",
             validation.VALIDATOR_PROJECT / "uv.lock",
             validation.RUNNER,
             TEMPLATES_DIR / validation.TEMPLATE,
+            *(sorted(cin_census.SPECS.glob("*.xsd")) if kind == CIN_CENSUS else []),
         ],
     )
+
+
+def by_rule(issues: pl.DataFrame) -> pl.DataFrame:
+    return (
+        issues.group_by("rule_code").agg(pl.len().alias("rows")).sort(["rows", "rule_code"], descending=[True, False])
+        if issues.height
+        else pl.DataFrame({"rule_code": [], "rows": []}, schema={"rule_code": pl.Utf8, "rows": pl.UInt32})
+    )
+
+
+def land_and_validate_census(context: dg.AssetExecutionContext, settings: Settings) -> Iterator:
+    """Read the census (refused whole if it is another year's, not a census, or cut short), check it
+    against its year's schema as it is read, run DfE's rules on it, then land it."""
+    ret = inbox.find(settings, context.partition_key, CIN_CENSUS)
+    census = landing.read_census(ret)
+    rules = run_census_rules(settings, ret)
+    landed = landing.land_census(settings, ret, census)
+    pseudonymiser = private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code)
+    issues = rules.issues.with_columns(pseudonymiser.children(rules.issues["child_id"]).alias("child_id"))
+    schema = census.schema_issues
+    report = validation.render_report(
+        issues,
+        title=f"CIN census {ret.year - 1}-{ret.year % 100:02d}: {ret.la_code}",
+        summary={
+            "LA": ret.la_code,
+            "collection year": ret.year,
+            "file": ", ".join(f.name for f in ret.files),
+            "places the file departs from its year's schema": schema.height,
+            "rules that could not run": ", ".join(rules.rules_failed) or "none",
+            "checked at": datetime.now(UTC).isoformat(timespec="seconds"),
+        },
+        out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / "cin_census_validation.html",
+        schema_issues=schema,
+    )
+    write_issues(settings, ret.la_code, ret.year, issues, rules_run=rules.not_run is None, kind=CIN_CENSUS)
+    yield dg.MaterializeResult(
+        asset_key=CIN_LANDED,
+        data_version=dg.DataVersion(landed.digest),
+        metadata={
+            "files": dg.MetadataValue.json(sorted(landed.files)),
+            # rows of each module, shown as DfE shows a small count
+            "tables": dg.MetadataValue.json({t: shown(n) for t, n in landed.rows.items()}),
+            "validation_report": dg.MetadataValue.path(str(report)),
+        },
+    )
+    by_element = (
+        schema.group_by("element", "problem").agg(pl.len().alias("n")).sort("n", descending=True)
+        if schema.height
+        else schema.select("element", "problem").with_columns(pl.lit(0).alias("n"))
+    )
+    yield dg.AssetCheckResult(
+        asset_key=CIN_LANDED,
+        check_name=SCHEMA_CHECK,
+        passed=schema.height == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{schema.height} place(s) where the file departs from the CIN census schema for {ret.year} "
+        "(elements and the rule each breaks; the lines are in the report)",
+        metadata={
+            "departures": schema.height,
+            "by_element": dg.MetadataValue.json(
+                [{"element": e, "problem": p, "n": n} for e, p, n in by_element.head(50).iter_rows()]
+            ),
+            "schema": f"CIN_schema_{ret.year}.xsd",
+            "report": dg.MetadataValue.path(str(report)),
+        },
+    )
+    for check, level, what in (
+        (CHILD_RULES_CHECK, "child", "rules on each child's records"),
+        (LA_RULES_CHECK, "la", "rules on the LA's return as a whole"),
+    ):
+        these = issues.filter(pl.col("level") == level)
+        counted = by_rule(these)
+        yield dg.AssetCheckResult(
+            asset_key=CIN_LANDED,
+            check_name=check,
+            passed=these.height == 0 and rules.not_run is None and not rules.rules_failed,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=rules.not_run
+            or f"{shown(these.height)} issue(s) under {counted.height} of DfE's CIN census {what}; the figures are "
+            "counted all the same and say how many were outstanding",
+            metadata={
+                "issues": shown(these.height),
+                "rules_with_issues": counted.height,
+                "rules_run": rules.rules_run,
+                "rules_that_could_not_run": dg.MetadataValue.json(list(rules.rules_failed)),
+                "issues_by_rule": dg.MetadataValue.json(
+                    {r: shown(n) for r, n in zip(counted["rule_code"], counted["rows"])}
+                ),
+                "report": dg.MetadataValue.path(str(report)),
+            },
+        )
+
+
+def run_census_rules(settings: Settings, ret: inbox.Return) -> Rules:
+    work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
+    try:
+        run = validation.run_cin_rules(ret.files[0], ret.year, ret.la_code, work)
+    except validation.UnsupportedYearError as e:
+        return Rules(pl.DataFrame(schema=validation.ISSUE_SCHEMA), not_run=str(e))
+    return Rules(run.issues, run.rules_run, run.rules_failed)
 
 
 def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> Iterator:
@@ -73,11 +182,7 @@ def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> 
         out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / "ssda903_validation.html",
     )
     write_issues(settings, ret.la_code, ret.year, issues, rules_run=rules.not_run is None)
-    by_rule = (
-        issues.group_by("rule_code").agg(pl.len().alias("rows")).sort("rows", descending=True)
-        if issues.height
-        else pl.DataFrame({"rule_code": [], "rows": []})
-    )
+    counted = by_rule(issues)
     yield dg.MaterializeResult(
         asset_key=LANDED,
         data_version=dg.DataVersion(landed.digest),
@@ -95,17 +200,17 @@ def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> 
         passed=issues.height == 0 and rules.not_run is None and not rules.rules_failed,
         severity=dg.AssetCheckSeverity.WARN,
         description=rules.not_run
-        or f"{shown(issues.height)} issue(s) under {by_rule.height} of DfE's SSDA903 rules; the figures are "
+        or f"{shown(issues.height)} issue(s) under {counted.height} of DfE's SSDA903 rules; the figures are "
         "counted all the same and say how many were outstanding"
         + (not_checked if rules.rules_failed else ""),
         # issue counts are counts of children's records: shown as DfE shows a small count
         metadata={
             "issues": shown(issues.height),
-            "rules_with_issues": by_rule.height,
+            "rules_with_issues": counted.height,
             "rules_run": rules.rules_run,
             "rules_that_could_not_run": dg.MetadataValue.json(list(rules.rules_failed)),
             "issues_by_rule": dg.MetadataValue.json(
-                {r: shown(n) for r, n in zip(by_rule["rule_code"], by_rule["rows"])}
+                {r: shown(n) for r, n in zip(counted["rule_code"], counted["rows"])}
             ),
             "report": dg.MetadataValue.path(str(report)),
         },
@@ -139,17 +244,23 @@ def run_rules(settings: Settings, ret: inbox.Return, tables: dict) -> Rules:
     return Rules(run.issues, run.rules_run, run.rules_failed)
 
 
-def write_issues(settings: Settings, la_code: str, year: int, issues: pl.DataFrame, rules_run: bool) -> None:
+def write_issues(
+    settings: Settings, la_code: str, year: int, issues: pl.DataFrame, rules_run: bool, kind: str = SSDA903
+) -> None:
     frame = issues.select(  # noqa: F841 (read by DuckDB's replacement scan)
         pl.lit(la_code).alias("la_code"), pl.lit(year).alias("collection_year"), pl.all()
     )
     with private.connect(settings) as con:
         con.execute("begin")
-        con.execute("create table if not exists ssda903_issues as select * from frame limit 0")
-        con.execute("delete from ssda903_issues where la_code = ? and collection_year = ?", [la_code, year])
-        con.execute("insert into ssda903_issues by name select * from frame")
+        con.execute(f"create table if not exists {kind}_issues as select * from frame limit 0")
+        have = {r[0] for r in con.execute(f"describe {kind}_issues").fetchall()}
+        for column, dtype, *_ in con.execute("describe frame").fetchall():  # a column added since it was made
+            if column not in have:
+                con.execute(f'alter table {kind}_issues add column "{column}" {dtype}')
+        con.execute(f"delete from {kind}_issues where la_code = ? and collection_year = ?", [la_code, year])
+        con.execute(f"insert into {kind}_issues by name select * from frame")
         con.execute(
-            "update ssda903_returns set rules_run = ? where la_code = ? and collection_year = ?",
+            f"update {kind}_returns set rules_run = ? where la_code = ? and collection_year = ?",
             [rules_run, la_code, year],
         )
         con.execute("commit")
@@ -159,10 +270,10 @@ def stale(instance: dg.DagsterInstance, settings: Settings) -> list[tuple[inbox.
     """Every return in the inbox whose files or code changed since it was last landed, with why."""
     found = []
     for ret in inbox.scan(settings):
-        tags = latest_tags(instance, LANDED, ret.partition)
+        tags = latest_tags(instance, ASSETS[ret.kind], ret.partition)
         if tags is None:
             found.append((ret, "never landed"))
-        elif tags.get("dagster/code_version") != landing_code_version():
+        elif tags.get("dagster/code_version") != landing_code_version(ret.kind):
             found.append((ret, "its code changed"))
         elif tags.get("dagster/data_version") != ret.digest():
             found.append((ret, "its files changed"))
@@ -184,7 +295,7 @@ COLLECTED = dg.AssetKey(["raw", "la_return_figures"])
 @cache
 def collect_code_version() -> str:
     """Counting and what leaves the private area: the modules, and the counting SQL."""
-    return versions.code_version(figures, files=[counting.SQL])
+    return versions.code_version(figures, files=list(counting.SQLS.values()))
 
 
 def collect(context: dg.AssetExecutionContext, warehouse) -> Iterator[dg.MaterializeResult]:

@@ -3,7 +3,10 @@
 -- (cla_rate_per_10k from cla_count ...), worked out as DfE works out its published rates: with
 -- the ONS mid-year estimate of the year before the collection year (mid-2024 for 2024-25),
 -- rounded to a whole number as DfE prints it. Before that estimate is out, the latest one
--- there is serves, and population_year says which.
+-- there is serves, and population_year says which. Percentages with a base in
+-- indicator_proportion_bases (rereferrals_pct, cpp_subsequent_pct) are their count over the base,
+-- to one decimal place as DfE prints them; withheld where either count is suppressed, since a
+-- percentage beside its base gives its count away.
 
 with totals as (
     select * from {{ ref('stg_returns__la_return_figures') }}
@@ -33,8 +36,28 @@ with_population as (
 
 counts as (
     select la_code, time_period, indicator_id, value, status, release, validation_issues,
-           cast(null as integer) as population_year
+           cast(null as integer) as population_year, note
     from with_population
+),
+
+proportions as (
+    select
+        n.la_code,
+        n.time_period,
+        bases.indicator_id,
+        case when n.status = 'provisional' and d.status = 'provisional' and d.value > 0
+             then round(100.0 * n.value / d.value, 1) end                       as value,
+        case when n.status = 'provisional' and d.status = 'provisional'
+             then 'provisional' else 'provisional_suppressed' end               as status,
+        n.release,
+        n.validation_issues,
+        cast(null as integer)                                                   as population_year,
+        n.note
+    from totals as n
+    inner join {{ ref('indicator_proportion_bases') }} as bases
+        on n.indicator_id = replace(bases.indicator_id, '_pct', '_count')
+    inner join totals as d
+        on d.la_code = n.la_code and d.time_period = n.time_period and d.indicator_id = bases.base_indicator_id
 ),
 
 rated as (
@@ -47,7 +70,8 @@ rated as (
         case when c.status = 'provisional' and p.value is null then 'not_available' else c.status end as status,
         c.release,
         c.validation_issues,
-        c.population_year
+        c.population_year,
+        cast(null as varchar) as note
     from with_population as c
     inner join rates on rates.rate_numerator = c.indicator_id
     left join population as p on p.la_code = c.la_code and p.mid_year = c.population_year
@@ -56,3 +80,5 @@ rated as (
 select * from counts
 union all
 select * from rated
+union all
+select * from proportions

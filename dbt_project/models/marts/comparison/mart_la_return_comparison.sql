@@ -72,6 +72,7 @@ select
     p.status                                            as provisional_status,
     p.release,
     p.validation_issues,
+    p.note,
     own.time_period                                     as la_latest_published_period,
     own.value                                           as la_latest_published_value,
     nv.neighbour_mean,

@@ -1,5 +1,6 @@
 -- Every LA return's figures as shown, one row per LA, collection year, measure, breakdown and
--- category (orchestration/lib/returns/sql/ssda903_figures.sql counts them).
+-- category (orchestration/lib/returns/sql/ssda903_figures.sql and cin_census_figures.sql count
+-- them). note says what a figure could not see (how far back the re-referral look-back reached).
 
 with source as (
     select * from {{ source('raw_returns', 'la_return_figures') }}
@@ -16,6 +17,7 @@ renamed as (
         status,
         release,
         validation_issues,
+        note,
         counted_at
     from source
 )
