@@ -1,7 +1,9 @@
-"""What landing and counting every LA's SSDA903 return costs at England's volumes, beside the floor
-measured in the same run, against the returns' targets.
+"""What landing and counting every LA's SSDA903 return (or, with ``--cin``, every LA's children in
+need census) costs at England's volumes, beside the floor measured in the same run, against the
+returns' targets.
 
     uv run python benchmarks/bench_returns.py [--las N] [--scale F] [--validate N] [--keep DIR] [--markdown]
+    uv run python benchmarks/bench_returns.py --cin [--las N] [--scale F] [--keep DIR] [--markdown]
 
 Synthetic returns (tests/support/synthetic_returns.py) for collection year 2025: about 80,000
 children looked after on 31 March, 30,000 starting and 30,000 ceasing during the year, several
@@ -29,6 +31,29 @@ memory is not counted in it; their own peaks are printed beside it. Targets: cou
 publication at most 3 x the floor (printed with and without landing), one LA's changed return
 at most a quarter of the time for all LAs, peak memory at most 2 GiB. Prints figures; asserts
 nothing.
+
+``--cin``: synthetic CIN censuses (tests/support/synthetic_cin.py) for collection year 2025, one
+XML file per LA in the 2025 layout, at DfE's national figures for 2024-25 (about a million
+episodes: 632,830 referrals, 402,400 children in need on 31 March, 230,590 section 47 enquiries,
+72,100 initial conferences, 61,840 plans started, 49,420 plans on 31 March), split across LAs as
+DfE's 2025 figures of children in need on 31 March split them (the source mirror's
+``cin/ees_2025/b1_children_in_need_2013_to_2025.csv``, which gives DfE's LA numbers for the
+files' headers too). Then:
+
+- floor: a bare streaming parse of the same files into a fresh DuckDB file (lxml's iterparse,
+  each <Child>'s fields as text rows, appended a batch at a time; no schema, no pseudonyms): the
+  least any reading of these files could cost;
+- reading and the schema check (``cin_census.read_file``), then landing (pseudonymised, written
+  to the private database: ``landing.land_census``), for every LA, each timed apart;
+- counting (``counting.count_returns``) on its own, then counting and publication
+  (``figures.collect``);
+- one LA's changed census: a few episodes of a mid-sized LA's census change primary need, and
+  that LA alone is read, landed, then every return counted and collected, as a refresh does.
+
+Targets: the whole pipeline (reading, schema check, landing, counting, publication) at most 3 x
+the floor, one LA's changed census at most a quarter of the all-LAs time, peak memory at most
+2 GiB. What counting finds is checked against what the files were made to hold
+(``synthetic_cin.expected``): the run fails (exit status 1) when a total differs.
 """
 
 from __future__ import annotations
@@ -46,12 +71,14 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import polars as pl
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from orchestration.lib.core.warehouse import DUCKDB_CONFIG  # noqa: E402
 from orchestration.settings import get_settings  # noqa: E402
+from tests.support import synthetic_cin  # noqa: E402
 from tests.support.synthetic_returns import (  # noqa: E402
     ENGLAND,
     TABLES,
@@ -65,6 +92,8 @@ from tests.support.synthetic_returns import (  # noqa: E402
 )
 
 CLA_2025 = "cla/ees_2025/cla_number_and_rate_per_10k_children.csv"
+CIN_2025 = "cin/ees_2025/b1_children_in_need_2013_to_2025.csv"
+FLOOR_BATCH = 50_000  # the floor's rows appended to DuckDB at a time
 SUPPRESSED = 3.0  # the weight of a count DfE does not show ("c": 1 to 5)
 CHANGED_ROWS = 5
 TARGET_FLOOR_MULTIPLE = 3
@@ -189,9 +218,12 @@ def main() -> None:
         help="write the returns (an inbox) here and keep them, the changed one changed",
     )
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (docs/performance.md)")
+    parser.add_argument("--cin", action="store_true", help="the children in need census instead of the SSDA903")
     args = parser.parse_args()
     if args.keep and args.keep.exists() and any(args.keep.iterdir()):
         sys.exit(f"--keep {args.keep}: not empty (the inbox would mix these returns with what is there)")
+    if args.cin:
+        return cin_main(args)
     weights, origin = authorities()
     national = by_la(ENGLAND.scaled(args.scale), weights)
     volumes = {code: national[code] for code in spread(sorted(national), args.las)}
@@ -208,7 +240,7 @@ def main() -> None:
         figures |= {"made": made, "origin": origin, "volumes": volumes}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    (report_markdown if args.markdown else report)(args, figures)
+    (report_markdown if args.markdown else report)(summary(args, figures), table(args, figures), figures["peak"])
 
 
 def run(args, volumes: dict[str, Volumes], tmp: Path) -> dict:
@@ -341,11 +373,11 @@ def summary(args, f: dict) -> list[str]:
     ]
 
 
-def report(args, f: dict) -> None:
-    for line in summary(args, f):
+def report(lines: list[str], rows: list[dict], peak: float) -> None:
+    for line in lines:
         print(line)
     print(f"\n{'stage':<50}{'seconds':>9}{'per LA':>9}  {'against':<18}{'peak memory':<18}target")
-    for row in table(args, f):
+    for row in rows:
         per_la = f"{row['per_la']:>9.2f}" if "per_la" in row else " " * 9
         target = f"{row['target']}: {'met' if row['met'] else 'NOT met'}" if "target" in row else ""
         print(
@@ -353,28 +385,337 @@ def report(args, f: dict) -> None:
         )
         if "note" in row:
             print(f"    {row['note']}")
-    print(peak_line(f))
+    print(peak_line(peak))
 
 
-def report_markdown(args, f: dict) -> None:
+def report_markdown(lines: list[str], rows: list[dict], peak: float) -> None:
     """The same figures as a Markdown table, as docs/performance.md shows them."""
-    print("\n".join(summary(args, f)) + "\n")
+    print("\n".join(lines) + "\n")
     print("| stage | seconds | per LA | against | peak memory | target |")
     print("|---|---|---|---|---|---|")
-    for row in table(args, f):
+    for row in rows:
         per_la = f"{row['per_la']:.2f} s" if "per_la" in row else ""
         target = f"{row['target']}: {'met' if row['met'] else '**not met**'}" if "target" in row else ""
         stage = row["stage"] + (f" ({row['note']})" if "note" in row else "")
         print(
             f"| {stage} | {row['seconds']:.2f} s | {per_la} | {row.get('vs', '')} | {row.get('peak', '')} | {target} |"
         )
-    print("\n" + peak_line(f))
+    print("\n" + peak_line(peak))
 
 
-def peak_line(f: dict) -> str:
-    peak = f["peak"]
+def peak_line(peak: float) -> str:
     met = "met" if peak <= PEAK_TARGET_MIB else "NOT met"
     return f"peak memory {peak:,.0f} MiB, this process after every stage (target <= {PEAK_TARGET_MIB:,} MiB: {met})"
+
+
+# the children in need census (--cin)
+
+
+def cin_authorities() -> tuple[dict[str, tuple[str, float]], str]:
+    """Every current LA's code with DfE's three-digit number (its census's <LEA>) and its weight
+    (children in need on 31 March 2025), and where they came from."""
+    numbers: dict[str, str] = {}
+    published = get_settings().published_path
+    if published.exists():
+        try:
+            with duckdb.connect(str(published), read_only=True, config=DUCKDB_CONFIG) as con:
+                query = (
+                    "select la_code, la_code_dfe from marts.dim_local_authority "
+                    "where is_current and la_code_dfe is not null order by la_code"
+                )
+                numbers = dict(con.execute(query).fetchall())
+        except duckdb.Error:
+            numbers = {}
+    sizes: dict[str, float] = {}
+    mirror = Path(os.environ.get("CSC_SOURCE_MIRROR", REPO.parent / "shared" / "releases")) / CIN_2025
+    if mirror.exists():
+        rows = duckdb.execute(
+            """
+            select new_la_code, any_value(old_la_code), max(coalesce(try_cast(At31_episodes as double), $small))
+            from read_csv($file, all_varchar=true)
+            where time_period = '2025' and geographic_level = 'Local authority'
+            group by all order by 1
+            """,
+            {"file": str(mirror), "small": SUPPRESSED},
+        ).fetchall()
+        sizes = {code: size for code, _, size in rows}
+        numbers = numbers or {code: number for code, number, _ in rows}
+    origin = f"codes from {published.name}" if published.exists() and numbers else ""
+    origin = origin or (f"codes from {mirror.name}" if sizes else "codes made up")
+    origin += ", sizes from DfE's 2025 figures" if sizes else ", sizes made up"
+    if not numbers:
+        codes = [
+            f"E{kind}{n:06d}"
+            for kind, count in (("06", 63), ("08", 36), ("09", 33), ("10", 21))
+            for n in range(1, count + 1)
+        ]
+        numbers = {code: f"{201 + i}" for i, code in enumerate(codes)}
+    drawn = np.random.default_rng(153).lognormal(np.log(2600), 0.6, len(numbers))
+    return {code: (numbers[code], sizes.get(code, float(d))) for code, d in zip(sorted(numbers), drawn)}, origin
+
+
+def make_cin_inbox(inbox: Path, volumes: dict[str, synthetic_cin.Volumes], leas: dict[str, str]) -> dict:
+    """The synthetic censuses written to the inbox (run in a process of its own, which writes
+    them with a process per core)."""
+    started = time.perf_counter()
+    made = synthetic_cin.write_inbox(inbox, volumes, leas)
+    return {
+        "seconds": time.perf_counter() - started,
+        "files": len(made),
+        "children": sum(m["children"] for m in made.values()),
+        "episodes": sum(m["episodes"] for m in made.values()),
+        "mib": sum(m["bytes"] for m in made.values()) / 2**20,
+        "largest_mib": max((m["bytes"] for m in made.values()), default=0) / 2**20,
+        "peak": max(peak_mib(), peak_mib(resource.RUSAGE_CHILDREN)),
+    }
+
+
+# the floor's tables: the census's fields by the element that holds them, all text
+FLOOR_CHILD = ("LAchildID", "UPN", "FormerUPN", "UPNunknown", "PersonBirthDate", "ExpectedPersonBirthDate", "Sex",
+               "PersonDeathDate", "Ethnicity", "Disabilities")  # fmt: skip
+FLOOR_EPISODE = ("CINreferralDate", "ReferralSource", "PrimaryNeedCode", "CINclosureDate", "ReasonForClosure",
+                 "DateOfInitialCPC", "ReferralNFA")  # fmt: skip
+FLOOR_BLOCKS = {
+    "Assessments": ("assessments", ("AssessmentActualStartDate", "AssessmentInternalReviewDate",
+                                    "AssessmentAuthorisationDate", "FactorsIdentifiedAtAssessment")),
+    "CINPlanDates": ("cin_plans", ("CINPlanStartDate", "CINPlanEndDate")),
+    "Section47": ("section47", ("S47ActualStartDate", "InitialCPCtarget", "DateOfInitialCPC", "ICPCnotRequired")),
+    "ChildProtectionPlans": ("cp_plans", ("CPPstartDate", "CPPendDate", "InitialCategoryOfAbuse",
+                                          "LatestCategoryOfAbuse", "NumberOfPreviousCPP")),
+}  # fmt: skip
+FLOOR_COLUMNS = {
+    "children": ("la", "child_index", *FLOOR_CHILD),
+    "episodes": ("la", "child_index", "episode_index", *FLOOR_EPISODE),
+    **{name: ("la", "child_index", "episode_index", *fields) for name, fields in FLOOR_BLOCKS.values()},
+    "cpp_reviews": ("la", "child_index", "episode_index", "CPPreviewDate"),
+}
+FLOOR_LISTS = frozenset({"Disabilities", "FactorsIdentifiedAtAssessment", "Reviews"})  # codes joined with ','
+
+
+def _fields(element) -> dict:
+    """An element's children's text by tag, a list's items joined with ','."""
+    return {
+        e.tag: ",".join(i.text or "" for i in e) if e.tag in FLOOR_LISTS else e.text
+        for e in element
+        if isinstance(e.tag, str)
+    }
+
+
+def cin_floor(inbox: Path) -> dict:
+    """Every LA's census parsed as it streams (lxml's iterparse, one <Child> at a time, each element
+    visited once) and its fields appended to a fresh DuckDB file a batch at a time, as plainly as
+    that can be done: no schema check, no types, no pseudonyms (run in a process of its own)."""
+    from lxml import etree
+
+    started = time.perf_counter()
+    rows = {name: [] for name in FLOOR_COLUMNS}
+    total = 0
+    with tempfile.TemporaryDirectory(prefix="csc-bench-floor-") as tmp:
+        con = duckdb.connect(f"{tmp}/floor.duckdb")
+        for name, columns in FLOOR_COLUMNS.items():
+            con.execute(f"create table {name} ({', '.join(f'{c} varchar' for c in columns)})")
+
+        def flush() -> int:
+            n = 0
+            for name, batch in rows.items():
+                if batch:
+                    frame = pl.DataFrame(batch, schema=dict.fromkeys(FLOOR_COLUMNS[name], pl.Utf8), orient="row")  # noqa: F841
+                    con.execute(f"insert into {name} select * from frame")
+                    n += len(batch)
+                    batch.clear()
+            return n
+
+        for path in sorted(inbox.glob(f"*/{synthetic_cin.YEAR}/*.xml")):
+            la = path.parent.parent.name
+            for index, (_, child) in enumerate(etree.iterparse(str(path), tag="Child"), 1):
+                key = (la, str(index))
+                person: dict = {}
+                episode = 0
+                for part in child:
+                    if part.tag != "CINdetails":
+                        person |= _fields(part)
+                        continue
+                    episode += 1
+                    at = (*key, str(episode))
+                    details = {}
+                    for block in part:
+                        table = FLOOR_BLOCKS.get(block.tag)
+                        if table is None:
+                            details[block.tag] = block.text
+                            continue
+                        got = _fields(block)
+                        rows[table[0]].append((*at, *map(got.get, table[1])))
+                        for review in (got.get("Reviews") or "").split(",") if table[0] == "cp_plans" else ():
+                            if review:
+                                rows["cpp_reviews"].append((*at, review))
+                    rows["episodes"].append((*at, *map(details.get, FLOOR_EPISODE)))
+                rows["children"].append((*key, *map(person.get, FLOOR_CHILD)))
+                child.clear()
+                while child.getprevious() is not None:
+                    del child.getparent()[0]
+                if len(rows["episodes"]) >= FLOOR_BATCH:
+                    total += flush()
+        total += flush()
+        con.close()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": total, "peak": peak_mib()}
+
+
+def cin_main(args) -> None:
+    authorities, origin = cin_authorities()
+    national = synthetic_cin.by_la(
+        synthetic_cin.ENGLAND.scaled(args.scale), {code: weight for code, (_, weight) in authorities.items()}
+    )
+    volumes = {code: national[code] for code in spread(sorted(national), args.las)}
+    leas = {code: authorities[code][0] for code in volumes}
+    tmp = Path(tempfile.mkdtemp(prefix="csc-bench-cin-"))
+    try:
+        inbox = args.keep.resolve() if args.keep else tmp / "returns"
+        os.environ |= {
+            "CSC_WAREHOUSE_DIR": str(tmp / "warehouse"),
+            "CSC_DUCKDB_PATH": str(tmp / "warehouse" / "work.duckdb"),
+            "CSC_RETURNS_DIR": str(inbox),
+        }
+        made = in_own_process(make_cin_inbox, inbox, volumes, leas)
+        figures = run_cin(volumes, tmp)
+        figures |= {"made": made, "origin": origin, "volumes": volumes}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    (report_markdown if args.markdown else report)(cin_summary(args, figures), cin_table(figures), figures["peak"])
+    if figures["differ"]:
+        sys.exit(
+            "counting does not find what the censuses were made to hold (measure: counted, made): "
+            + "; ".join(f"{m}: {got}, {want}" for m, (got, want) in figures["differ"].items())
+        )
+
+
+def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
+    from orchestration.lib.returns import counting, figures, inbox, landing
+
+    settings = get_settings()
+    out: dict = {"floor": in_own_process(cin_floor, settings.inbox_dir)}
+    returns = [r for r in inbox.scan(settings) if r.kind == inbox.CIN_CENSUS]
+    if len(returns) != len(volumes):
+        sys.exit(f"the inbox holds {len(returns)} CIN censuses; {len(volumes)} were made")
+    read = land = 0.0
+    issues = 0
+    for ret in returns:
+        started = time.perf_counter()
+        census = landing.read_census(ret)
+        read += time.perf_counter() - started
+        issues += census.schema_issues.height
+        started = time.perf_counter()
+        landing.land_census(settings, ret, census)
+        land += time.perf_counter() - started
+        del census
+    out["read"] = {"seconds": read, "peak": peak_mib(), "schema_issues": issues}
+    out["landing"] = {"seconds": land, "peak": peak_mib()}
+    started = time.perf_counter()
+    counting.count_returns(settings)
+    out["counting"] = {"seconds": time.perf_counter() - started, "peak": peak_mib()}
+    started = time.perf_counter()
+    with duckdb.connect(str(settings.duckdb_path), config=DUCKDB_CONFIG) as con:
+        rows = figures.collect(con, settings)[1]
+    out["collect"] = {"seconds": time.perf_counter() - started, "peak": peak_mib(), "rows": rows}
+    out["counted"] = cin_counted_totals(settings)
+    want = {m: sum(synthetic_cin.expected(v)[m] for v in volumes.values()) for m in cin_measures()}
+    out["want"] = want
+    out["differ"] = {m: (out["counted"].get(m), n) for m, n in want.items() if out["counted"].get(m, 0) != n}
+
+    # one LA's corrected census: the LA of middling size
+    by_size = sorted(volumes, key=lambda code: (volumes[code].open_at_31_march, code))
+    middle = by_size[len(by_size) // 2]
+    ret = next(r for r in returns if r.la_code == middle)
+    changed = synthetic_cin.change_needs(ret.files[0])
+    parts = {}
+    started = time.perf_counter()
+    census = landing.read_census(ret)
+    parts["read"] = time.perf_counter() - started
+    landing.land_census(settings, ret, census)
+    parts["land"] = time.perf_counter() - started - parts["read"]
+    with duckdb.connect(str(settings.duckdb_path), config=DUCKDB_CONFIG) as con:
+        figures.collect(con, settings)
+    seconds = time.perf_counter() - started
+    parts["count and collect"] = seconds - parts["read"] - parts["land"]
+    out["one"] = {"seconds": seconds, "peak": peak_mib(), "la": middle, "rows": changed, "parts": parts}
+    out["peak"] = peak_mib()
+    return out
+
+
+def cin_measures() -> tuple[str, ...]:
+    return tuple(synthetic_cin.expected(synthetic_cin.Volumes(*[0] * 11)))
+
+
+def cin_counted_totals(settings) -> dict[str, int]:
+    from orchestration.lib.returns import private
+
+    with private.connect(settings, read_only=True) as con:
+        rows = con.execute(
+            "select measure, sum(number) from cin_census_figures where breakdown = 'Total' and is_count "
+            "group by measure"
+        ).fetchall()
+    return {measure: int(n) for measure, n in rows}
+
+
+def cin_table(f: dict) -> list[dict]:
+    """The report's rows for the CIN census, as :func:`table` for the SSDA903."""
+    n = len(f["volumes"])
+    base = f["floor"]["seconds"]
+    read, land, count, collect = (f[k]["seconds"] for k in ("read", "landing", "counting", "collect"))
+    everything = read + land + collect  # collecting counts every return: the pipeline's counting and publication
+    one = f["one"]
+    share = one["seconds"] / everything
+    rows = [
+        {"stage": "floor: iterparse into DuckDB, no checks", "seconds": base, "peak": f"{f['floor']['peak']:,.0f} MiB (own)"},
+        {"stage": f"reading + schema check, {n} LAs", "seconds": read, "per_la": read / n, "vs": f"{read / base:.1f} x floor",
+         "note": f"{f['read']['schema_issues']:,} schema issues"},
+        {"stage": f"landing (pseudonymised), {n} LAs", "seconds": land, "per_la": land / n, "vs": f"{land / base:.1f} x floor"},
+        {"stage": f"counting, {n} LAs", "seconds": count, "per_la": count / n, "vs": f"{count / base:.1f} x floor"},
+        {"stage": "counting + publication (figures.collect)", "seconds": collect, "vs": f"{collect / base:.1f} x floor"},
+        {
+            "stage": "whole pipeline: read to publication",
+            "seconds": everything,
+            "vs": f"{everything / base:.1f} x floor",
+            "target": f"<= {TARGET_FLOOR_MULTIPLE} x floor",
+            "met": everything <= TARGET_FLOOR_MULTIPLE * base,
+        },
+        {
+            "stage": "one LA's changed census",
+            "seconds": one["seconds"],
+            "vs": f"{100 * share:.0f}% of all LAs",
+            "target": f"<= {100 * TARGET_ONE_LA_SHARE:.0f}% of all LAs",
+            "met": share <= TARGET_ONE_LA_SHARE,
+            "note": f"{one['la']}, {one['rows']} episodes changed primary need, read, landed, then all counted and "
+            "collected: "
+            + "read {read:.2f} s, land {land:.2f} s, count and collect {count and collect:.2f} s".format(**one["parts"]),
+        },
+    ]  # fmt: skip
+    for row, key in zip(rows[1:], ("read", "landing", "counting", "collect", "collect")):
+        row["peak"] = f"{f[key]['peak']:,.0f} MiB"
+    rows[-1]["peak"] = f"{one['peak']:,.0f} MiB"
+    return rows
+
+
+def cin_summary(args, f: dict) -> list[str]:
+    made, got, want = f["made"], f["counted"], f["want"]
+    labels = {
+        "referrals_count": "referrals",
+        "cin_count": "in need on 31 March",
+        "s47_enquiries_count": "section 47 enquiries",
+        "icpc_count": "initial conferences",
+        "cpp_started_count": "plans started",
+        "cpp_count": "plans on 31 March",
+        "rereferrals_count": "re-referrals",
+    }
+    counted = ", ".join(f"{labels[m]} {got.get(m, 0):,}" for m in labels)
+    agree = f"as made, all {len(want)} totals" if not f["differ"] else f"{len(f['differ'])} totals NOT as made"
+    return [
+        f"CIN census returns for {synthetic_cin.YEAR}: {len(f['volumes'])} LAs at {args.scale:g} x England's volumes "
+        f"({f['origin']}); {os.cpu_count()} cores",
+        f"made in {made['seconds']:.1f} s (not a stage; own peak {made['peak']:,.0f} MiB): {made['children']:,} children, "
+        f"{made['episodes']:,} episodes; {made['files']} files, {made['mib']:,.0f} MiB (largest {made['largest_mib']:.0f} MiB)",
+        f"counted: {counted} ({agree}); {f['collect']['rows']:,} figures collected",
+    ]
 
 
 if __name__ == "__main__":
