@@ -146,8 +146,7 @@ def test_a_rereferral_is_within_12_months_of_the_previous_referral_date_to_date(
     assert figure(figures, "referrals_count") == 4
     assert figure(figures, "rereferrals_count") == 2
     assert note(figures) == (
-        "look-back saw referrals from 2023-04 (the month of the earliest referral before 1 April 2024 "
-        "held in this LA's returns for 2025 to 2025)"
+        "look-back: referrals before 1 April 2024 as held in this census (no earlier census of this LA in the inbox)"
     )
 
 
@@ -164,8 +163,13 @@ def test_a_previous_referral_only_in_last_years_return_makes_a_rereferral():
     assert figure(figures, "rereferrals_count") == 1
     assert figure(figures, "rereferrals_count", la=OTHER_LA) == 0
     assert figure(figures, "rereferrals_count", year=2024) == 0
-    assert "from 2023-10" in note(figures) and "returns for 2024 to 2025" in note(figures)
-    assert note(figures, year=2024).startswith("look-back saw no referral before 1 April 2023")
+    assert note(figures) == (
+        "look-back: referrals before 1 April 2024 as held in this census and the LA's census for 2024"
+    )
+    assert note(figures, year=2024) == (
+        "look-back: referrals before 1 April 2023 as held in this census (no earlier census of this LA in the "
+        "inbox); none was found"
+    )
 
 
 def test_a_referral_held_in_two_years_returns_is_one_referral():
@@ -390,6 +394,7 @@ def test_every_return_has_every_total_and_the_contracts_columns():
         "number",
         "is_count",
         "note",
+        "based_on",
     ]
     assert sorted(figures["measure"]) == sorted(COUNTS)
     assert set(figures["number"]) == {0}

@@ -9,8 +9,14 @@ return had outstanding when it was counted (NULL when they did not run on it). O
 numbers leave (figures.py).
 
 A figure that is not a count (a median duration) is not suppressed for its size: it goes when
-the count it describes is suppressed (``BASES``), as a median of one to five assessments would
-describe those few children.
+the count of what it is the median of (``based_on``) is from 1 to 5, or the count it describes
+(``BASES``) is suppressed, as a median of one to five assessments would describe those few.
+
+Some published counts add up to another (``IDENTITIES``: the year's referrals are those with no
+further action, those assessed not in need and the episodes of need started; the episodes of need
+at any point are those ended and those open at 31 March). A suppressed part would be given away
+by subtraction, so where exactly one count of such a sum is suppressed the next smallest non-zero
+one goes too, as within a breakdown.
 
 Suppression follows DfE's statistics on children looked after: a count from 1 to
 ``SMALLEST_SHOWN - 1`` is shown as ``c``; where a breakdown would then give a suppressed cell
@@ -41,6 +47,11 @@ SQL = SQLS[SSDA903]
 SMALLEST_SHOWN = 6
 # a figure that is not a count -> the count whose suppression it follows
 BASES = {"assessment_duration_median_days": "assessments_count"}
+# a total and the counts that add up to it, each published (the CIN census's; DfE's tables b1 and c1)
+IDENTITIES = (
+    ("referrals_count", ("referrals_nfa_count", "assessed_not_in_need_count", "cin_episodes_started_count")),
+    ("cin_episodes_count", ("cin_episodes_ended_count", "cin_episodes_open_count")),
+)
 
 KEY = ["la_code", "collection_year"]
 
@@ -75,18 +86,62 @@ def suppress(figures: pl.DataFrame) -> pl.DataFrame:
     rank = candidate.rank("ordinal").over(group)  # nulls (not candidates) stay unranked
     lonely = pl.col("suppressed").sum().over(group) == 1
     figures = figures.with_columns((pl.col("suppressed") | (lonely & (rank == 1).fill_null(False))).alias("suppressed"))
+    figures = suppress_identities(figures)
     if others.height:  # a figure that is not a count follows the count it describes (BASES)
         bases = figures.select(*KEY, pl.col("measure").alias("_base"), "breakdown", "category", pl.col("suppressed"))
         others = (
             others.with_columns(pl.col("measure").replace_strict(BASES, default=None).alias("_base"))
             .join(bases, on=[*KEY, "_base", "breakdown", "category"], how="left")
-            .with_columns(pl.col("suppressed").fill_null(False))
+            .with_columns(
+                (
+                    pl.col("suppressed").fill_null(False)
+                    | (pl.col("based_on").is_between(1, SMALLEST_SHOWN - 1) if "based_on" in others.columns else False)
+                ).alias("suppressed")
+            )
             .drop("_base")
         )
         figures = pl.concat([figures, others.select(figures.columns)])
     return figures.with_columns(
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("number")).alias("shown")
     ).sort([*group, "category"])
+
+
+def suppress_identities(figures: pl.DataFrame) -> pl.DataFrame:
+    """Where exactly one count of a sum (``IDENTITIES``: the total and its parts, each the measure's
+    Total) is suppressed, the next smallest non-zero one is suppressed too; again until no sum
+    has one alone (a part may be in two sums)."""
+    measures = {m for total, parts in IDENTITIES for m in (total, *parts)}
+    totals = figures.filter((pl.col("breakdown") == "Total") & pl.col("measure").is_in(measures))
+    if totals.is_empty():
+        return figures
+    cells = {(r["la_code"], r["collection_year"], r["measure"]): r for r in totals.iter_rows(named=True)}
+    gone = {key for key, row in cells.items() if row["suppressed"]}
+    changed = True
+    while changed:
+        changed = False
+        for la, year in {(la, year) for la, year, _ in cells}:
+            for total, parts in IDENTITIES:
+                group = [(la, year, m) for m in (total, *parts) if (la, year, m) in cells]
+                if sum(key in gone for key in group) != 1:
+                    continue
+                shown_ = [key for key in group if key not in gone and cells[key]["number"] > 0]
+                if shown_:
+                    gone.add(min(shown_, key=lambda key: (cells[key]["number"], key[2])))
+                    changed = True
+    extra = pl.DataFrame(
+        [{"la_code": la, "collection_year": year, "measure": m, "_also": True} for la, year, m in gone],
+        schema={"la_code": pl.Utf8, "collection_year": figures.schema["collection_year"], "measure": pl.Utf8,
+                "_also": pl.Boolean},
+    )  # fmt: skip
+    return (
+        figures.join(extra, on=[*KEY, "measure"], how="left")
+        .with_columns(
+            (pl.col("suppressed") | (pl.col("_also").fill_null(False) & (pl.col("breakdown") == "Total"))).alias(
+                "suppressed"
+            )
+        )
+        .drop("_also")
+    )
 
 
 def count_returns(settings: Settings) -> pl.DataFrame:
@@ -106,11 +161,13 @@ def count_returns(settings: Settings) -> pl.DataFrame:
 def count_kind(con, kind: str, tables: set[str]) -> pl.DataFrame:
     figures = con.sql(SQLS[kind].read_text(encoding="utf-8")).pl()
     issues = con.sql((ISSUES if f"{kind}_issues" in tables else NOT_CHECKED).format(kind=kind)).pl()
-    for column, default in (("is_count", True), ("note", None)):
+    for column, default, dtype in (
+        ("is_count", True, pl.Boolean),
+        ("note", None, pl.Utf8),
+        ("based_on", None, pl.Int64),
+    ):
         if column not in figures.columns:
-            figures = figures.with_columns(
-                pl.lit(default, dtype=pl.Boolean if column == "is_count" else pl.Utf8).alias(column)
-            )
+            figures = figures.with_columns(pl.lit(default, dtype=dtype).alias(column))
     figures = (
         suppress(figures.with_columns(pl.col("number").cast(pl.Float64), pl.col("collection_year").cast(pl.Int32)))
         .join(issues.with_columns(pl.col("collection_year").cast(pl.Int32)), on=KEY, how="left")
@@ -120,7 +177,7 @@ def count_kind(con, kind: str, tables: set[str]) -> pl.DataFrame:
     con.execute(
         f"create or replace table {kind}_figures (la_code varchar, collection_year integer, "
         "measure varchar, breakdown varchar, category varchar, number double, shown double, "
-        "suppressed boolean, is_count boolean, note varchar, validation_issues bigint, kind varchar, "
+        "suppressed boolean, is_count boolean, note varchar, based_on bigint, validation_issues bigint, kind varchar, "
         "counted_at timestamp)"
     )
     con.execute(f"insert into {kind}_figures by name select * from figures")

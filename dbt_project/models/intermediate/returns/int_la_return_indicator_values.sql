@@ -47,8 +47,9 @@ proportions as (
         bases.indicator_id,
         case when n.status = 'provisional' and d.status = 'provisional' and d.value > 0
              then round(100.0 * n.value / d.value, 1) end                       as value,
-        case when n.status = 'provisional' and d.status = 'provisional'
-             then 'provisional' else 'provisional_suppressed' end               as status,
+        case when n.status <> 'provisional' or d.status <> 'provisional' then 'provisional_suppressed'
+             when d.value = 0 then 'not_available'  -- no referrals (or plans started): no percentage
+             else 'provisional' end                                             as status,
         n.release,
         n.validation_issues,
         cast(null as integer)                                                   as population_year,

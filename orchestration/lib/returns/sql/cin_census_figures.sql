@@ -5,7 +5,8 @@
 -- Every landed return at once: one LA's children are never another's (their pseudonyms differ),
 -- and every window and group is per LA and collection year. One row per LA, collection year,
 -- measure, breakdown and category: the number before suppression (counting.py suppresses what
--- leaves the private area); `is_count` is false for the median, which is not a count of children.
+-- leaves the private area); `is_count` is false for the median, which is not a count of children,
+-- and `based_on` the number of assessments it is the median of (suppressed as that count would be).
 --
 -- The rules, each with where it comes from:
 -- * Referrals (referrals_count; EES c1 referral_count): every episode (<CINdetails>) whose
@@ -106,7 +107,9 @@ of_need as (
 children as (
     -- a child listed twice in a return is still one child
     select * from cin_census_children
-    qualify row_number() over (partition by la_code, collection_year, lachildid order by child_index) = 1
+    qualify row_number() over (
+        partition by la_code, collection_year, coalesce(lachildid, '#' || child_index) order by child_index
+    ) = 1
 ),
 
 in_need_at_end as (
@@ -118,7 +121,8 @@ in_need_at_end as (
     left join children c using (la_code, collection_year, lachildid)
     where o.open_at_end
     qualify row_number() over (
-        partition by o.la_code, o.collection_year, o.lachildid order by o.cinreferraldate desc, o.episode_index desc
+        partition by o.la_code, o.collection_year, coalesce(o.lachildid, '#' || o.child_index)
+        order by o.cinreferraldate desc, o.episode_index desc
     ) = 1
 ),
 
@@ -142,15 +146,20 @@ rereferrals as (
 ),
 
 look_back as (
+    -- how far back the look-back could see, said by the LA's returns it read (never by a child's
+    -- date): this census's own episodes carry referrals made before 1 April for the episodes
+    -- open then; the LA's earlier censuses carry the rest
     select r.la_code, r.collection_year,
-        case
-            when min(h.cinreferraldate) is null then 'look-back saw no referral before 1 April '
-                || year(r.year_start) || ': only earlier referrals within the year were seen'
-            else 'look-back saw referrals from ' || strftime(min(h.cinreferraldate), '%Y-%m')
-                || ' (the month of the earliest referral before 1 April ' || year(r.year_start)
-                || ' held in this LA''s returns for ' || min(h.held_in) || ' to ' || r.collection_year || ')'
-        end as note
+        'look-back: referrals before 1 April ' || year(r.year_start) || ' as held in this census'
+        || case
+            when min(e.collection_year) is null then ' (no earlier census of this LA in the inbox)'
+            when min(e.collection_year) = max(e.collection_year)
+                then ' and the LA''s census for ' || min(e.collection_year)
+            else ' and the LA''s censuses for ' || min(e.collection_year) || ' to ' || max(e.collection_year)
+        end
+        || case when bool_or(h.lachildid is not null) then '' else '; none was found' end as note
     from returns r
+    left join cin_census_returns e on e.la_code = r.la_code and e.collection_year < r.collection_year
     left join referral_history h
         on h.la_code = r.la_code and h.held_in <= r.collection_year and h.cinreferraldate < r.year_start
     group by r.la_code, r.collection_year, r.year_start
@@ -215,7 +224,8 @@ subject_at_end as (
     -- each child subject to a plan at 31 March, described by their latest open plan
     select * from plans where open_at_end
     qualify row_number() over (
-        partition by la_code, collection_year, lachildid order by cppstartdate desc, episode_index desc, plan_index desc
+        partition by la_code, collection_year, coalesce(lachildid, '#' || child_index)
+        order by cppstartdate desc, episode_index desc, plan_index desc
     ) = 1
 ),
 
@@ -345,14 +355,15 @@ totals as (
 )
 
 select t.la_code, t.collection_year, t.measure, t.breakdown, t.category, t.number::double as number,
-    true as is_count, case when t.measure = 'rereferrals_count' then l.note end as note
+    true as is_count, case when t.measure = 'rereferrals_count' then l.note end as note,
+    null::bigint as based_on
 from totals t
 left join look_back l using (la_code, collection_year)
 union all
-select la_code, collection_year, measure, breakdown, category, number::double, true, null
+select la_code, collection_year, measure, breakdown, category, number::double, true, null, null
 from counts where breakdown <> 'Total'
 union all
 -- a median of no assessments is no figure: no row
 select la_code, collection_year, 'assessment_duration_median_days', 'Total', 'Total',
-    median(working_days)::double, false, null
+    median(working_days)::double, false, null, count(*)
 from assessments where working_days >= 0 group by all
