@@ -44,7 +44,7 @@ files' headers too). Then:
   each <Child>'s fields as text rows, appended a batch at a time; no schema, no pseudonyms): the
   least any reading of these files could cost;
 - reading and the schema check (``cin_census.read_file``), then landing (pseudonymised, written
-  to the private database: ``landing.land_census``), for every LA, each timed apart;
+  to the private database: ``census_landing.land_census``), for every LA, each timed apart;
 - counting (``counting.count_returns``) on its own, then counting and publication
   (``figures.collect``);
 - one LA's changed census: a few episodes of a mid-sized LA's census change primary need, and
@@ -590,7 +590,7 @@ def cin_main(args) -> None:
 
 
 def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
-    from orchestration.lib.returns import counting, figures, inbox, landing
+    from orchestration.lib.returns import census_landing, counting, figures, inbox
 
     settings = get_settings()
     out: dict = {"floor": in_own_process(cin_floor, settings.inbox_dir)}
@@ -601,11 +601,11 @@ def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
     issues = 0
     for ret in returns:
         started = time.perf_counter()
-        census = landing.read_census(ret)
+        census = census_landing.read_census(ret)
         read += time.perf_counter() - started
         issues += census.schema_issues.height
         started = time.perf_counter()
-        landing.land_census(settings, ret, census)
+        census_landing.land_census(settings, ret, census)
         land += time.perf_counter() - started
         del census
     out["read"] = {"seconds": read, "peak": peak_mib(), "schema_issues": issues}
@@ -629,9 +629,9 @@ def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
     changed = synthetic_cin.change_needs(ret.files[0])
     parts = {}
     started = time.perf_counter()
-    census = landing.read_census(ret)
+    census = census_landing.read_census(ret)
     parts["read"] = time.perf_counter() - started
-    landing.land_census(settings, ret, census)
+    census_landing.land_census(settings, ret, census)
     parts["land"] = time.perf_counter() - started - parts["read"]
     with duckdb.connect(str(settings.duckdb_path), config=DUCKDB_CONFIG) as con:
         figures.collect(con, settings)

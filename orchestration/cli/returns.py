@@ -11,7 +11,9 @@ from rich.table import Table
 
 from orchestration.cli.options import WarehouseOption, configure, console, out
 
-app = typer.Typer(no_args_is_help=True, help="An LA's own returns (SSDA903, CIN census): add them, see where they stand.")
+app = typer.Typer(
+    no_args_is_help=True, help="An LA's own returns (SSDA903, CIN census): add them, see where they stand."
+)
 
 
 @app.command("add")
@@ -29,7 +31,8 @@ def add(
     census) is read from its content. The next refresh (or the inbox sensor) lands, checks and
     counts it."""
     settings = configure(None, warehouse_dir)
-    from orchestration.lib.returns.inbox import NAMES, add_files, missing_tables
+    from orchestration.lib.returns.adding import add_files, missing_tables
+    from orchestration.lib.returns.inbox import NAMES
     from orchestration.lib.returns.ssda903 import ReturnFileError
 
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib.returns import inbox, landing, private
+from orchestration.lib.returns import adding, inbox, landing, private
 from orchestration.lib.returns.ssda903 import ReturnFileError
 from orchestration.settings import Settings, get_settings
 
@@ -190,7 +190,7 @@ def test_an_unreadable_return_stops_its_la_and_year_and_says_why_without_the_val
     folder = settings.inbox_dir / LA / str(year)
     if refused_when_added:
         with pytest.raises(ReturnFileError) as refused:
-            inbox.add_files(settings, sent, LA, year)
+            adding.add_files(settings, sent, LA, year)
         assert_says(refused, fragments, value)
         assert not folder.exists()
         for path in sent:  # put in the inbox by hand: landing refuses it the same way
@@ -198,7 +198,7 @@ def test_an_unreadable_return_stops_its_la_and_year_and_says_why_without_the_val
             shutil.copyfile(path, folder / path.name)
         ret = inbox.Return(LA, year, folder, tuple(sorted(folder / p.name for p in sent)))
     else:
-        ret, _ = inbox.add_files(settings, sent, LA, year)
+        ret, _ = adding.add_files(settings, sent, LA, year)
     with pytest.raises(ReturnFileError) as refused:
         landing.land_return(settings, ret)
     assert_says(refused, fragments, value)
@@ -207,7 +207,7 @@ def test_an_unreadable_return_stops_its_la_and_year_and_says_why_without_the_val
 
 def test_a_bad_file_stops_its_own_la_and_loses_nothing_landed_before(settings, tmp_path):
     for la, episodes in ((LA, EPISODES), (OTHER_LA, EPISODES + "802002,01/12/2024,S,C2,N1,U1,PR1,,,,,,\n")):
-        ret, _ = inbox.add_files(
+        ret, _ = adding.add_files(
             settings, write(tmp_path / la, {"header.csv": HEADER, "episodes.csv": episodes}), la, YEAR
         )
         landing.land_return(settings, ret)
@@ -234,16 +234,16 @@ def test_adding_a_good_file_with_a_bad_one_copies_neither(settings, tmp_path):
         tmp_path / "sent", {"header.csv": HEADER, "episodes.csv": EPISODES.replace("01/06/2024", "31/02/2025")}
     )
     with pytest.raises(ReturnFileError, match="episodes.csv: row 4, column DECOM"):
-        inbox.add_files(settings, sent, LA, YEAR)
+        adding.add_files(settings, sent, LA, YEAR)
     folder = settings.inbox_dir / LA / str(YEAR)
     assert not folder.exists() or not any(folder.iterdir())
 
     # with a return already in the inbox, its files stay as they were
-    ret, _ = inbox.add_files(
+    ret, _ = adding.add_files(
         settings, write(tmp_path / "first", {"header.csv": HEADER, "episodes.csv": EPISODES}), LA, YEAR
     )
     changed = write(tmp_path / "second", {"header.csv": HEADER.replace("WBRI", "WIRI"), "episodes.csv": ""})
     with pytest.raises(ReturnFileError, match="episodes.csv: the file is blank"):
-        inbox.add_files(settings, changed, LA, YEAR)
+        adding.add_files(settings, changed, LA, YEAR)
     assert {p.name: p.read_text() for p in folder.iterdir()} == {"header.csv": HEADER, "episodes.csv": EPISODES}
     assert inbox.find(settings, ret.partition).digest() == ret.digest()

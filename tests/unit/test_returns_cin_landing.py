@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from orchestration.definitions import defs
-from orchestration.lib.returns import counting, figures, inbox, landing, private, step, validation
+from orchestration.lib.returns import adding, census_landing, counting, figures, inbox, private, step, validation
 from orchestration.lib.returns.ssda903 import ReturnFileError
 from orchestration.settings import Settings, get_settings
 from tests.support.cin_xml import Child, Enquiry, Episode, Plan, write_census
@@ -62,9 +62,9 @@ def settings(warehouse, monkeypatch) -> Settings:
 def counted(settings, tmp_path) -> pl.DataFrame:
     for year, children in ((2024, last_year()), (2025, this_year())):
         sent = write_census(tmp_path / "sent" / str(year) / "census.xml", year, children)
-        ret, added = inbox.add_files(settings, [sent], "E06000009", year)
+        ret, added = adding.add_files(settings, [sent], "E06000009", year)
         assert ret.kind == inbox.CIN_CENSUS and added[0].tables[:2] == ("children", "episodes")
-        landing.land_census(settings, ret)
+        census_landing.land_census(settings, ret)
     return counting.count_returns(settings)
 
 
@@ -144,26 +144,70 @@ def test_what_leaves_is_shown_as_dfe_shows_it(counted, settings):
     assert shown["s47_enquiries_count"] == (0, True, "provisional")  # none discloses no child
 
 
+def totals(**numbers: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {"la_code": LA, "collection_year": 2025, "measure": m, "breakdown": "Total", "category": "Total",
+             "number": float(n), "is_count": True, "based_on": None}
+            for m, n in numbers.items()
+        ],
+        schema_overrides={"based_on": pl.Int64},
+    )  # fmt: skip
+
+
+def test_a_suppressed_count_is_not_given_away_by_the_counts_it_adds_up_with():
+    # 100 referrals = 3 with no further action + 20 not in need + 77 episodes started: with the
+    # NFA count alone suppressed, 100 - 20 - 77 would give it back
+    shown = counting.suppress(
+        totals(referrals_count=100, referrals_nfa_count=3, assessed_not_in_need_count=20, cin_episodes_started_count=77)
+    )
+    gone = set(shown.filter(pl.col("suppressed"))["measure"])
+    assert gone == {"referrals_nfa_count", "assessed_not_in_need_count"}
+    # ended + open = at any point: one part suppressed takes the smaller other count with it
+    shown = counting.suppress(totals(cin_episodes_count=60, cin_episodes_ended_count=4, cin_episodes_open_count=56))
+    assert set(shown.filter(pl.col("suppressed"))["measure"]) == {"cin_episodes_ended_count", "cin_episodes_open_count"}
+    # nothing suppressed, or a zero beside the total: nothing to give away
+    shown = counting.suppress(totals(cin_episodes_count=60, cin_episodes_ended_count=0, cin_episodes_open_count=60))
+    assert not shown["suppressed"].any()
+
+
+def test_a_median_goes_with_the_few_assessments_it_is_the_median_of():
+    figures = pl.concat(
+        [
+            totals(assessments_count=40),
+            totals(assessment_duration_median_days=12).with_columns(
+                pl.lit(False).alias("is_count"), pl.lit(3, dtype=pl.Int64).alias("based_on")
+            ),
+        ]
+    )
+    shown = counting.suppress(figures)
+    assert shown.filter(pl.col("measure") == "assessment_duration_median_days")["suppressed"].to_list() == [True]
+    assert shown.filter(pl.col("measure") == "assessments_count")["suppressed"].to_list() == [False]
+    unsure = figures.with_columns(pl.when(pl.col("is_count")).then(None).otherwise(40).alias("based_on"))
+    shown = counting.suppress(unsure.with_columns(pl.col("based_on").cast(pl.Int64)))
+    assert not shown["suppressed"].any()
+
+
 def test_a_census_of_another_year_or_kind_is_refused_and_nothing_is_copied(settings, tmp_path):
     sent = write_census(tmp_path / "census.xml", 2024, this_year())
     with pytest.raises(ReturnFileError, match=r"census.xml: a CIN census for collection year 2024 .*expected 2025"):
-        inbox.add_files(settings, [sent], LA, 2025)
+        adding.add_files(settings, [sent], LA, 2025)
     school = tmp_path / "school.xml"
     school.write_text(sent.read_text().replace("<Collection>CIN<", "<Collection>SCHOOL<"), encoding="utf-8")
     with pytest.raises(ReturnFileError, match=r"school.xml: not a CIN census"):
-        inbox.add_files(settings, [school], LA, 2024)
+        adding.add_files(settings, [school], LA, 2024)
     header = tmp_path / "header.csv"
     header.write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n", encoding="utf-8")
     with pytest.raises(ReturnFileError, match=r"an SSDA903 return and a CIN census: add each return on its own"):
-        inbox.add_files(settings, [sent, header], LA, 2024)
+        adding.add_files(settings, [sent, header], LA, 2024)
     assert not settings.inbox_dir.exists() or not any(settings.inbox_dir.rglob("*.xml"))
 
 
 def test_a_census_sent_again_under_another_name_replaces_the_first(settings, tmp_path):
     first = write_census(tmp_path / "census_v1.xml", 2025, this_year())
-    inbox.add_files(settings, [first], LA, 2025)
+    adding.add_files(settings, [first], LA, 2025)
     second = write_census(tmp_path / "census_v2.xml", 2025, this_year()[:2])
-    ret, _ = inbox.add_files(settings, [second], LA, 2025)
+    ret, _ = adding.add_files(settings, [second], LA, 2025)
     assert [p.name for p in ret.files] == ["census_v2.xml"]
     # beside the LA's SSDA903 return for the year, in the same folder
     (ret.folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n", encoding="utf-8")
@@ -210,10 +254,23 @@ def test_a_census_runs_in_its_own_partition_with_its_checks(settings, tmp_path, 
         }
         stored = " ".join(str(e) for e in instance.all_logs(run.run_id))
     assert set(checks) == {"schema", "dfe_child_rules", "dfe_la_rules"}
-    assert not checks["schema"].passed and checks["schema"].metadata["departures"].value == 1
+    assert not checks["schema"].passed and checks["schema"].metadata["departures"].value == "c"  # one, as DfE shows it
     assert checks["schema"].metadata["by_element"].value[0]["element"] == "Sex"
     assert checks["dfe_child_rules"].metadata["issues_by_rule"].value == {"8866": "c"}
     assert checks["dfe_la_rules"].metadata["issues_by_rule"].value == {"100": "c"}
     assert not any(child in stored for child in CHILD_IDS)  # Dagster's event log names no child
     report = settings.private_dir / "reports" / LA / "2025" / "cin_census_validation.html"
     assert "8866" in report.read_text(encoding="utf-8") and "LA0001" not in report.read_text(encoding="utf-8")
+
+
+def test_a_partition_run_of_both_returns_lands_the_one_the_la_sent(settings, rules):
+    """A run of the whole returns job for an LA and year (as the UI's materialize-all starts one)
+    lands the census it holds and skips the SSDA903 return it does not, without failing."""
+    write_census(settings.inbox_dir / LA / "2025" / "census.xml", 2025, this_year())
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(step.PARTITIONS.name, [f"{LA}-2025"])
+        run = defs.resolve_job_def("returns").execute_in_process(instance=instance, partition_key=f"{LA}-2025")
+        materialized = {
+            e.asset_key for e in run.get_asset_materialization_events() for e in [e.event_specific_data.materialization]
+        }
+    assert run.success and materialized == {step.CIN_LANDED}

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orchestration.lib.returns import counting, inbox, landing, private
+from orchestration.lib.returns import adding, counting, landing, private
 from orchestration.settings import Settings, get_settings
 
 LA, OTHER_LA, YEAR = "E06000009", "E06000010", 2025
@@ -68,7 +68,7 @@ def land(settings, tmp_path):
 
     def run(la: str = LA, **tables: list[tuple]) -> pl.DataFrame:
         files = write_return(tmp_path / "sent" / la, **{"uasc": [], **tables})
-        ret, _ = inbox.add_files(settings, files, la, YEAR)
+        ret, _ = adding.add_files(settings, files, la, YEAR)
         landing.land_return(settings, ret)
         return counting.count_return(settings, la, YEAR)
 
@@ -247,7 +247,7 @@ def test_a_return_without_a_uasc_table_is_counted(settings, tmp_path):
     files = write_return(
         tmp_path / "sent", header=[child("704517", "01/01/2012")], episodes=[episode("704517", "01/06/2024")]
     )
-    ret, _ = inbox.add_files(settings, files, LA, YEAR)
+    ret, _ = adding.add_files(settings, files, LA, YEAR)
     assert "uasc" in landing.land_return(settings, ret).missing
     figures = counting.count_return(settings, LA, YEAR)
     assert number(figures, "cla_count", "UASC", "Non-unaccompanied asylum-seeking children") == 1
@@ -468,7 +468,7 @@ def test_the_xml_form_marks_a_uasc_child_by_its_flag(settings, tmp_path):
         "</EXPSSDA903>"
     )
     (tmp_path / "return.xml").write_text(xml, encoding="utf-8")
-    ret, _ = inbox.add_files(settings, [tmp_path / "return.xml"], LA, YEAR)
+    ret, _ = adding.add_files(settings, [tmp_path / "return.xml"], LA, YEAR)
     landing.land_return(settings, ret)
     figures = counting.count_return(settings, LA, YEAR)
     assert number(figures, "cla_count", "UASC", "Unaccompanied asylum-seeking children") == 1

@@ -9,8 +9,11 @@ from orchestration.lib.core.warehouse import RefreshLockResource, WarehouseResou
 from orchestration.lib.returns import step
 
 
+# can_subset: a partition whose LA sent one kind of return skips the other kind's asset and its
+# checks (a check's output is optional only in an asset that can be subset)
 @dg.multi_asset(
     name="returns__ssda903",
+    can_subset=True,
     specs=[
         dg.AssetSpec(
             key=step.LANDED,
@@ -18,6 +21,7 @@ from orchestration.lib.returns import step
             kinds={"duckdb", "python"},
             partitions_def=step.PARTITIONS,
             code_version=step.landing_code_version(),
+            skippable=True,  # a partition whose LA sent only its census: nothing to land
             description="An LA's SSDA903 return (children looked after) for one collection year: its files kept by "
             "sha256 and its rows pseudonymised in the private area (warehouse/private/returns.duckdb).",
         )
@@ -38,6 +42,7 @@ def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResou
 
 @dg.multi_asset(
     name="returns__cin_census",
+    can_subset=True,
     specs=[
         dg.AssetSpec(
             key=step.CIN_LANDED,
@@ -45,6 +50,7 @@ def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResou
             kinds={"duckdb", "python"},
             partitions_def=step.PARTITIONS,
             code_version=step.landing_code_version(step.CIN_CENSUS),
+            skippable=True,  # a partition whose LA sent only its SSDA903 return: nothing to land
             description="An LA's children in need census for one collection year: its file checked against the "
             "year's schema as it is streamed, kept by sha256, and its rows pseudonymised in the private area "
             "(warehouse/private/returns.duckdb).",
@@ -72,7 +78,7 @@ def returns_ssda903(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     ],
 )
 def returns_cin_census(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    yield from step.land_and_validate_census(context, warehouse.settings())
+    yield from step.land_and_validate(context, warehouse.settings(), step.CIN_CENSUS)
 
 
 @dg.multi_asset(

@@ -210,13 +210,6 @@ def is_cin_census(path: Path) -> bool:
     return head is not None and head.root == "Message" and head.collection == "CIN"
 
 
-def is_census_message(path: Path) -> bool:
-    """Whether a file is an XML ``<Message>``, the form of DfE's census collections: the CIN census
-    reader speaks for it, and refuses one of another collection (a school census) by name."""
-    head = _sniff(path)
-    return head is not None and head.root == "Message"
-
-
 def header_year(path: Path) -> int | None:
     """The header's ``<Year>`` (the collection year), or None when there is none to read."""
     head = _sniff(path)

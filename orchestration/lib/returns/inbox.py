@@ -20,8 +20,7 @@ import duckdb
 
 from orchestration.lib.core import files
 from orchestration.lib.core.warehouse import DUCKDB_CONFIG
-from orchestration.lib.returns.private import OWNER_ONLY_FILE, owner_only_dir
-from orchestration.lib.returns.ssda903 import TABLES, ReturnFileError, check_year, read_file
+from orchestration.lib.returns.ssda903 import ReturnFileError, check_year
 from orchestration.settings import Settings
 
 ONS_CODE = re.compile(r"^E(06|07|08|09|10)\d{6}$")
@@ -33,15 +32,28 @@ NAMES = {SSDA903: "SSDA903", CIN_CENSUS: "CIN census"}
 
 
 def kind_of(path: Path) -> str:
-    """Which return a file belongs to, from its content: an XML ``<Message>`` (the census form)
-    is read as a CIN census, which refuses one of another collection by name; anything else is
-    read as SSDA903 (whose reading says what it expected when it is not)."""
-    if path.suffix.lower() == ".xml":
-        from orchestration.lib.returns import cin_census  # lxml: read only where there is XML
+    """Which return a file belongs to, from its content: an XML ``<Message>`` (the form of DfE's
+    census collections) is read as a CIN census, which refuses one of another collection by name;
+    anything else is read as SSDA903 (whose reading says what it expected when it is not; its XML
+    form's root is ``<EXPSSDA903>``)."""
+    return CIN_CENSUS if path.suffix.lower() == ".xml" and root_element(path) == "Message" else SSDA903
 
-        if cin_census.is_census_message(path):
-            return CIN_CENSUS
-    return SSDA903
+
+def root_element(path: Path) -> str | None:
+    """The name of an XML file's first element (None when it does not begin as XML), reading no
+    further; no entity is expanded and nothing fetched."""
+    from xml.etree.ElementTree import ParseError, XMLPullParser
+
+    parser = XMLPullParser(events=("start",))
+    with path.open("rb") as fh:
+        while chunk := fh.read(4096):
+            try:
+                parser.feed(chunk)
+                for _, element in parser.read_events():
+                    return element.tag
+            except ParseError:
+                return None
+    return None
 
 
 @dataclass(frozen=True)
@@ -124,6 +136,7 @@ class Problem:
     folder: Path
     message: str
     partition: str | None = None
+    kind: str | None = None  # the kind of return it concerns; None: every return of the folder
 
     def __str__(self) -> str:
         return f"{self.folder}: {self.message}"
@@ -166,12 +179,12 @@ def survey(settings: Settings) -> tuple[list[Return], list[Problem]]:
             for kind, paths in by_kind.items():
                 if (la, year, kind) in found:
                     message = f"the same LA and year as {found[(la, year, kind)].folder}; keep one folder per LA"
-                    problems.append(Problem(year_dir, message, partition_key(la, year)))
+                    problems.append(Problem(year_dir, message, partition_key(la, year), kind))
                     continue
                 if kind == CIN_CENSUS and len(paths) > 1:
                     names = ", ".join(p.name for p in paths)
                     message = f"{len(paths)} CIN census files ({names}); an LA's census for a year is one file"
-                    problems.append(Problem(year_dir, message, partition_key(la, year)))
+                    problems.append(Problem(year_dir, message, partition_key(la, year), kind))
                     continue
                 found[(la, year, kind)] = Return(la, year, year_dir, tuple(paths), kind)
     return list(found.values()), problems
@@ -182,6 +195,17 @@ def scan(settings: Settings) -> list[Return]:
     return survey(settings)[0]
 
 
+def find_kind(settings: Settings, partition: str, kind: str) -> Return | None:
+    """The return of ``kind`` the partition holds; None when its folder holds only the other
+    kind (or nothing); an error when its folder cannot be read as a return."""
+    la, year = parse_partition(partition)
+    returns, problems = survey(settings)
+    for problem in problems:
+        if problem.partition == partition and problem.kind in (None, kind):
+            raise ReturnFileError(str(problem))
+    return next((r for r in returns if (r.la_code, r.year, r.kind) == (la, year, kind)), None)
+
+
 def find(settings: Settings, partition: str, kind: str = SSDA903) -> Return:
     la, year = parse_partition(partition)
     returns, problems = survey(settings)
@@ -189,64 +213,6 @@ def find(settings: Settings, partition: str, kind: str = SSDA903) -> Return:
         if ret.la_code == la and ret.year == year and ret.kind == kind:
             return ret
     for problem in problems:
-        if problem.partition == partition:
+        if problem.partition == partition and problem.kind in (None, kind):
             raise ReturnFileError(str(problem))
     raise ReturnFileError(f"no {NAMES[kind]} return for {la} {year} in the inbox {settings.inbox_dir}")
-
-
-@dataclass(frozen=True)
-class Added:
-    file: Path
-    tables: tuple[str, ...]
-    rows: int
-
-
-def add_files(settings: Settings, sources: list[Path], la: str, year: int) -> tuple[Return, list[Added]]:
-    """Copy files into the inbox (whole or not at all), after reading each as the layout says: a
-    file that cannot be read is refused before anything is copied."""
-    la_code = resolve_la(la, settings)
-    read = []
-    for source in sources:
-        if not source.is_file():
-            raise ReturnFileError(f"{source}: no such file")
-    kinds = {source: kind_of(source) for source in sources}
-    if len(set(kinds.values())) > 1:
-        raise ReturnFileError(
-            "the files hold an SSDA903 return and a CIN census: add each return on its own ("
-            + "; ".join(f"{s.name}: {NAMES[k]}" for s, k in kinds.items())
-            + ")"
-        )
-    kind = next(iter(kinds.values()))
-    if kind == SSDA903:
-        check_year(year)
-    elif len(sources) > 1:
-        raise ReturnFileError(f"{len(sources)} CIN census files: an LA's census for a year is one file")
-    for source in sources:
-        if kind == CIN_CENSUS:  # refused here: another year's census, a truncated file, ...
-            from orchestration.lib.returns import cin_census
-
-            tables = {n: t for n, t in cin_census.read_file(source, year).tables.items() if t.height}
-        else:
-            tables = read_file(source, year)
-        read.append(Added(source, tuple(tables), sum(t.height for t in tables.values())))
-    folder = owner_only_dir(settings.inbox_dir) / la_code / str(year)
-    owner_only_dir(folder.parent)
-    owner_only_dir(folder)
-    for source in sources:
-        target = folder / source.name
-        files.copy(source, target, durable=True)
-        target.chmod(OWNER_ONLY_FILE)
-    if kind == CIN_CENSUS:  # a census sent again under another name replaces the one before
-        for earlier in folder.iterdir():
-            if earlier.name != sources[0].name and earlier.is_file() and kind_of(earlier) == CIN_CENSUS:
-                earlier.unlink()
-    return find(settings, partition_key(la_code, year), kind), read
-
-
-def missing_tables(ret: Return) -> list[str]:
-    """The tables the year collects that none of the return's files holds (a CIN census is one
-    file holding every module: none)."""
-    if ret.kind == CIN_CENSUS:
-        return []
-    have = {name for file in ret.files for name in read_file(file, ret.year)}
-    return [t.name for t in TABLES.values() if t.collected_in(ret.year) and t.name not in have]

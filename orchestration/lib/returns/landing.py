@@ -1,13 +1,13 @@
-"""Landing one LA's return for one year: its files kept by sha256 in the private area, every
-table read as the layout says (ssda903.py for the SSDA903, cin_census.py for the children in
-need census), pseudonymised, and written to the private database as ``<kind>_<table>`` rows of
-that LA and year (``ssda903_episodes``, ``cin_census_episodes``), replacing what an earlier copy
-of the return landed. A return is landed whole or not at all: the rows of every table change in
-one transaction, after every file has been read.
+"""Landing one LA's SSDA903 return for one year: its files kept by sha256 in the private area,
+every table read as the layout says (ssda903.py), pseudonymised, and written to the private
+database as ``ssda903_<table>`` rows of that LA and year, replacing what an earlier copy of the
+return landed; and what landing either kind of return shares (census_landing.py lands the CIN
+census). A return is landed whole or not at all: the rows of every table change in one
+transaction, after every file has been read.
 
 Ages are worked out before dates of birth go to the month, so counting by age needs no date of
-birth: the child's age at 31 March of the collection year (SSDA903 header, CIN census children),
-and at the start and end of each episode (SSDA903 episodes).
+birth: the child's age at 31 March of the collection year (header), and at the start and end of
+each episode (episodes).
 """
 
 from __future__ import annotations
@@ -16,17 +16,13 @@ import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import polars as pl
 
 from orchestration.lib.returns import private
-from orchestration.lib.returns.inbox import CIN_CENSUS, KINDS, SSDA903, Return
+from orchestration.lib.returns.inbox import KINDS, SSDA903, Return
 from orchestration.lib.returns.ssda903 import COUNTED, TABLES, ReturnFileError, empty, read_file
 from orchestration.settings import Settings
-
-if TYPE_CHECKING:
-    from orchestration.lib.returns.cin_census import CinCensus
 
 # what does not leave the file: the UPN; what is coarsened: dates of birth, postcodes, and the
 # date a child stopped being an unaccompanied asylum seeker (DUC: usually their 18th birthday;
@@ -35,13 +31,6 @@ DROPPED = ("UPN",)
 BIRTH_DATES = ("DOB", "MC_DOB", "DUC")
 POSTCODES = ("HOME_POST", "PL_POST")
 PSEUDONYMISED = ("CHILD", "SW_ID")
-# the CIN census: UPNs do not leave the file; dates of birth (and of an expected birth, and of a
-# death) go to the month; the LA's child id becomes a pseudonym
-CIN_DROPPED = ("UPN", "FormerUPN")
-CIN_MONTHS = ("PersonBirthDate", "ExpectedPersonBirthDate", "PersonDeathDate")
-CIN_PSEUDONYMISED = ("LAchildID",)
-# every private table's first columns: whose return, which year, which file row
-KEYS = ("la_code", "collection_year", "source_file", "row_index")
 
 
 @dataclass
@@ -138,12 +127,7 @@ def plain_copies(tables: dict[str, tuple[str, pl.DataFrame]], dest: Path) -> lis
 def land_return(settings: Settings, ret: Return, tables: dict[str, tuple[str, pl.DataFrame]] | None = None) -> Landed:
     """Land ``ret`` (its tables as :func:`read_return` reads them, read here when not given)."""
     tables = dict(tables) if tables is not None else read_return(ret)
-    landed = Landed(ret.la_code, ret.year, ret.digest())
-    for folder in (settings.inbox_dir, ret.folder.parent, ret.folder):  # copied in by hand: tightened
-        private.owner_only_dir(folder)
-    for file in ret.files:
-        file.chmod(private.OWNER_ONLY_FILE)
-        landed.files[file.name] = private.keep_file(settings, file)[0]
+    landed = keep_files(settings, ret)
     landed.missing = [t.name for t in TABLES.values() if t.collected_in(ret.year) and t.name not in tables]
     landed.rows = {name: frame.height for name, (_, frame) in tables.items()}
     # a table the return lacks is there, empty, so counting reads every table whatever an LA sent
@@ -152,26 +136,48 @@ def land_return(settings: Settings, ret: Return, tables: dict[str, tuple[str, pl
     with private.connect(settings) as con:
         con.execute("begin")
         replace_rows(con, SSDA903, rows, ret)
-        con.execute(
-            "create table if not exists ssda903_returns (la_code varchar, collection_year integer, digest varchar, "
-            "landed_at timestamp, files varchar[], tables varchar[], missing_tables varchar[], rules_run boolean, "
-            "primary key (la_code, collection_year))"
-        )
-        con.execute(
-            "insert or replace into ssda903_returns (la_code, collection_year, digest, landed_at, files, tables, "
-            "missing_tables) values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                ret.la_code,
-                ret.year,
-                landed.digest,
-                datetime.now(UTC).replace(tzinfo=None),
-                sorted(landed.files),
-                sorted(landed.rows),
-                landed.missing,
-            ],
+        record_return(
+            con,
+            SSDA903,
+            landed,
+            "tables varchar[], missing_tables varchar[]",
+            {"tables": sorted(landed.rows), "missing_tables": landed.missing},
         )
         con.execute("commit")
     return landed
+
+
+def keep_files(settings: Settings, ret: Return) -> Landed:
+    """The return's files made owner-only where they sit (a file copied into the inbox by hand is
+    tightened too) and kept by sha256 in the private area."""
+    landed = Landed(ret.la_code, ret.year, ret.digest())
+    for folder in (settings.inbox_dir, ret.folder.parent, ret.folder):
+        private.owner_only_dir(folder)
+    for file in ret.files:
+        file.chmod(private.OWNER_ONLY_FILE)
+        landed.files[file.name] = private.keep_file(settings, file)[0]
+    return landed
+
+
+def record_return(con, kind: str, landed: Landed, columns: str, values: dict) -> None:
+    """The return's row of ``<kind>_returns`` (one per LA and year; its own ``columns`` beside
+    the common ones), in the caller's transaction. ``rules_run`` is set once DfE's rules ran."""
+    con.execute(
+        f"create table if not exists {kind}_returns (la_code varchar, collection_year integer, digest varchar, "
+        f"landed_at timestamp, files varchar[], {columns}, rules_run boolean, primary key (la_code, collection_year))"
+    )
+    names = ["la_code", "collection_year", "digest", "landed_at", "files", *values]
+    con.execute(
+        f"insert or replace into {kind}_returns ({', '.join(names)}) values ({', '.join('?' * len(names))})",
+        [
+            landed.la_code,
+            landed.year,
+            landed.digest,
+            datetime.now(UTC).replace(tzinfo=None),
+            sorted(landed.files),
+            *values.values(),
+        ],
+    )
 
 
 def replace_rows(con, kind: str, rows: dict[str, pl.DataFrame], ret: Return) -> None:
@@ -181,81 +187,6 @@ def replace_rows(con, kind: str, rows: dict[str, pl.DataFrame], ret: Return) -> 
         con.execute(f"create table if not exists {table} as select * from frame limit 0")
         con.execute(f"delete from {table} where la_code = ? and collection_year = ?", [ret.la_code, ret.year])
         con.execute(f"insert into {table} by name select * from frame")
-
-
-def read_census(ret: Return) -> CinCensus:
-    """The return's one file read as its year's CIN census (refused whole if it is not one)."""
-    from orchestration.lib.returns import cin_census  # lxml: read only where a census is
-
-    return cin_census.read_file(ret.files[0], ret.year)
-
-
-def pseudonymise_census(
-    census: CinCensus, ret: Return, pseudonymiser: private.Pseudonymiser
-) -> dict[str, pl.DataFrame]:
-    """Every table of the census as it lands: the child's age at 31 March worked out first, then
-    UPNs dropped, dates of birth to the month and child ids pseudonymised."""
-    out = {}
-    for name, frame in census.tables.items():
-        if name == "children":
-            age = age_at(pl.col("PersonBirthDate"), pl.lit(date(ret.year, 3, 31)))
-            frame = frame.with_columns(
-                pl.when(pl.col("PersonBirthDate") <= date(ret.year, 3, 31)).then(age).alias("age_at_31_march")
-            )
-        frame = frame.drop([c for c in CIN_DROPPED if c in frame.columns]).with_columns(
-            [private.month_of(c) for c in CIN_MONTHS if c in frame.columns]
-            + [pseudonymiser.children(frame[c]).alias(c) for c in CIN_PSEUDONYMISED if c in frame.columns]
-        )
-        out[name] = frame.select(
-            pl.lit(ret.la_code).alias("la_code"),
-            pl.lit(ret.year).alias("collection_year"),
-            pl.lit(census.file.name).alias("source_file"),
-            pl.all(),
-        ).rename({c: c.lower() for c in frame.columns})
-    return out
-
-
-def land_census(settings: Settings, ret: Return, census: CinCensus | None = None) -> Landed:
-    """Land the CIN census ``ret`` (read here when ``census`` is not given): its tables, and the
-    places its file departs from the year's schema (lines and elements, never values), which
-    stay in the private area with the file."""
-    census = census if census is not None else read_census(ret)
-    landed = Landed(ret.la_code, ret.year, ret.digest())
-    for folder in (settings.inbox_dir, ret.folder.parent, ret.folder):
-        private.owner_only_dir(folder)
-    for file in ret.files:
-        file.chmod(private.OWNER_ONLY_FILE)
-        landed.files[file.name] = private.keep_file(settings, file)[0]
-    landed.rows = {name: frame.height for name, frame in census.tables.items()}
-    rows = pseudonymise_census(census, ret, private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code))
-    rows["schema_issues"] = census.schema_issues.select(
-        pl.lit(ret.la_code).alias("la_code"),
-        pl.lit(ret.year).alias("collection_year"),
-        pl.lit(census.file.name).alias("source_file"),
-        pl.all(),
-    )
-    with private.connect(settings) as con:
-        con.execute("begin")
-        replace_rows(con, CIN_CENSUS, rows, ret)
-        con.execute(
-            "create table if not exists cin_census_returns (la_code varchar, collection_year integer, "
-            "digest varchar, landed_at timestamp, files varchar[], schema_issues bigint, rules_run boolean, "
-            "primary key (la_code, collection_year))"
-        )
-        con.execute(
-            "insert or replace into cin_census_returns (la_code, collection_year, digest, landed_at, files, "
-            "schema_issues) values (?, ?, ?, ?, ?, ?)",
-            [
-                ret.la_code,
-                ret.year,
-                landed.digest,
-                datetime.now(UTC).replace(tzinfo=None),
-                sorted(landed.files),
-                census.schema_issues.height,
-            ],
-        )
-        con.execute("commit")
-    return landed
 
 
 def withdraw(settings: Settings, keep: set[tuple[str, int, str]]) -> list[tuple[str, int, str]]:

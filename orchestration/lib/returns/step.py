@@ -30,7 +30,8 @@ import polars as pl
 
 from orchestration.lib.core import versions
 from orchestration.lib.ingest.step import unchanged
-from orchestration.lib.returns import cin_census, counting, figures, inbox, landing, private, validation
+from orchestration.lib.returns import census_landing, counting, figures, inbox, landing, private, validation
+from orchestration.lib.returns.cin_census import SPECS
 from orchestration.lib.returns.counting import shown
 from orchestration.lib.returns.inbox import CIN_CENSUS, SSDA903
 from orchestration.settings import TEMPLATES_DIR, Settings
@@ -45,18 +46,18 @@ SCHEMA_CHECK, CHILD_RULES_CHECK, LA_RULES_CHECK = "schema", "dfe_child_rules", "
 
 @cache
 def landing_code_version(kind: str = SSDA903) -> str:
-    return versions.code_version(
-        landing,
-        validation,
-        # what runs in the validator's own environment, the report's template, and the schemas
-        files=[
-            validation.VALIDATOR_PROJECT / "pyproject.toml",
-            validation.VALIDATOR_PROJECT / "uv.lock",
-            validation.RUNNER,
-            TEMPLATES_DIR / validation.TEMPLATE,
-            *(sorted(cin_census.SPECS.glob("*.xsd")) if kind == CIN_CENSUS else []),
-        ],
-    )
+    """What landing a return of ``kind`` runs: its landing module (and what it imports), DfE's
+    rules' wrapper, what runs in the validators' own environment, the report's template, and for
+    the census, its schemas."""
+    common = [
+        validation.VALIDATOR_PROJECT / "pyproject.toml",
+        validation.VALIDATOR_PROJECT / "uv.lock",
+        validation.RUNNER,
+        TEMPLATES_DIR / validation.TEMPLATE,
+    ]
+    if kind == CIN_CENSUS:
+        return versions.code_version(census_landing, validation, files=[*common, *sorted(SPECS.glob("*.xsd"))])
+    return versions.code_version(landing, validation, files=common)
 
 
 def by_rule(issues: pl.DataFrame) -> pl.DataFrame:
@@ -67,140 +68,121 @@ def by_rule(issues: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def land_and_validate_census(context: dg.AssetExecutionContext, settings: Settings) -> Iterator:
-    """Read the census (refused whole if it is another year's, not a census, or cut short), check it
-    against its year's schema as it is read, run DfE's rules on it, then land it."""
-    ret = inbox.find(settings, context.partition_key, CIN_CENSUS)
-    census = landing.read_census(ret)
-    rules = run_census_rules(settings, ret)
-    landed = landing.land_census(settings, ret, census)
-    pseudonymiser = private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code)
-    issues = rules.issues.with_columns(pseudonymiser.children(rules.issues["child_id"]).alias("child_id"))
-    schema = census.schema_issues
-    report = validation.render_report(
-        issues,
-        title=f"CIN census {ret.year - 1}-{ret.year % 100:02d}: {ret.la_code}",
-        summary={
-            "LA": ret.la_code,
-            "collection year": ret.year,
-            "file": ", ".join(f.name for f in ret.files),
-            "places the file departs from its year's schema": schema.height,
-            "rules that could not run": ", ".join(rules.rules_failed) or "none",
-            "checked at": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
-        out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / "cin_census_validation.html",
-        schema_issues=schema,
-    )
-    write_issues(settings, ret.la_code, ret.year, issues, rules_run=rules.not_run is None, kind=CIN_CENSUS)
-    yield dg.MaterializeResult(
-        asset_key=CIN_LANDED,
-        data_version=dg.DataVersion(landed.digest),
-        metadata={
-            "files": dg.MetadataValue.json(sorted(landed.files)),
-            # rows of each module, shown as DfE shows a small count
-            "tables": dg.MetadataValue.json({t: shown(n) for t, n in landed.rows.items()}),
-            "validation_report": dg.MetadataValue.path(str(report)),
-        },
-    )
-    by_element = (
-        schema.group_by("element", "problem").agg(pl.len().alias("n")).sort("n", descending=True)
-        if schema.height
-        else schema.select("element", "problem").with_columns(pl.lit(0).alias("n"))
-    )
-    yield dg.AssetCheckResult(
-        asset_key=CIN_LANDED,
-        check_name=SCHEMA_CHECK,
-        passed=schema.height == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=f"{schema.height} place(s) where the file departs from the CIN census schema for {ret.year} "
-        "(elements and the rule each breaks; the lines are in the report)",
-        metadata={
-            "departures": schema.height,
-            "by_element": dg.MetadataValue.json(
-                [{"element": e, "problem": p, "n": n} for e, p, n in by_element.head(50).iter_rows()]
-            ),
-            "schema": f"CIN_schema_{ret.year}.xsd",
-            "report": dg.MetadataValue.path(str(report)),
-        },
-    )
-    for check, level, what in (
-        (CHILD_RULES_CHECK, "child", "rules on each child's records"),
-        (LA_RULES_CHECK, "la", "rules on the LA's return as a whole"),
-    ):
-        these = issues.filter(pl.col("level") == level)
-        counted = by_rule(these)
-        yield dg.AssetCheckResult(
-            asset_key=CIN_LANDED,
-            check_name=check,
-            passed=these.height == 0 and rules.not_run is None and not rules.rules_failed,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=rules.not_run
-            or f"{shown(these.height)} issue(s) under {counted.height} of DfE's CIN census {what}; the figures are "
-            "counted all the same and say how many were outstanding",
-            metadata={
-                "issues": shown(these.height),
-                "rules_with_issues": counted.height,
-                "rules_run": rules.rules_run,
-                "rules_that_could_not_run": dg.MetadataValue.json(list(rules.rules_failed)),
-                "issues_by_rule": dg.MetadataValue.json(
-                    {r: shown(n) for r, n in zip(counted["rule_code"], counted["rows"])}
-                ),
-                "report": dg.MetadataValue.path(str(report)),
-            },
-        )
+@dataclass(frozen=True)
+class Rules:
+    """DfE's rules' run on a return, or why they did not run (``not_run``: a year they do not cover)."""
+
+    issues: pl.DataFrame
+    rules_run: int = 0
+    rules_failed: tuple[str, ...] = ()
+    not_run: str | None = None
+
+
+def rules_of(run) -> Rules:
+    """``run()``, DfE's rules on a return, as :class:`Rules`: a year the installed rules do not
+    cover is counted all the same, and its checks say the rules did not run."""
+    try:
+        done = run()
+    except validation.UnsupportedYearError as e:
+        return Rules(pl.DataFrame(schema=validation.ISSUE_SCHEMA), not_run=str(e))
+    return Rules(done.issues, done.rules_run, done.rules_failed)
+
+
+def run_rules(settings: Settings, ret: inbox.Return, tables: dict) -> Rules:
+    """DfE's SSDA903 rules on the return as read. The validator reads a table only in its exact
+    columns and UTF-8: it gets plain copies of the tables (the XML form as sent, which it reads
+    itself), made in the private area and removed straight after."""
+    work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
+    xml = [f for f in ret.files if f.suffix.lower() == ".xml"]
+    copies = [] if xml else landing.plain_copies(tables, work)
+    try:
+        return rules_of(lambda: validation.run_ssda903_rules(xml or copies, ret.year, ret.la_code, work))
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
 
 
 def run_census_rules(settings: Settings, ret: inbox.Return) -> Rules:
+    """DfE's CIN census rules on the census as sent (the validator reads the XML itself)."""
     work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
-    try:
-        run = validation.run_cin_rules(ret.files[0], ret.year, ret.la_code, work)
-    except validation.UnsupportedYearError as e:
-        return Rules(pl.DataFrame(schema=validation.ISSUE_SCHEMA), not_run=str(e))
-    return Rules(run.issues, run.rules_run, run.rules_failed)
+    return rules_of(lambda: validation.run_cin_rules(ret.files[0], ret.year, ret.la_code, work))
 
 
-def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> Iterator:
-    """Read the return, run DfE's rules on it, then land it: a return the rules cannot be run on
-    (the validator's environment or process fails) lands nothing, and its earlier figures stay."""
-    ret = inbox.find(settings, context.partition_key)
-    tables = landing.read_return(ret)
-    rules = run_rules(settings, ret, tables)
-    landed = landing.land_return(settings, ret, tables)
+def land_and_validate(context: dg.AssetExecutionContext, settings: Settings, kind: str = SSDA903) -> Iterator:
+    """Read the return (a census is checked against its year's schema as it streams), run DfE's
+    rules on it, then land it: a return that cannot be read, or that the rules cannot be run on
+    (the validator's environment or process fails), lands nothing, and its earlier figures stay.
+    A partition with no return of this kind (a run of both assets for an LA that sent one) has
+    nothing to land: the asset is skipped, not failed."""
+    ret = inbox.find_kind(settings, context.partition_key, kind)
+    if ret is None:
+        context.log.info(f"{context.partition_key}: no {inbox.NAMES[kind]} return in the inbox; nothing to land")
+        return
+    if kind == CIN_CENSUS:
+        census = census_landing.read_census(ret)
+        rules = run_census_rules(settings, ret)
+        landed = census_landing.land_census(settings, ret, census)
+        schema = census.schema_issues
+        summary = {"file": ret.files[0].name, "places the file departs from its year's schema": schema.height}
+    else:
+        tables = landing.read_return(ret)
+        rules = run_rules(settings, ret, tables)
+        landed = landing.land_return(settings, ret, tables)
+        schema = None
+        summary = {"files": ", ".join(f.name for f in ret.files), "tables missing": ", ".join(landed.missing) or "none"}
     pseudonymiser = private.Pseudonymiser(private.pseudonym_key(settings), ret.la_code)
     issues = rules.issues.with_columns(pseudonymiser.children(rules.issues["child_id"]).alias("child_id"))
     report = validation.render_report(
         issues,
-        title=f"SSDA903 {ret.year - 1}-{ret.year % 100:02d}: {ret.la_code}",
+        title=f"{inbox.NAMES[kind]} {ret.year - 1}-{ret.year % 100:02d}: {ret.la_code}",
         summary={
             "LA": ret.la_code,
             "collection year": ret.year,
-            "files": ", ".join(f.name for f in ret.files),
-            "tables missing": ", ".join(landed.missing) or "none",
+            **summary,
             "rules that could not run": ", ".join(rules.rules_failed) or "none",
             "checked at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
-        out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / "ssda903_validation.html",
+        out_path=private.private_dir(settings, "reports", ret.la_code, str(ret.year)) / f"{kind}_validation.html",
+        schema_issues=schema,
     )
-    write_issues(settings, ret.la_code, ret.year, issues, rules_run=rules.not_run is None)
-    counted = by_rule(issues)
+    write_issues(settings, ret.la_code, ret.year, issues, rules_run=rules.not_run is None, kind=kind)
+    key = ASSETS[kind]
     yield dg.MaterializeResult(
-        asset_key=LANDED,
+        asset_key=key,
         data_version=dg.DataVersion(landed.digest),
         metadata={
             "files": dg.MetadataValue.json(sorted(landed.files)),
+            # rows of each table: counts of children's records, shown as DfE shows a small count
             "tables": dg.MetadataValue.json({t: shown(n) for t, n in landed.rows.items()}),
-            "tables_missing": dg.MetadataValue.json(landed.missing),
+            **({"tables_missing": dg.MetadataValue.json(landed.missing)} if kind == SSDA903 else {}),
             "validation_report": dg.MetadataValue.path(str(report)),
         },
     )
+    if kind == SSDA903:
+        yield rules_check(key, RULES_CHECK, issues, rules, "DfE's SSDA903 rules", report)
+        return
+    yield schema_check(key, schema, ret.year, report)
+    for check, level, what in (
+        (CHILD_RULES_CHECK, "child", "DfE's CIN census rules on each child's records"),
+        (LA_RULES_CHECK, "la", "DfE's CIN census rules on the LA's return as a whole"),
+    ):
+        yield rules_check(key, check, issues.filter(pl.col("level") == level), rules, what, report)
+
+
+def rules_check(
+    key: dg.AssetKey, check: str, issues: pl.DataFrame, rules: Rules, what: str, report
+) -> dg.AssetCheckResult:
+    """A check on what DfE's rules found: a warning, with counts by rule; it does not pass while
+    any rule could not run."""
+    counted = by_rule(issues)
     not_checked = f"; {len(rules.rules_failed)} rule(s) could not run: {', '.join(rules.rules_failed)}"
-    yield dg.AssetCheckResult(
-        asset_key=LANDED,
-        check_name=RULES_CHECK,
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=check,
         passed=issues.height == 0 and rules.not_run is None and not rules.rules_failed,
         severity=dg.AssetCheckSeverity.WARN,
         description=rules.not_run
-        or f"{shown(issues.height)} issue(s) under {counted.height} of DfE's SSDA903 rules; the figures are "
+        or f"{shown(issues.height)} issue(s) under {counted.height} of {what}; the figures are "
         "counted all the same and say how many were outstanding"
         + (not_checked if rules.rules_failed else ""),
         # issue counts are counts of children's records: shown as DfE shows a small count
@@ -217,31 +199,30 @@ def land_and_validate(context: dg.AssetExecutionContext, settings: Settings) -> 
     )
 
 
-@dataclass(frozen=True)
-class Rules:
-    """DfE's rules' run on a return, or why they did not run (``not_run``: a year they do not cover)."""
-
-    issues: pl.DataFrame
-    rules_run: int = 0
-    rules_failed: tuple[str, ...] = ()
-    not_run: str | None = None
-
-
-def run_rules(settings: Settings, ret: inbox.Return, tables: dict) -> Rules:
-    """DfE's rules on the return as read. The validator reads a table only in its exact columns and
-    UTF-8: it gets plain copies of the tables (the XML form as sent, which it reads itself), made
-    in the private area and removed straight after."""
-    work = private.private_dir(settings, "validation", ret.la_code, str(ret.year))
-    xml = [f for f in ret.files if f.suffix.lower() == ".xml"]
-    copies = [] if xml else landing.plain_copies(tables, work)
-    try:
-        run = validation.run_ssda903_rules(xml or copies, ret.year, ret.la_code, work)
-    except validation.UnsupportedYearError as e:  # an old year: counted, but DfE's rules now are not its rules
-        return Rules(pl.DataFrame(schema=validation.ISSUE_SCHEMA), not_run=str(e))
-    finally:
-        for copy in copies:
-            copy.unlink(missing_ok=True)
-    return Rules(run.issues, run.rules_run, run.rules_failed)
+def schema_check(key: dg.AssetKey, schema: pl.DataFrame, year: int, report) -> dg.AssetCheckResult:
+    """Where a census departs from its year's schema: a warning, by element and the rule broken
+    (each place is in one child's record: counts shown as DfE shows a small count)."""
+    by_element = (
+        schema.group_by("element", "problem").agg(pl.len().alias("n")).sort(["n", "element"], descending=[True, False])
+        if schema.height
+        else schema.select("element", "problem").with_columns(pl.lit(0).alias("n"))
+    )
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=SCHEMA_CHECK,
+        passed=schema.height == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{shown(schema.height)} place(s) where the file departs from the CIN census schema for "
+        f"{year} (elements and the rule each breaks; the lines are in the report)",
+        metadata={
+            "departures": shown(schema.height),
+            "by_element": dg.MetadataValue.json(
+                [{"element": e, "problem": p, "n": shown(n)} for e, p, n in by_element.head(50).iter_rows()]
+            ),
+            "schema": f"CIN_schema_{year}.xsd",
+            "report": dg.MetadataValue.path(str(report)),
+        },
+    )
 
 
 def write_issues(
