@@ -68,16 +68,23 @@ class Pseudonymiser:
     every year's return and in DfE's rules' issues; another LA's child with the same id does not."""
 
     def __init__(self, key: bytes, la_code: str):
-        self._key, self._la = key, la_code
+        # HMAC-SHA256 of "<la_code>:<ID>": the keyed state after the LA's prefix, copied per child
+        self._prefix = hmac.new(key, f"{la_code}:".encode(), hashlib.sha256)
+        self._known: dict[str, str] = {}  # an id met in one table is met again in the next
 
     def child(self, child_id: str | None) -> str | None:
         if child_id is None:
             return None
-        message = f"{self._la}:{child_id.strip().upper()}".encode()  # DfE's tool reads ids upper-cased
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:24]
+        if child_id not in self._known:
+            keyed = self._prefix.copy()
+            keyed.update(child_id.strip().upper().encode())  # DfE's tool reads ids upper-cased
+            self._known[child_id] = keyed.hexdigest()[:24]
+        return self._known[child_id]
 
     def children(self, column: pl.Series) -> pl.Series:
-        return column.map_elements(self.child, return_dtype=pl.Utf8, skip_nulls=True)
+        """Each id's pseudonym, hashed once per distinct id (a child's id repeats down a table)."""
+        pseudonyms = {child: self.child(child) for child in column.drop_nulls().unique().to_list()}
+        return column.replace_strict(pseudonyms, default=None, return_dtype=pl.Utf8).alias(column.name)
 
 
 def postcode_district(column: str) -> pl.Expr:
