@@ -121,6 +121,8 @@ def test_children_in_need_and_child_protection_figures(published):
         "where la_code = 'E08000025' and time_period = 2025",
     )
     assert cp == [(6162, 2094, 1677)]
+    # c4's median working days from enquiry to conference (its Duration_median column)
+    assert latest(published, "E08000025", 2025, "icpc_duration_median_days") == (14, "published", "ees_2025")
     assert query(
         published, "select release from marts.fct_child_protection where la_code = 'E08000025' and time_period = 2025"
     ) == [("ees_2025",)]

@@ -281,7 +281,29 @@ def test_assessment_duration_is_a_median_of_working_days():
     assert figure(figures, "assessments_count") == 3
     assert figure(figures, "assessment_duration_median_days") == 1
     median = figures.filter(pl.col("measure") == "assessment_duration_median_days")
-    assert median["is_count"].to_list() == [False]
+    assert median["is_count"].to_list() == [False] and median["based_on"].to_list() == [3]
+
+
+def test_enquiry_to_conference_is_a_median_of_working_days_for_the_years_conferences():
+    r = CinReturns()
+    spans = [
+        ("2024-05-01", "2024-05-22"),  # 15 working days: Wednesday to Wednesday three weeks on
+        ("2024-05-24", "2024-06-07"),  # over the Spring bank holiday: 9
+        ("2024-12-16", "2025-01-08"),  # over Christmas and New Year: 14
+        ("2024-03-20", "2024-04-10"),  # an enquiry from before the year, its conference inside it, over Easter: 13
+        ("2024-03-01", "2024-03-22"),  # a conference before the year: not counted
+        ("2025-03-25", None),  # no conference (yet): not counted
+    ]
+    for i, (start, conference) in enumerate(spans):
+        r.episode(LA, YEAR, f"child {i}", "2024-03-01")
+        r.add(
+            "section47", LA, YEAR, f"child {i}", episode_index=1, s47actualstartdate=start, dateofinitialcpc=conference
+        )
+    figures = r.figures()
+    assert figure(figures, "icpc_count") == 4
+    assert figure(figures, "icpc_duration_median_days") == 13.5  # of 9, 13, 14, 15
+    median = figures.filter(pl.col("measure") == "icpc_duration_median_days")
+    assert median["is_count"].to_list() == [False] and median["based_on"].to_list() == [4]
 
 
 # --- identities, breakdowns, shape ------------------------------------------------------------
@@ -398,5 +420,5 @@ def test_every_return_has_every_total_and_the_contracts_columns():
     ]
     assert sorted(figures["measure"]) == sorted(COUNTS)
     assert set(figures["number"]) == {0}
-    # no assessments: no median, rather than a median of nothing
-    assert "assessment_duration_median_days" not in set(figures["measure"])
+    # no assessments or conferences: no median, rather than a median of nothing
+    assert not {"assessment_duration_median_days", "icpc_duration_median_days"} & set(figures["measure"])

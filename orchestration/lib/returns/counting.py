@@ -46,7 +46,7 @@ SQLS = {kind: SQL_DIR / f"{kind}_figures.sql" for kind in KINDS}
 SQL = SQLS[SSDA903]
 SMALLEST_SHOWN = 6
 # a figure that is not a count -> the count whose suppression it follows
-BASES = {"assessment_duration_median_days": "assessments_count"}
+BASES = {"assessment_duration_median_days": "assessments_count", "icpc_duration_median_days": "icpc_count"}
 # a total and the counts that add up to it, each published (the CIN census's; DfE's tables b1 and c1)
 IDENTITIES = (
     ("referrals_count", ("referrals_nfa_count", "assessed_not_in_need_count", "cin_episodes_started_count")),
