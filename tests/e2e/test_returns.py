@@ -283,7 +283,7 @@ def test_cin_census_figures_are_published_as_provisional(returns_run):
     assert counted["cin_episodes_started_count"] == (
         counted["referrals_count"] - counted["referrals_nfa_count"] - counted["assessed_not_in_need_count"]
     )
-    assert counted["cin_episodes_count"] == counted["cin_episodes_ended_count"] + counted["cin_episodes_open_count"]
+    assert counted["cin_episodes_count"] == counted["cin_episodes_ended_count"] + counted["cin_count"]
     assert counted["referrals_count"] == figures["referrals_count"]
     for indicator in ("cin_count", "s47_enquiries_count", "cpp_started_count", "cpp_count", "cin_rate_per_10k"):
         assert indicator in figures, indicator

@@ -83,6 +83,7 @@ class CinReturns:
     rows: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in TABLES})
     returns: list[tuple[str, int]] = field(default_factory=list)
     _episodes: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    _child_indices: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
 
     def add_return(self, la: str, year: int) -> CinReturns:
         self.returns.append((la, year))
@@ -97,7 +98,9 @@ class CinReturns:
             self.add_return(la, year)
         row = {"la_code": la, "collection_year": year, "source_file": f"{la}_{year}.xml", "lachildid": child, **values}
         row.setdefault("line", sum(len(r) for r in self.rows.values()) + 1)
-        row.setdefault("child_index", 1)
+        # the position of the child's <Child> in its return: the same for every row of the child
+        indices = self._child_indices.setdefault((la, year), {})
+        row.setdefault("child_index", indices.setdefault(child, len(indices) + 1))
         self.rows[table].append(row)
         return row
 

@@ -204,7 +204,6 @@ def expected(v: Volumes) -> dict[str, int]:
         "rereferrals_count": k.within,
         "cin_episodes_started_count": opened + passing,
         "cin_episodes_ended_count": ended + passing,
-        "cin_episodes_open_count": carried + opened,
         "cin_episodes_count": carried + ended + opened + passing,
         "cin_count": carried + opened,
         "assessments_count": opened + passing + not_in_need,

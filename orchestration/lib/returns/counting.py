@@ -50,7 +50,7 @@ BASES = {"assessment_duration_median_days": "assessments_count", "icpc_duration_
 # a total and the counts that add up to it, each published (the CIN census's; DfE's tables b1 and c1)
 IDENTITIES = (
     ("referrals_count", ("referrals_nfa_count", "assessed_not_in_need_count", "cin_episodes_started_count")),
-    ("cin_episodes_count", ("cin_episodes_ended_count", "cin_episodes_open_count")),
+    ("cin_episodes_count", ("cin_episodes_ended_count", "cin_count")),  # cin_count: episodes open at 31 March
 )
 
 KEY = ["la_code", "collection_year"]

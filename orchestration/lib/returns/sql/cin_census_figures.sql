@@ -32,11 +32,12 @@
 --   ended in the year (Ended_episodes) + open at 31 March (At31_episodes). Both hold here by
 --   construction: the year's referrals split three ways, and an episode of need at some point in
 --   the year either closes in it or is open at its end.
--- * Children in need at 31 March (cin_count; b1 At31_episodes): children with an episode of need
---   referred on or before 31 March and not closed by then. An NFA referral left open in the return
---   is never in need. A child counts once (DfE's rules allow a child one open episode, so
---   episodes and children agree on a valid return); cin_episodes_open_count counts the episodes.
---   Breakdowns as in b3 (primary need of the open episode) and a7 (age at 31 March, gender).
+-- * Children in need at 31 March (cin_count; b1 At31_episodes, DfE's "children in need at 31
+--   March"): episodes of need referred on or before 31 March and not closed by then, as DfE
+--   counts them (b1 counts episodes at 31 March; it has no children's column there, since DfE's
+--   rules allow a child one open episode, and a return with two is flagged by them). An NFA
+--   referral left open in the return is never in need. Breakdowns as in b3 (the open episode's
+--   primary need) and a7 (the child's age at 31 March, gender).
 -- * Re-referrals (rereferrals_count; c1 rereferral_count, base referral_count): "A re-referral
 --   occurs when a child is referred within 12 months of a previous referral" (EES "Children in
 --   need: a focus on re-referrals", methodology). A referral in the year is a re-referral when the
@@ -110,26 +111,15 @@ of_need as (
     where not nfa and not not_in_need
 ),
 
-children as (
-    -- a child listed twice in a return is still one child
-    select * from cin_census_children
-    qualify row_number() over (
-        partition by la_code, collection_year, coalesce(lachildid, '#' || child_index) order by child_index
-    ) = 1
-),
-
 in_need_at_end as (
-    -- each child in need at 31 March, described by their latest open episode
+    -- each episode of need open at 31 March, with its child (the <Child> it sits in)
     select o.la_code, o.collection_year, o.lachildid, o.primaryneedcode, c.sex, c.age_at_31_march,
         c.age_at_31_march is null
             and (c.expectedpersonbirthdate is not null or c.personbirthdate > o.year_end) as unborn
     from of_need o
-    left join children c using (la_code, collection_year, lachildid)
+    left join cin_census_children c
+        on c.la_code = o.la_code and c.collection_year = o.collection_year and c.child_index = o.child_index
     where o.open_at_end
-    qualify row_number() over (
-        partition by o.la_code, o.collection_year, coalesce(o.lachildid, '#' || o.child_index)
-        order by o.cinreferraldate desc, o.episode_index desc
-    ) = 1
 ),
 
 referral_history as (
@@ -281,9 +271,6 @@ counts as (
     select la_code, collection_year, 'cin_episodes_ended_count', 'Total', 'Total', count(*)
     from of_need where ended group by all
     union all
-    select la_code, collection_year, 'cin_episodes_open_count', 'Total', 'Total', count(*)
-    from of_need where open_at_end group by all
-    union all
     select la_code, collection_year, 'cin_episodes_count', 'Total', 'Total', count(*)
     from of_need where ended or open_at_end group by all
     union all
@@ -360,7 +347,7 @@ totals as (
     cross join (
         values ('referrals_count'), ('referrals_nfa_count'), ('assessed_not_in_need_count'),
             ('rereferrals_count'), ('cin_episodes_started_count'), ('cin_episodes_ended_count'),
-            ('cin_episodes_open_count'), ('cin_episodes_count'), ('cin_count'), ('assessments_count'),
+            ('cin_episodes_count'), ('cin_count'), ('assessments_count'),
             ('s47_enquiries_count'), ('icpc_count'), ('cpp_started_count'), ('cpp_subsequent_count'),
             ('cpp_count')
     ) as m(measure)
