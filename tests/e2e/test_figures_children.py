@@ -123,6 +123,30 @@ def test_children_in_need_and_child_protection_figures(published):
     assert cp == [(6162, 2094, 1677)]
     # c4's median working days from enquiry to conference (its Duration_median column)
     assert latest(published, "E08000025", 2025, "icpc_duration_median_days") == (14, "published", "ees_2025")
+    # the parts DfE's tables add up from (c1, b1, d3), which an LA's own census is counted into too
+    parts = {
+        indicator: latest(published, "E08000025", 2025, indicator)[0]
+        for indicator in (
+            "referrals_nfa_count", "assessed_not_in_need_count", "rereferrals_count", "cin_episodes_started_count",
+            "cin_episodes_ended_count", "cin_episodes_count", "cpp_subsequent_count",
+        )
+    }  # fmt: skip
+    assert parts == {
+        "referrals_nfa_count": 393,
+        "assessed_not_in_need_count": 5301,
+        "rereferrals_count": 3382,
+        "cin_episodes_started_count": 10630,
+        "cin_episodes_ended_count": 9219,
+        "cin_episodes_count": 18520,
+        "cpp_subsequent_count": 501,
+    }
+    # DfE's identities hold on its own published figures: started = referrals - NFA - not in need,
+    # at any point = ended + open at 31 March
+    assert (
+        parts["cin_episodes_started_count"]
+        == 16324 - parts["referrals_nfa_count"] - parts["assessed_not_in_need_count"]
+    )
+    assert parts["cin_episodes_count"] == parts["cin_episodes_ended_count"] + 9301
     assert query(
         published, "select release from marts.fct_child_protection where la_code = 'E08000025' and time_period = 2025"
     ) == [("ees_2025",)]
