@@ -253,8 +253,8 @@ def read_file(path: Path, year: int) -> CinCensus:
     return _read(path, year, _schema(year), head.lea)
 
 
-def _read(path: Path, year: int, schema: etree.XMLSchema | None, lea: str | None) -> CinCensus:
-    """The streaming pass: ``schema`` None reads without the schema check."""
+def _read(path: Path, year: int, schema: etree.XMLSchema, lea: str | None) -> CinCensus:
+    """The streaming pass: each <Header> and <Child> read and checked against ``schema`` as it ends."""
     reader = _Reader(schema)
     with path.open("rb") as source:
         try:
@@ -277,7 +277,7 @@ def _read(path: Path, year: int, schema: etree.XMLSchema | None, lea: str | None
 class _Reader:
     """One pass over a file: rows per table as tuples in TABLES' column order, and schema issues."""
 
-    def __init__(self, schema: etree.XMLSchema | None):
+    def __init__(self, schema: etree.XMLSchema):
         self.schema = schema
         self.rows: dict[str, list[tuple]] = {name: [] for name in TABLES}
         self.issues: list[tuple] = []
@@ -319,7 +319,7 @@ class _Reader:
             self.issues.append((el.sourceline, f"{parent}/{el.tag}", el.tag, "This element is not expected."))
 
     def _check(self, el, path: str) -> None:
-        if self.schema is None or self.schema.validate(el):
+        if self.schema.validate(el):
             return
         top = "/" + el.tag
         for entry in self.schema.error_log:

@@ -40,7 +40,7 @@ def as_they_leave(counted: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def withdraw_removed(settings: Settings) -> list[tuple[str, int]]:
+def withdraw_removed(settings: Settings) -> list[tuple[str, int, str]]:
     """Returns taken out of the inbox are withdrawn: no longer counted or published. While a folder
     of the inbox cannot be read, nothing is withdrawn (it may be one of them, misplaced)."""
     returns, problems = inbox.survey(settings)
