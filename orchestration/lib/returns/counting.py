@@ -8,9 +8,10 @@ as counted, the number as shown (NULL where suppressed) and how many of DfE's ru
 return had outstanding when it was counted (NULL when they did not run on it). Only shown
 numbers leave (figures.py).
 
-A figure that is not a count (a median duration) is not suppressed for its size: it goes when
-the count of what it is the median of (``based_on``) is from 1 to 5, or the count it describes
-(``BASES``) is suppressed, as a median of one to five assessments would describe those few.
+A figure that is not a count (a median duration) is not suppressed for its size: it is shown
+only when the count of what it is the median of (``based_on``) is one DfE would show, as a
+median of one to five assessments would describe those few (and one that does not say what it
+rests on is not shown).
 
 Some published counts add up to another (``IDENTITIES``: the year's referrals are those with no
 further action, those assessed not in need and the episodes of need started; the episodes of need
@@ -45,8 +46,6 @@ SQL_DIR = Path(__file__).parent / "sql"
 SQLS = {kind: SQL_DIR / f"{kind}_figures.sql" for kind in KINDS}
 SQL = SQLS[SSDA903]
 SMALLEST_SHOWN = 6
-# a figure that is not a count -> the count whose suppression it follows
-BASES = {"assessment_duration_median_days": "assessments_count", "icpc_duration_median_days": "icpc_count"}
 # a total and the counts that add up to it, each published (the CIN census's; DfE's tables b1 and c1)
 IDENTITIES = (
     ("referrals_count", ("referrals_nfa_count", "assessed_not_in_need_count", "cin_episodes_started_count")),
@@ -75,6 +74,8 @@ def suppress(figures: pl.DataFrame) -> pl.DataFrame:
     ``is_count``, true where absent) with ``shown`` and ``suppressed``."""
     if "is_count" not in figures.columns:
         figures = figures.with_columns(pl.lit(True).alias("is_count"))
+    if "based_on" not in figures.columns:
+        figures = figures.with_columns(pl.lit(None, dtype=pl.Int64).alias("based_on"))
     others = figures.filter(~pl.col("is_count"))
     figures = figures.filter(pl.col("is_count"))
     small = (pl.col("number") > 0) & (pl.col("number") < SMALLEST_SHOWN)
@@ -87,20 +88,9 @@ def suppress(figures: pl.DataFrame) -> pl.DataFrame:
     lonely = pl.col("suppressed").sum().over(group) == 1
     figures = figures.with_columns((pl.col("suppressed") | (lonely & (rank == 1).fill_null(False))).alias("suppressed"))
     figures = suppress_identities(figures)
-    if others.height:  # a figure that is not a count follows the count it describes (BASES)
-        bases = figures.select(*KEY, pl.col("measure").alias("_base"), "breakdown", "category", pl.col("suppressed"))
-        others = (
-            others.with_columns(pl.col("measure").replace_strict(BASES, default=None).alias("_base"))
-            .join(bases, on=[*KEY, "_base", "breakdown", "category"], how="left")
-            .with_columns(
-                (
-                    pl.col("suppressed").fill_null(False)
-                    | (pl.col("based_on").is_between(1, SMALLEST_SHOWN - 1) if "based_on" in others.columns else False)
-                ).alias("suppressed")
-            )
-            .drop("_base")
-        )
-        figures = pl.concat([figures, others.select(figures.columns)])
+    # a figure that is not a count: shown only on a count DfE would show
+    others = others.with_columns((pl.col("based_on").fill_null(0) < SMALLEST_SHOWN).alias("suppressed"))
+    figures = pl.concat([figures, others.select(figures.columns)])
     return figures.with_columns(
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("number")).alias("shown")
     ).sort([*group, "category"])

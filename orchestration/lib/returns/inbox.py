@@ -200,19 +200,18 @@ def find_kind(settings: Settings, partition: str, kind: str) -> Return | None:
     kind (or nothing); an error when its folder cannot be read as a return."""
     la, year = parse_partition(partition)
     returns, problems = survey(settings)
-    for problem in problems:
-        if problem.partition == partition and problem.kind in (None, kind):
-            raise ReturnFileError(str(problem))
-    return next((r for r in returns if (r.la_code, r.year, r.kind) == (la, year, kind)), None)
-
-
-def find(settings: Settings, partition: str, kind: str = SSDA903) -> Return:
-    la, year = parse_partition(partition)
-    returns, problems = survey(settings)
     for ret in returns:
-        if ret.la_code == la and ret.year == year and ret.kind == kind:
+        if (ret.la_code, ret.year, ret.kind) == (la, year, kind):
             return ret
     for problem in problems:
         if problem.partition == partition and problem.kind in (None, kind):
             raise ReturnFileError(str(problem))
-    raise ReturnFileError(f"no {NAMES[kind]} return for {la} {year} in the inbox {settings.inbox_dir}")
+    return None
+
+
+def find(settings: Settings, partition: str, kind: str = SSDA903) -> Return:
+    ret = find_kind(settings, partition, kind)
+    if ret is None:
+        la, year = parse_partition(partition)
+        raise ReturnFileError(f"no {NAMES[kind]} return for {la} {year} in the inbox {settings.inbox_dir}")
+    return ret
