@@ -244,7 +244,7 @@ def main() -> None:
 
 
 def run(args, volumes: dict[str, Volumes], tmp: Path) -> dict:
-    from orchestration.lib.returns import counting, figures, inbox, landing, validation
+    from orchestration.lib.returns import figures, inbox, landing, validation
 
     settings = get_settings()
     out: dict = {"floor": in_own_process(floor, settings.inbox_dir)}
@@ -253,14 +253,8 @@ def run(args, volumes: dict[str, Volumes], tmp: Path) -> dict:
     for ret in returns:
         landing.land_return(settings, ret)
     out["landing"] = {"seconds": time.perf_counter() - started, "peak": peak_mib()}
-    started = time.perf_counter()
-    counting.count_returns(settings)
-    out["counting"] = {"seconds": time.perf_counter() - started, "peak": peak_mib()}
-    started = time.perf_counter()
-    with duckdb.connect(str(settings.duckdb_path), config=DUCKDB_CONFIG) as con:
-        rows = figures.collect(con, settings)[1]
-    out["collect"] = {"seconds": time.perf_counter() - started, "peak": peak_mib(), "rows": rows}
-    out["counted"] = counted_totals(settings)
+    out |= count_and_collect(settings)
+    out["counted"] = counted_totals(settings, "ssda903")
 
     # one LA's corrected return: the LA of middling size
     by_size = sorted(volumes, key=lambda code: (volumes[code].at_31_march, code))
@@ -290,12 +284,28 @@ def run(args, volumes: dict[str, Volumes], tmp: Path) -> dict:
     return out
 
 
-def counted_totals(settings) -> dict[str, int]:
+def count_and_collect(settings) -> dict:
+    """Counting every landed return, then counting again and publishing (figures.collect), each
+    timed with the peak memory after it."""
+    from orchestration.lib.returns import counting, figures
+
+    started = time.perf_counter()
+    counting.count_returns(settings)
+    out = {"counting": {"seconds": time.perf_counter() - started, "peak": peak_mib()}}
+    started = time.perf_counter()
+    with duckdb.connect(str(settings.duckdb_path), config=DUCKDB_CONFIG) as con:
+        rows = figures.collect(con, settings)[1]
+    out["collect"] = {"seconds": time.perf_counter() - started, "peak": peak_mib(), "rows": rows}
+    return out
+
+
+def counted_totals(settings, kind: str) -> dict[str, int]:
+    """Each count's total over every LA, as counted (before suppression) in the private area."""
     from orchestration.lib.returns import private
 
     with private.connect(settings, read_only=True) as con:
         rows = con.execute(
-            "select measure, sum(number) from ssda903_figures where breakdown = 'Total' group by measure"
+            f"select measure, sum(number) from {kind}_figures where breakdown = 'Total' and is_count group by measure"
         ).fetchall()
     return {measure: int(n) for measure, n in rows}
 
@@ -590,7 +600,7 @@ def cin_main(args) -> None:
 
 
 def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
-    from orchestration.lib.returns import census_landing, counting, figures, inbox
+    from orchestration.lib.returns import census_landing, figures, inbox
 
     settings = get_settings()
     out: dict = {"floor": in_own_process(cin_floor, settings.inbox_dir)}
@@ -610,14 +620,8 @@ def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
         del census
     out["read"] = {"seconds": read, "peak": peak_mib(), "schema_issues": issues}
     out["landing"] = {"seconds": land, "peak": peak_mib()}
-    started = time.perf_counter()
-    counting.count_returns(settings)
-    out["counting"] = {"seconds": time.perf_counter() - started, "peak": peak_mib()}
-    started = time.perf_counter()
-    with duckdb.connect(str(settings.duckdb_path), config=DUCKDB_CONFIG) as con:
-        rows = figures.collect(con, settings)[1]
-    out["collect"] = {"seconds": time.perf_counter() - started, "peak": peak_mib(), "rows": rows}
-    out["counted"] = cin_counted_totals(settings)
+    out |= count_and_collect(settings)
+    out["counted"] = counted_totals(settings, "cin_census")
     want = {m: sum(synthetic_cin.expected(v)[m] for v in volumes.values()) for m in cin_measures()}
     out["want"] = want
     out["differ"] = {m: (out["counted"].get(m), n) for m, n in want.items() if out["counted"].get(m, 0) != n}
@@ -644,17 +648,6 @@ def run_cin(volumes: dict[str, synthetic_cin.Volumes], tmp: Path) -> dict:
 
 def cin_measures() -> tuple[str, ...]:
     return tuple(synthetic_cin.expected(synthetic_cin.Volumes(*[0] * 11)))
-
-
-def cin_counted_totals(settings) -> dict[str, int]:
-    from orchestration.lib.returns import private
-
-    with private.connect(settings, read_only=True) as con:
-        rows = con.execute(
-            "select measure, sum(number) from cin_census_figures where breakdown = 'Total' and is_count "
-            "group by measure"
-        ).fetchall()
-    return {measure: int(n) for measure, n in rows}
 
 
 def cin_table(f: dict) -> list[dict]:

@@ -215,21 +215,22 @@ def test_a_census_cut_short_stops_itself_alone(returns_run):
     assert f"LA return {BLACKPOOL}-2022 (CIN census): never landed" in out and "published " in out
 
 
-def cin_checks(warehouse: Path) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
-    """(partition, check) -> the evaluation of each CIN census check, from Dagster's storage."""
+def asset_checks(warehouse: Path, kind: str) -> dict[tuple[str, str], dg.AssetCheckEvaluation]:
+    """(partition, check) -> the latest evaluation of each check on ``returns/<kind>``, from
+    Dagster's storage."""
     found = {}
     with dg.DagsterInstance.from_config(str(warehouse / ".dagster")) as instance:
-        for record in instance.get_runs(filters=dg.RunsFilter(job_name="returns")):
+        for record in instance.get_runs(filters=dg.RunsFilter(job_name="returns")):  # newest first
             for entry in instance.all_logs(record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
                 evaluation = entry.dagster_event.event_specific_data
-                if evaluation.asset_key == dg.AssetKey(["returns", "cin_census"]):
+                if evaluation.asset_key == dg.AssetKey(["returns", kind]):
                     found.setdefault((record.tags["dagster/partition"], evaluation.check_name), evaluation)
     return found
 
 
 def test_cin_census_schema_and_rules_are_asset_checks_and_a_private_report(returns_run):
     warehouse = returns_run["warehouse"]
-    checks = cin_checks(warehouse)
+    checks = asset_checks(warehouse, "cin_census")
     # the large sample is a 2021-22 census: checked against 2022's schema; DfE's rules start in 2022-23
     schema = checks[(f"{BLACKPOOL}-2022", "schema")]
     # its yes/no items are true/false, which Social Finance's schemas do not allow (0/1)
@@ -309,13 +310,7 @@ def test_an_unreadable_return_stops_itself_alone(returns_run):
 def test_dfe_rules_are_asset_checks_and_a_private_report(returns_run):
     warehouse = returns_run["warehouse"]
     assert "returns/ssda903:dfe_rules:" in returns_run["first"].stderr
-    by_partition = {}
-    with dg.DagsterInstance.from_config(str(warehouse / ".dagster")) as instance:
-        for record in instance.get_runs(filters=dg.RunsFilter(job_name="returns")):
-            for entry in instance.all_logs(record.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION):
-                evaluation = entry.dagster_event.event_specific_data
-                if evaluation.check_name == "dfe_rules":
-                    by_partition.setdefault(record.tags["dagster/partition"], evaluation)
+    by_partition = {p: e for (p, check), e in asset_checks(warehouse, "ssda903").items() if check == "dfe_rules"}
     assert not by_partition[f"{BLACKPOOL}-2025"].passed
     metadata = by_partition[f"{BLACKPOOL}-2025"].metadata
     assert int(metadata["issues"].value) > 1000 and metadata["rules_with_issues"].value > 50
