@@ -120,7 +120,7 @@ def test_a_reconciliation_that_cannot_be_computed_fails_naming_the_row():
         "expect_column_values_to_not_be_null on column 'excess'" in failure
         and "one side of the reconciliation is missing" in failure
     )
-    assert "[la_code=E08000012 time_period=2025 excess=nan]" in failure
+    assert "[la_code=E08000012 time_period=2025 excess=empty]" in failure
 
 
 def test_a_cross_check_that_cannot_be_compared_fails_naming_the_row():
@@ -310,7 +310,7 @@ def test_a_rule_on_many_columns_judges_each_cell_as_one_rule_per_column_would():
     )
     assert not_null.startswith(
         "expect_cells_to_not_be_null on columns 'a', 'b' (expected Filled in every row): 2 unexpected, "
-        "e.g. [_release=r _row_number=2 b=nan], [_release=r _row_number=3 a=nan b=nan]"
+        "e.g. [_release=r _row_number=2 b=empty], [_release=r _row_number=3 a=empty b=empty]"
     )
     # the same rows as one expectation per column finds, and the same verdict on the rows DuckDB selects
     assert {r for f in columns.failures for r in ("_row_number=2", "_row_number=3", "_row_number=4") if r in f} == {

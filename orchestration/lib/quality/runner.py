@@ -119,6 +119,13 @@ def _expected(config) -> str:
     return str(fields)
 
 
+def _shown(value: object) -> str:
+    """A cell as a failure message shows it: a missing value is "empty", whether pandas gave None or NaN."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "empty"
+    return str(value)
+
+
 def _describe_failure(er, locators: list[str]) -> str:
     config = er.expectation_config
     kwargs = config.kwargs
@@ -134,7 +141,7 @@ def _describe_failure(er, locators: list[str]) -> str:
         rows = result.get("unexpected_index_list") or []
         if rows and locators:
             shown = ", ".join(
-                "[" + " ".join(f"{k}={r.get(k)}" for k in (*locators, kwargs.get("column")) if k in r) + "]"
+                "[" + " ".join(f"{k}={_shown(r.get(k))}" for k in (*locators, kwargs.get("column")) if k in r) + "]"
                 for r in rows[:MAX_EXAMPLES]
             )
             detail += f", e.g. {shown}"
@@ -164,7 +171,7 @@ def _describe_cells_failure(er, locators: list[str]) -> str:
         if rows:
             shown = ", ".join(
                 "["
-                + " ".join([*(f"{k}={r.get(k)}" for k in locators if k in r), *(f"{c}={r[c]}" for c in cells)])
+                + " ".join([*(f"{k}={_shown(r.get(k))}" for k in locators if k in r), *(f"{c}={_shown(r[c])}" for c in cells)])
                 + "]"
                 for r, cells in list(zip(rows, broken))[:MAX_EXAMPLES]
             )
