@@ -1,5 +1,5 @@
 """Imports flow one way. The library is layered by the stages of a refresh (core, ingest, returns,
-dbt, quality, publish, refresh): a module imports its own layer and those below it, never one above;
+dbt, projections, quality, publish, refresh): a module imports its own layer and those below it, never one above;
 nothing in the library imports the Dagster definitions, the CLI or the suites; the suites stay at
 or below the quality layer; a Dagster domain under defs/ does not import another; and no module
 imports itself back through others. Every import counts: at the top of a module, inside a
@@ -14,7 +14,7 @@ import pytest
 from orchestration.lib.core.versions import imported_modules, project_modules
 from orchestration.settings import REPO_ROOT
 
-LAYERS = ("core", "ingest", "returns", "dbt", "quality", "publish", "refresh")
+LAYERS = ("core", "ingest", "returns", "dbt", "projections", "quality", "publish", "refresh")
 LIB = "orchestration.lib."
 
 

@@ -13,6 +13,7 @@ from orchestration.lib.core.warehouse import RefreshLockResource, WarehouseResou
 from orchestration.lib.dbt.translator import mart_asset_keys
 from orchestration.lib.ingest.catalogue import load_catalogue
 from orchestration.lib.ingest.step import status_key
+from orchestration.lib.projections.step import KEYS as PROJECTION_KEYS
 from orchestration.lib.publish import docs_site, la_profiles, metric_catalogue
 from orchestration.lib.publish.pages import template_files
 from orchestration.lib.refresh import publication, publication_gate
@@ -27,7 +28,7 @@ def publish_assets() -> dg.Definitions:
         group_name="publish",
         kinds={"duckdb"},
         # the marts, and what each publisher answered (meta.source_status is published with them)
-        deps=[*mart_asset_keys(), *(status_key(s) for s in load_catalogue().sources)],
+        deps=[*mart_asset_keys(), *PROJECTION_KEYS.values(), *(status_key(s) for s in load_catalogue().sources)],
         code_version=versions.code_version(publication),
         description="warehouse/csc.duckdb: the read-only snapshot BI tools open (marts and meta); and "
         "warehouse/open-data/: every mart as Parquet and CSV with a Frictionless datapackage.json, "
