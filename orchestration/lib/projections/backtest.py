@@ -293,7 +293,7 @@ def run(all_vintages: pl.DataFrame, region_of: dict[str, str], names: dict[str, 
     )
     seconds["scoring"] = perf_counter() - clock
     projection = forecasts.filter(pl.col("origin_year") == last).join(
-        series.select("uid", "last_period", "last_value"), on="uid"
+        series.select("uid", "last_period", "last_value"), on="uid", how="left"
     )
     return Result(inputs, backtest, projection, accuracy, last, seconds)
 

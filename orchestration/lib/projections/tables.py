@@ -156,7 +156,8 @@ def write(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> di
     con.execute("begin")
     try:
         for table in TABLES:
-            frame = frames[table.name].select(list(table.columns))
+            # a bound that does not exist is NULL in the mart, not NaN
+            frame = frames[table.name].select(list(table.columns)).with_columns(pl.col(pl.Float64).fill_nan(None))
             con.execute(table.ddl())
             con.register("frame_view", frame.to_arrow())
             con.execute(f"insert into {SCHEMA}.{table.name} select * from frame_view")
