@@ -36,7 +36,7 @@ _BASE_LAYOUT = {
 }
 
 
-def _layout(**extra) -> dict:
+def chart_layout(**extra) -> dict:
     layout = json.loads(json.dumps(_BASE_LAYOUT))
     layout.update(extra)
     return layout
@@ -139,7 +139,7 @@ def trend_chart(
         "aria": f"Line chart: {indicator['label']} in {la['la_name']} by year, against its statistical neighbours' "
         f"mean, {la['region_name']} and England ({unit}).",
         "data": traces,
-        "layout": _layout(
+        "layout": chart_layout(
             height=320,
             title={"text": indicator["label"], "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
             legend={"orientation": "h", "y": -0.25},
@@ -266,7 +266,7 @@ def spine_chart(la: dict, indicators: dict, latest: list[dict]) -> dict | None:
         f"the left), the middle half, the median LA, England, and {la['la_name']} coloured by significance "
         "against England. The table below gives every value.",
         "data": traces,
-        "layout": _layout(
+        "layout": chart_layout(
             height=height,
             barmode="overlay",
             showlegend=True,
@@ -401,7 +401,7 @@ def funnel_chart(la: dict, indicator: dict, rows: list[dict]) -> dict | None:
         f"(IDACI) predicts, against the expected count, with 95% and 99.8% control limits; {la['la_name']} "
         "highlighted. The table below gives its figures.",
         "data": traces,
-        "layout": _layout(
+        "layout": chart_layout(
             height=380,
             title={"text": f"{indicator['label']}, {period}", "font": {"size": 13}, "x": 0.01, "xanchor": "left"},
             xaxis={"title": {"text": "expected count (size of the LA)"}, "type": "log"},
@@ -492,7 +492,7 @@ def timeline_chart(la: dict, inspections: list[dict], arrangements: list[dict], 
         "judgement in effect between inspections, and each delivery arrangement (trust, company, shared "
         "service or commissioner) as a bar from start to end. The tables below list them.",
         "data": traces,
-        "layout": _layout(
+        "layout": chart_layout(
             height=260 + 30 * len(rows_y),
             showlegend=False,
             margin={"l": 260, "r": 20, "t": 20, "b": 40},

@@ -5,6 +5,9 @@ what was published. Each LA page has these sections:
 
 - trends of the headline indicators against the LA's statistical neighbours (mean, the DfE
   model in force for each period), its region and England (``marts.fct_la_benchmark``);
+- where it is heading: a fan chart of each projected count and the spend (``projection_pages``), with
+  one line of its method's track record linking ``projections.html``, the page of every method's
+  (``projection_report``);
 - a spine chart of the headline indicators in their latest period: the range of all LAs, its
   interquartile range and median, England, and the LA coloured by its significance against
   England (or its quartile band where no interval can be computed);
@@ -36,14 +39,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.lib.core import files
-from orchestration.lib.publish import pages
+from orchestration.lib.publish import pages, projection_pages, projection_report
 from orchestration.lib.publish.la_charts import funnel_chart, spine_chart, timeline_chart, trend_chart
 from orchestration.settings import Settings
 
 REPORTS_DIR_NAME = "reports"
 PLOTLY_JS = "plotly.min.js"
 # the templates the pages render (with what they extend): part of the pages' code version
-TEMPLATES = ("la_profile.html.j2", "index.html.j2")
+TEMPLATES = ("la_profile.html.j2", "index.html.j2", "projections.html.j2")
 
 # Trends: the questions people arrive with (activity, spend, workforce)
 TREND_INDICATORS = [
@@ -188,6 +191,7 @@ def read_snapshot(path: Path) -> dict:
             )
             if pages.has_table(con, "marts", "mart_la_return_comparison")
             else [],
+            "projections": projection_pages.read_projections(con),
         }
         if data["has_variation"]:
             fmarks = ",".join("?" * len(FUNNEL_INDICATORS))
@@ -251,7 +255,8 @@ def la_page_context(la: dict, data: dict, grouped: dict, today: date) -> dict:
     timeline = timeline_chart(
         la, grouped["ofsted"].get(la["la_code"], []), grouped["delivery"].get(la["la_code"], []), today
     )
-    charts = [*trends, *([spine] if spine else []), *funnels, *([timeline] if timeline else [])]
+    fans = projection_pages.la_fans(la, data["projections"], f"../{projection_pages.PAGE}")
+    charts = [*trends, *fans, *([spine] if spine else []), *funnels, *([timeline] if timeline else [])]
     return {
         "la": la,
         "profile": data["profile"].get(la["la_code"], {}),
@@ -260,6 +265,8 @@ def la_page_context(la: dict, data: dict, grouped: dict, today: date) -> dict:
         "funnels": funnels,
         "has_variation": data["has_variation"],
         "timeline": timeline,
+        "has_projections": data["projections"]["has"],
+        "fans": fans,
         "arrangements": grouped["delivery"].get(la["la_code"], []),
         "provisional": provisional,
         "charts": [{k: c[k] for k in ("id", "data", "layout")} for c in charts],
@@ -282,7 +289,7 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
         "provisional": _group(data["provisional"]),
     }
     env = pages.environment()
-    page, index = (env.get_template(name) for name in TEMPLATES)
+    page, index, projections = (env.get_template(name) for name in TEMPLATES)
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     common = {"refresh": data["refresh"], "generated": generated}
 
@@ -300,7 +307,13 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
         entries = []
         for la in data["las"]:
             context = la_page_context(la, data, grouped, today)
-            html = page.render(**context, **common, plotly_src=f"../assets/{PLOTLY_JS}", index_href="../index.html")
+            html = page.render(
+                **context,
+                **common,
+                plotly_src=f"../assets/{PLOTLY_JS}",
+                index_href="../index.html",
+                projections_href=f"../{projection_pages.PAGE}",
+            )
             path = staging / "la" / f"{la['la_code']}.html"
             path.write_text(html, encoding="utf-8")
             total += len(html.encode("utf-8"))
@@ -315,7 +328,23 @@ def write_reports(settings: Settings, today: date | None = None) -> ReportResult
                 }
             )
         (staging / "index.html").write_text(
-            index.render(entries=entries, has_variation=data["has_variation"], **common), encoding="utf-8"
+            index.render(
+                entries=entries,
+                has_variation=data["has_variation"],
+                has_projections=data["projections"]["has"],
+                projections_href=projection_pages.PAGE,
+                **common,
+            ),
+            encoding="utf-8",
+        )
+        (staging / projection_pages.PAGE).write_text(
+            projections.render(
+                **projection_report.page_context(data["projections"]),
+                **common,
+                plotly_src=f"assets/{PLOTLY_JS}",
+                index_href="index.html",
+            ),
+            encoding="utf-8",
         )
         os.chmod(staging, 0o755)
         files.swap_directory(staging, target)

@@ -171,7 +171,9 @@ def _describe_cells_failure(er, locators: list[str]) -> str:
         if rows:
             shown = ", ".join(
                 "["
-                + " ".join([*(f"{k}={_shown(r.get(k))}" for k in locators if k in r), *(f"{c}={_shown(r[c])}" for c in cells)])
+                + " ".join(
+                    [*(f"{k}={_shown(r.get(k))}" for k in locators if k in r), *(f"{c}={_shown(r[c])}" for c in cells)]
+                )
                 + "]"
                 for r, cells in list(zip(rows, broken))[:MAX_EXAMPLES]
             )
