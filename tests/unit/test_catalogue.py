@@ -1,3 +1,7 @@
+import calendar
+import re
+from datetime import date, datetime
+
 import pytest
 import yaml
 
@@ -63,13 +67,14 @@ def _one_release(**release):
     return {
         "sources": {
             "s": {
+                "published": {"r": "2024-11-14"},
                 "families": {
                     "f": {
                         "format": "ods",
                         "columns": {"a": {}},
                         "releases": [{"release": "r", "file": "x.ods", **release}],
                     }
-                }
+                },
             }
         }
     }
@@ -152,3 +157,80 @@ def test_catalogue_refuses_symbols_that_mean_nothing_known(symbols, message):
     data["sources"]["s"]["families"]["f"]["symbols"] = symbols
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(data)
+
+
+def _two_families(published):
+    """One source, two families listing the same release label (one publication day)."""
+    family = {"format": "csv", "columns": {"a": {}}, "releases": [{"release": "r", "file": "x.csv"}]}
+    return {"sources": {"s": {"published": published, "families": {"f": family, "g": {**family}}}}}
+
+
+def test_every_release_of_a_label_takes_the_source_s_published_day():
+    catalogue = parse_catalogue(_two_families({"r": date(2024, 11, 14)}))
+    assert [(r.family, r.published) for r in catalogue.releases] == [
+        ("f", date(2024, 11, 14)),
+        ("g", date(2024, 11, 14)),
+    ]
+    assert parse_catalogue(_two_families({"r": "2024-11-14"})).releases[0].published == date(2024, 11, 14)
+
+
+@pytest.mark.parametrize(
+    ("published", "message"),
+    [
+        ({}, r"source s: no published date for release\(s\) \['r'\]"),
+        (None, r"source s: no published date for release\(s\) \['r'\]"),
+        ({"r": "2024-11-14", "r2": "2024-11-14"}, r"source s: published names release\(s\) \['r2'\], which no family"),
+        (["2024-11-14"], "source s: published must map each release label to a date"),
+    ],
+)
+def test_catalogue_refuses_a_release_without_a_day_or_a_day_for_no_release(published, message):
+    with pytest.raises(CatalogueError, match=message):
+        parse_catalogue(_two_families(published))
+
+
+@pytest.mark.parametrize(
+    "bad", ["2024-02-30", "14/11/2024", "2024-11", 20241114, datetime(2024, 11, 14, 9, 30), "November 2024"]
+)
+def test_catalogue_refuses_a_day_that_is_not_a_date_naming_the_file(bad, tmp_path):
+    path = tmp_path / "sources.yml"
+    path.write_text(yaml.safe_dump(_two_families({"r": bad})), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=rf"{re.escape(str(path))}: source s: published\.r: .* is not a date"):
+        load_catalogue(path)
+
+
+def _period_end(family, release) -> date | None:
+    """The last day of the period a release covers, as far as its catalogue entry says: a
+    constant (reporting or financial year), else the day or month its label names, else the
+    newest year in its label, read through the family's period type."""
+    constants = release.constants
+    if "financial_year" in constants:
+        return date(int(constants["financial_year"][:4]) + 1, 3, 31)
+    if m := re.search(r"(\d{4})-(\d{2})-(\d{2})$", release.release):
+        return date(*map(int, m.groups()))
+    if m := re.search(r"_(\d{4})-(\d{2})$", release.release):
+        year, month = map(int, m.groups())
+        return date(year, month, calendar.monthrange(year, month)[1])
+    years = [int(constants["time_period"])] if "time_period" in constants else re.findall(r"\d{4}", release.release)
+    if not years:
+        return None  # a lookup with no period (DfE's LA codes, a correction table)
+    year = max(map(int, years))
+    ends = {"reporting_year_31_march": (3, 31), "workforce_30_september": (9, 30), "mid_year_30_june": (6, 30)}
+    return date(year, *ends.get(family.period, (1, 1)))
+
+
+def test_every_catalogued_release_has_the_day_it_was_published_and_not_before_what_it_covers():
+    catalogue = load_catalogue()
+    undated = [f"{r.source}/{r.release}" for r in catalogue.releases if not isinstance(r.published, date)]
+    assert undated == []
+    too_early = []
+    for family in catalogue.families:
+        for release in family.releases:
+            end = _period_end(family, release)
+            if end is not None and release.published < end:
+                too_early.append(f"{family.name} {release.release}: published {release.published}, covers to {end}")
+    assert too_early == []
+    # the checks above bite: each release read a period from its entry but the lookups'
+    assert {r.release for f in catalogue.families for r in f.releases if _period_end(f, r) is None} == {
+        "dfe_la_codes",
+        "dfe_ofsted_region_fix",
+    }

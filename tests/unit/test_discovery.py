@@ -58,6 +58,7 @@ CATALOGUE = yaml.safe_load("""
 sources:
   cla:
     discovery: {via: ees, publication: children-looked-after, release_label: "ees_{slug}"}
+    published: {ees_2024: 2024-11-21, ees_2025: 2025-11-20}
     families:
       cla_rates:
         format: ees_tidy_csv
@@ -68,6 +69,7 @@ sources:
           - {release: ees_2025, file: cla_rates_2021_to_2025.csv, page: "https://explore.example/2025"}
   ofsted:
     discovery: {via: govuk, usual_month: 7}
+    published: {outcomes_2025-03: 2025-07-10}
     families:
       outcomes:
         format: ods
@@ -85,6 +87,7 @@ sources:
             constants: {time_period: "2025"}
   population:
     discovery: {via: ons}
+    published: {mye_2023: 2024-07-15}
     families:
       mye:
         format: xlsx
@@ -632,3 +635,6 @@ def test_a_mirror_s_extra_release_folders_are_new_vintages_and_revisions(tmp_pat
         ("outcomes_2025-03", "Outcomes", False),
         ("outcomes_2025-03_revised_2025-09-02", "Outcomes", True),
     ]
+    # the catalogue's day is the catalogued release's only: a new vintage or a revision has none
+    assert [p.release.published for p, _ in cla.files] == [date(2024, 11, 21), date(2025, 11, 20), None]
+    assert [p.release.published for p, _ in ofsted.files] == [date(2025, 7, 10), None]

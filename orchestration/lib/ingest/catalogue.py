@@ -5,7 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -60,6 +61,10 @@ class Release:
     # Values for canonical columns the file does not carry (for example the reporting year,
     # which the SFR files give only inside their header names).
     constants: dict[str, str] = field(default_factory=dict)
+    # The day its publisher first published the file (the source's `published` map): what a
+    # backtest may have read on a given day. None for a release the catalogue does not list (a
+    # new vintage, a publisher's revision): discovery dates those.
+    published: date | None = None
 
     @property
     def header_row(self) -> int:
@@ -395,10 +400,54 @@ def unlocatable(catalogue: Catalogue) -> list[str]:
     return problems
 
 
-def parse_catalogue(data: dict) -> Catalogue:
+def _day(value) -> date | None:
+    """A YAML date (unquoted ``2024-11-14``) or its ISO text; None for anything else (a
+    timestamp, an impossible day)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _published(where: str, source: str, spec, families: tuple[Family, ...]) -> dict[str, date]:
+    """The source's ``published`` map, release label -> day: one day for every label a family
+    of the source lists (labels are shared by the source's families: one publication day), and
+    none for a label no family lists."""
+    if not isinstance(spec, dict | None):
+        raise CatalogueError(f"source {source}: published must map each release label to a date, not {spec!r}")
+    days: dict[str, date] = {}
+    for label, value in (spec or {}).items():
+        day = _day(value)
+        if day is None:
+            raise CatalogueError(f"{where}: source {source}: published.{label}: {value!r} is not a date (YYYY-MM-DD)")
+        days[str(label)] = day
+    listed = {r.release for f in families for r in f.releases}
+    undated = sorted(listed - set(days))
+    if undated:
+        raise CatalogueError(
+            f"source {source}: no published date for release(s) {undated} (the day the publisher first published each)"
+        )
+    unknown = sorted(set(days) - listed)
+    if unknown:
+        raise CatalogueError(
+            f"source {source}: published names release(s) {unknown}, which no family of the source lists"
+        )
+    return days
+
+
+def parse_catalogue(data: dict, where: str = "the source catalogue") -> Catalogue:
+    """The catalogue in ``data``; ``where`` names the file in errors about its dates."""
     sources = []
     for sname, sspec in (data.get("sources") or {}).items():
         families = tuple(_parse_family(sname, fname, fspec) for fname, fspec in (sspec.get("families") or {}).items())
+        days = _published(where, sname, sspec.get("published"), families)
+        families = tuple(
+            replace(f, releases=tuple(replace(r, published=days[r.release]) for r in f.releases)) for f in families
+        )
         sources.append(
             Source(
                 name=_safe_component(sname, "source"),
@@ -420,7 +469,7 @@ def parse_catalogue(data: dict) -> Catalogue:
 def _load(path: str, mtime: float) -> Catalogue:
     with open(path, encoding="utf-8") as fh:
         # libyaml's loader when it is there: much faster on a file this long
-        return parse_catalogue(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        return parse_catalogue(yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), where=path)
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

@@ -44,8 +44,11 @@ create table if not exists meta.release_index (
     fetched_at      varchar,
     checked_at      varchar not null,
     note            varchar,
+    published_from  varchar,  -- whose day published_at is: 'publisher' (discovery) or 'catalogue'
     primary key (family, release, file)
 );
+-- last, as on a database made before it, so the column order is the same on both
+alter table meta.release_index add column if not exists published_from varchar;
 create table if not exists meta.source_status (
     source              varchar not null primary key,
     interface           varchar not null,

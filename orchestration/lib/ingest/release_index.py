@@ -2,22 +2,27 @@
 
 ``meta.release_index``: one row per (family, release, file): where the publisher lists it,
 its publication date, address, validators, size and sha256 once landed, and when it was last
-checked. ``meta.source_status``: one row per source: which interface was asked, whether it
-answered, when the next release is due and whether it is overdue. Both are published with
-the marts (``csc status`` prints them). Release order in the index comes from publication dates.
+checked. Its publication date (``published_at``) is the publisher's where discovery found one,
+else the catalogue's (``published_from`` says which), so a refresh from a mirror dates every
+catalogued release too; where the two disagree the publisher's stands and the row's ``note``
+says so, for a maintainer to correct the catalogue. ``meta.source_status``: one row per
+source: which interface was asked, whether it answered, when the next release is due and
+whether it is overdue. Both are published with the marts (``csc status`` prints them). Release
+order in the index comes from publication dates.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
 
-from orchestration.lib.ingest.catalogue import Source
-from orchestration.lib.ingest.discovery.found import SourceDiscovery
+from orchestration.lib.ingest.catalogue import Release, Source
+from orchestration.lib.ingest.discovery.found import Found, SourceDiscovery
 from orchestration.lib.ingest.meta_tables import DDL
 from orchestration.lib.ingest.provenance import LandedFile
 from orchestration.lib.ingest.releases import LocatedFile
@@ -25,7 +30,8 @@ from orchestration.lib.ingest.releases import LocatedFile
 COMMENTS = {
     "release_index": "What discovery found for every family: publisher release, publication date, address, "
     "ETag / Last-Modified, size, sha256 once landed, when last checked; is_new marks a release "
-    "the catalogue did not list.",
+    "the catalogue did not list; published_from says whether published_at is the publisher's date "
+    "or the catalogue's.",
     "source_status": "Per source: the interface asked, whether it answered, the next release due and whether it "
     "is overdue.",
 }
@@ -89,6 +95,54 @@ def interface_address(interface: str) -> tuple[str, str]:
     return (kind, last) if kind and last.startswith(("http://", "https://", "/")) else (interface, "")
 
 
+# Publishers' days are days in England: a timestamp is read on the London calendar (ONS gives
+# midnight BST as 23:00 UTC the day before).
+PUBLISHERS_TIME = ZoneInfo("Europe/London")
+
+
+def publisher_day(published: str | None) -> date | None:
+    """The calendar day of a publisher's date or timestamp ('2024-11-14', '2024-11-14T09:30:00Z')."""
+    if not published:
+        return None
+    try:
+        when = datetime.fromisoformat(published.strip())
+    except ValueError:
+        return None
+    return (when.astimezone(PUBLISHERS_TIME) if when.tzinfo else when).date()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """A release-index row's publication date, whose it is, and a disagreement worth a note."""
+
+    published_at: str | None  # the publisher's text as given, or the catalogue's YYYY-MM-DD
+    published_from: str | None  # 'publisher' | 'catalogue'
+    note: str | None = None
+
+
+def publication(release: Release, found: Found | None, prior: dict) -> Publication:
+    """The publisher's date where discovery found one (this time, or on an earlier refresh for a
+    file kept as landed), else the catalogue's. A publisher's day other than the catalogue's is
+    kept, and the note says so: the catalogue is the one to correct."""
+    if found is not None and found.published:
+        publisher = found.published
+    elif prior.get("published_from") == "publisher":
+        publisher = prior.get("published_at")
+    else:
+        publisher = None
+    catalogue = release.published
+    if publisher:
+        day = publisher_day(publisher)
+        note = None
+        if catalogue is not None and day is not None and day != catalogue:
+            note = f"published {day.isoformat()} by the publisher; the catalogue says {catalogue.isoformat()}"
+        return Publication(publisher, "publisher", note)
+    if catalogue is not None:
+        return Publication(catalogue.isoformat(), "catalogue")
+    # a release the catalogue does not list, kept as landed: as it was
+    return Publication(prior.get("published_at"), prior.get("published_from"))
+
+
 def located_by(wanted: LocatedFile, landed: LandedFile, mirror: bool, discovery: SourceDiscovery | None) -> str:
     if mirror:
         return "mirror"
@@ -120,6 +174,7 @@ COLUMNS = (
     "fetched_at",
     "checked_at",
     "note",
+    "published_from",
 )
 _ARROW_SCHEMA = pa.schema(
     [(name, pa.bool_() if name == "is_new" else pa.int64() if name == "bytes" else pa.string()) for name in COLUMNS]

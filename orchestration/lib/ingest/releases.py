@@ -72,13 +72,21 @@ def new_release(
         for column, value in family.recognise.constants.items():
             constants[column] = fill(value, values, f"family {family.name}: recognise.constants.{column}")
     return replace(
-        template, release=label, file=file, page=page, url=None, archive_member=None, sha256=None, constants=constants
+        template,
+        release=label,
+        file=file,
+        page=page,
+        url=None,
+        archive_member=None,
+        sha256=None,
+        constants=constants,
+        published=None,  # not the template's day: discovery dates a new vintage
     )
 
 
 def revised_release(pinned: Release, label: str) -> Release:
-    """The publisher's revision of a pinned release: its settings, other bytes."""
-    return replace(pinned, release=label, sha256=None, url=None, archive_member=None)
+    """The publisher's revision of a pinned release: its settings, other bytes (and not its day)."""
+    return replace(pinned, release=label, sha256=None, url=None, archive_member=None, published=None)
 
 
 def _same_page(release: Release, publication: str | None) -> bool:

@@ -152,6 +152,7 @@ def _index_rows(source, family, landing, before, settings) -> tuple[list[dict], 
     for item, landed in landing.files:
         found = item.found
         prior = earlier.get(item.release.release, {}) if found is None else {}  # kept as landed: as it was
+        dated = release_index.publication(item.release, found, prior)
         rows.append(
             {
                 "source": source.name,
@@ -166,7 +167,8 @@ def _index_rows(source, family, landing, before, settings) -> tuple[list[dict], 
                 "publisher_release": found.release if found else prior.get("publisher_release"),
                 "release_title": found.release_title if found else prior.get("release_title"),
                 "page": found.page if found else (prior.get("page") or item.release.page),
-                "published_at": found.published if found else prior.get("published_at"),
+                "published_at": dated.published_at,
+                "published_from": dated.published_from,
                 "updated_at": found.updated if found else prior.get("updated_at"),
                 "url": landed.url or (found.url if found else item.release.url),
                 "etag": landed.etag,
@@ -175,7 +177,7 @@ def _index_rows(source, family, landing, before, settings) -> tuple[list[dict], 
                 "sha256": landed.sha256,
                 "fetched_at": landed.fetched_at,
                 "checked_at": checked_at,
-                "note": landed.note,
+                "note": "; ".join(filter(None, [landed.note, dated.note])) or None,
             }
         )
     return rows, checked_at
