@@ -253,3 +253,20 @@ def test_the_backtest_projects_every_method_and_its_naive_forecast_is_the_last_v
     assert sums.height and np.allclose(sums["las"], sums["point"])
     accuracy = result.accuracy.filter(pl.col("method") == "naive")
     assert (accuracy["mase_ratio"].drop_nulls() == 1.0).all()
+
+
+def test_a_late_release_projects_from_the_newest_year_it_holds():
+    # a revision published after the last release adds no year: on 1 February 2026 the newest year is
+    # still 2024, so the projection runs 2025-2027 from it rather than finding nothing due
+    frame = synthetic_vintages()
+    revision = frame.filter(pl.col("release") == "r2024").with_columns(
+        release=pl.lit("r2024_revised"), published_on=pl.lit(date(2025, 12, 1))
+    )
+    result = backtest.run(pl.concat([frame, revision]), {f"E{i}": "R1" for i in range(6)}, {})
+    assert result.projection_origin == 2026
+    naive = result.projection.filter((pl.col("method") == "naive") & (pl.col("area_code") == "E0"))
+    assert naive.sort("horizon").select("time_period", "last_period").rows() == [
+        (2025, 2024),
+        (2026, 2024),
+        (2027, 2024),
+    ]

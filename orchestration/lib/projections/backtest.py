@@ -50,16 +50,20 @@ def projection_origin(frame: pl.DataFrame) -> int:
 
 def histories(inputs: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each projected series as an origin saw it: the unbroken run of years ending at the newest
-    period due by then (one missing year inside it is interpolated; a series whose newest value is
-    missing is not forecast). Returns the history rows (uid, ds, y) and one row per series."""
+    period due by then (the year before the origin; or, when the newest release is late, the newest
+    year it holds), one missing year inside it interpolated; a series whose newest value is missing
+    is not forecast. Returns the history rows (uid, ds, y) and one row per series."""
     first = {p.indicator_id: p.first_period or 0 for p in PROJECTED}
     keys = ["indicator_id", "area_level", "area_code", "origin_year"]
     rows = inputs.filter(pl.col("indicator_id").is_in(list(first))).filter(
         pl.col("time_period") >= pl.col("indicator_id").replace_strict(first, return_dtype=pl.Int32)
     )
     rows = _fill_single_gaps(rows.sort([*keys, "time_period"]), keys)
-    rows = rows.sort([*keys, "time_period"]).with_columns(
-        due=pl.col("origin_year") - 1,
+    # due: the year before the origin, or the newest year any area has, if the newest release is late
+    newest = rows.group_by("indicator_id", "origin_year").agg(pl.col("time_period").max().alias("newest_any"))
+    rows = rows.join(newest, on=["indicator_id", "origin_year"]).sort([*keys, "time_period"])
+    rows = rows.with_columns(
+        due=pl.min_horizontal(pl.col("origin_year") - 1, pl.col("newest_any")),
         # years back from the newest, and the break in the run of years before each row
         gap=(pl.col("time_period").diff().over(keys).fill_null(1) != 1).cum_sum().over(keys),
     )
@@ -270,8 +274,9 @@ def run(all_vintages: pl.DataFrame, region_of: dict[str, str], names: dict[str, 
         method_run=pl.col("method_run").fill_null(pl.col("method")),
         uid=pl.col("uid").fill_null(pl.concat_str([*keys, pl.col("origin_year").cast(pl.String)], separator="|")),
     )
-    forecasts = forecasts.with_columns(
-        time_period=(pl.col("origin_year") - 1 + pl.col("horizon")).cast(pl.Int32),
+    due = series.group_by("indicator_id", "origin_year").agg(pl.col("last_period").max().alias("due"))
+    forecasts = forecasts.join(due, on=["indicator_id", "origin_year"], how="left").with_columns(
+        time_period=(pl.col("due") + pl.col("horizon")).cast(pl.Int32),
         origin_date=pl.date(pl.col("origin_year"), vintages.ORIGIN_MONTH, vintages.ORIGIN_DAY),
         area_name=pl.col("area_code").replace_strict(names, default=None),
         is_chosen=pl.col("method") == pl.col("indicator_id").replace_strict(CHOSEN, default=None),
@@ -292,8 +297,10 @@ def run(all_vintages: pl.DataFrame, region_of: dict[str, str], names: dict[str, 
         is_chosen=pl.col("method") == pl.col("indicator_id").replace_strict(CHOSEN, default=None)
     )
     seconds["scoring"] = perf_counter() - clock
-    projection = forecasts.filter(pl.col("origin_year") == last).join(
-        series.select("uid", "last_period", "last_value"), on="uid", how="left"
+    projection = (
+        forecasts.filter(pl.col("origin_year") == last)
+        .join(series.select("uid", "last_period", "last_value"), on="uid", how="left")
+        .with_columns(last_period=pl.col("last_period").fill_null(pl.col("due")))
     )
     return Result(inputs, backtest, projection, accuracy, last, seconds)
 
