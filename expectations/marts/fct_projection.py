@@ -1,5 +1,6 @@
-"""Gates on marts.fct_projection: LA projections add up to their region and to England, and
-every interval holds its point (lo_95 <= lo_80 <= point <= hi_80 <= hi_95)."""
+"""Gates on marts.fct_projection: LA projections add up to their region and to England (with the
+aggregate's unallocated part, which no LA forecast covers), and every interval holds its point
+(lo_95 <= lo_80 <= point <= hi_80 <= hi_95)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,13 @@ COHERENT = """
         union all
         select indicator_id, method, horizon, 'region', region_code, point from las
     )
-    select s.indicator_id, s.area_code as la_code, s.method, s.horizon, s.point as las, p.point as projected,
-           abs(p.point - s.point) <= 1e-6 * greatest(abs(s.point), 1) as agrees
+    select s.indicator_id, s.area_code as la_code, s.method, s.horizon, s.point as las, p.unallocated,
+           p.point as projected,
+           abs(p.point - s.point - p.unallocated) <= 1e-6 * greatest(abs(p.point), 1) as agrees
     from sums as s
     left join (
-        select indicator_id, method, horizon, area_level, area_code, sum(point) as point
+        select indicator_id, method, horizon, area_level, area_code, sum(point) as point,
+               sum(unallocated) as unallocated
         from marts.fct_projection group by all
     ) as p using (indicator_id, method, horizon, area_level, area_code)
 """
@@ -45,7 +48,7 @@ def suites() -> list[SuiteSpec]:
         agreement_suite(
             "fct_projection__coherent",
             ASSET,
-            "Every region's and England's projected count or spend is the sum of its LAs' (bottom-up).",
+            "Every region's and England's projected count or spend is the sum of its LAs' plus its unallocated part (bottom-up).",
             COHERENT,
             "The sum of the LAs' projections",
             1,

@@ -11,12 +11,14 @@ import pytest
 from orchestration.lib.core import dagster_internals
 from orchestration.lib.core.versions import module_path, project_modules, upstream_digest
 from orchestration.lib.dbt import dagster_dbt_internals
+from orchestration.lib.projections import statsforecast_internals
 from orchestration.lib.quality import gx_internals
 
 RECORDED = {
     **{t: (d, dagster_internals) for t, d in dagster_internals.UPSTREAM.items()},
     **{t: (d, dagster_dbt_internals) for t, d in dagster_dbt_internals.UPSTREAM.items()},
     **{t: (d, gx_internals) for t, d in gx_internals.UPSTREAM.items()},
+    **{t: (d, statsforecast_internals) for t, d in statsforecast_internals.UPSTREAM.items()},
 }
 # private namespaces of each library, and the one module allowed to import them
 PRIVATE = {

@@ -143,11 +143,12 @@ def test_diebold_mariano_with_the_small_sample_correction_matches_the_textbook_a
     assert all(math.isnan(v) for v in scoring.dm_test(np.array([0.1, 0.2]), horizon=1))  # too few origins
 
 
-def test_las_keep_their_forecasts_and_regions_and_england_are_their_sums():
+def test_las_keep_their_forecasts_and_regions_and_england_are_their_sums_and_what_no_la_covers():
     region_of = {"A": "R1", "B": "R1", "C": "R2"}
 
-    def row(level, code, point, half95):
+    def row(level, code, point, half95, last=None):
         return {
+            "last_value": point if last is None else last,
             "indicator_id": "cla_count",
             "origin_year": 2024,
             "method": "naive",
@@ -166,15 +167,18 @@ def test_las_keep_their_forecasts_and_regions_and_england_are_their_sums():
             row("la", "A", 100.0, 19.6),
             row("la", "B", 50.0, 19.6),
             row("la", "C", 30.0, 39.2),
-            row("england", reconcile.ENGLAND, 200.0, 40.0),  # its own forecast disagrees with the LAs'
+            # its own forecast disagrees with the LAs'; its newest figure is 10 more than theirs
+            row("england", reconcile.ENGLAND, 200.0, 40.0, last=190.0),
         ]
     )
     out = {r["area_code"]: r for r in reconcile.reconcile_forecasts(base, region_of).to_dicts()}
     assert out["A"]["point"] == 100.0 and out["C"]["hi_95"] == pytest.approx(69.2)
     assert out["R1"]["point"] == 150.0 and out["R2"]["point"] == 30.0
-    assert out[reconcile.ENGLAND]["point"] == 180.0
+    # England is its LAs' 180 and the 10 of its newest figure that no LA forecast covers
+    assert (out[reconcile.ENGLAND]["point"], out[reconcile.ENGLAND]["unallocated"]) == (190.0, 10.0)
+    assert out["R1"]["unallocated"] == 0.0 and out["A"]["unallocated"] is None
     # England keeps its own relative width (40 of 200) around the sum
-    assert out[reconcile.ENGLAND]["hi_95"] == pytest.approx(180 * 240 / 200)
+    assert out[reconcile.ENGLAND]["hi_95"] == pytest.approx(190 * 240 / 200)
     # R1 has no forecast of its own: its LAs' variances add (sigma 10 each)
     assert out["R1"]["hi_95"] - 150 == pytest.approx(reconcile.Z[95] * math.sqrt(200), rel=1e-3)
 
@@ -270,3 +274,22 @@ def test_a_late_release_projects_from_the_newest_year_it_holds():
         (2026, 2024),
         (2027, 2024),
     ]
+
+
+def test_cached_quantiles_give_statsforecast_the_same_intervals():
+    import pandas as pd
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS, Naive, Theta
+
+    from orchestration.lib.projections.statsforecast_internals import cached_quantiles
+
+    y = [100.0, 104, 103, 110, 115, 113, 120, 126, 125, 131, 135]
+    df = pd.DataFrame({"unique_id": "a", "ds": range(2010, 2010 + len(y)), "y": y})
+    models = [Naive(), AutoETS(model="AAN", damped=True), Theta()]
+    plain = StatsForecast(models=models, freq=1).forecast(df=df, h=3, level=[80, 95])
+    with cached_quantiles():
+        cached = StatsForecast(models=models, freq=1).forecast(df=df, h=3, level=[80, 95])
+    pd.testing.assert_frame_equal(plain, cached)
+    from statsforecast import utils
+
+    assert utils._quantiles.__module__ == "statsforecast.utils"  # put back afterwards

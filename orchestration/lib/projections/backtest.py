@@ -244,7 +244,9 @@ def run(all_vintages: pl.DataFrame, region_of: dict[str, str], names: dict[str, 
     base = forecast_all(history, series, inputs)
     seconds["forecasts"] = perf_counter() - clock
     clock = perf_counter()
-    located = base.join(series.select("uid", "indicator_id", "area_level", "area_code", "origin_year"), on="uid")
+    located = base.join(
+        series.select("uid", "indicator_id", "area_level", "area_code", "origin_year", "last_value"), on="uid"
+    )
     reconciled = reconcile.reconcile_forecasts(located, region_of)
     seconds["reconciliation"] = perf_counter() - clock
     clock = perf_counter()
@@ -330,7 +332,7 @@ def with_rates(projection: pl.DataFrame, inputs: pl.DataFrame, rate_of: dict[str
     rates = counts.join(pops, on=[*area, "time_period"], how="inner")
     multiplier = pl.col("indicator_id").replace_strict({k: v[1] for k, v in rate_of.items()}, return_dtype=pl.Float64)
     rates = rates.with_columns(
-        *[(pl.col(c) / pl.col("population") * multiplier).alias(c) for c in ("point", *methods.BOUNDS)],
+        *[(pl.col(c) / pl.col("population") * multiplier).alias(c) for c in ("point", *methods.BOUNDS, "unallocated")],
         last_value=pl.lit(None, pl.Float64),
         indicator_id=pl.col("indicator_id").replace_strict({k: v[0] for k, v in rate_of.items()}),
     ).drop("population")

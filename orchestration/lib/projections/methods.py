@@ -24,6 +24,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from orchestration.lib.projections.statsforecast_internals import cached_quantiles
+
 LEVELS = (80, 95)
 HORIZONS = 3
 MIN_POINTS = 3  # fewer, and drift's and naive's intervals rest on one difference: none are given
@@ -70,7 +72,7 @@ def statistical(history: pl.DataFrame) -> pl.DataFrame:
         subset = history.filter(pl.col("uid").is_in(ids.implode()))
         if not subset.height:
             continue
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), cached_quantiles():
             warnings.simplefilter("ignore", RuntimeWarning)
             fc = StatsForecast(models=[model], freq=1).forecast(
                 df=subset.select(unique_id="uid", ds="ds", y="y").to_pandas(), h=HORIZONS, level=list(LEVELS)

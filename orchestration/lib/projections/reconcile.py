@@ -2,10 +2,11 @@
 
 Bottom-up reconciliation ("BottomUp" in hierarchicalforecast; Hyndman and Athanasopoulos,
 Forecasting: Principles and Practice, 3rd ed., section 11.2): an LA's forecast is its method's
-own, and a region's and England's are the sums of their LAs'. An LA therefore reads the forecast
-its own history gives; the combinations that also move LA forecasts (MinTrace, WLS) would spread
-over the LAs any gap between England's series and the sum of the LAs forecast (an LA too new or
-too suppressed to forecast), and would change an LA's last value carried forward.
+own, and a region's and England's are the sums of their LAs' plus the part of the aggregate's
+own published figure that no LA forecast covers (``unallocated``: an LA too new or too suppressed
+to forecast, RO3 returns not made), carried forward from the newest year. An LA therefore reads
+the forecast its own history gives; the combinations that also move LA forecasts (MinTrace, WLS)
+would spread that part over the LAs, and would change an LA's last value carried forward.
 
 A sum's interval: the LAs' errors move together (a national rise lifts most of them), so adding
 their variances as if independent would make it far too narrow. A region and England keep the
@@ -39,14 +40,15 @@ def summing_matrix(las: list[str], region_of: dict[str, str]) -> tuple[list[tupl
 
 def reconcile_forecasts(forecasts: pl.DataFrame, region_of: dict[str, str]) -> pl.DataFrame:
     """Within each indicator, origin, method and horizon: LA rows as they are, region and
-    England rows replaced by the sums of the LAs forecast, with the interval widths above."""
+    England rows replaced by the sums of the LAs forecast plus their unallocated part, with the
+    interval widths above. ``forecasts`` carries each series' ``last_value``."""
     keys = ["indicator_id", "origin_year", "method", "horizon"]
     las = forecasts.filter((pl.col("area_level") == "la") & pl.col("area_code").is_in(list(region_of)))
-    out = [las.select(*keys, "area_level", "area_code", "point", *BOUNDS)]
+    out = las.select(*keys, "area_level", "area_code", "point", *BOUNDS, unallocated=pl.lit(None, pl.Float64))
     base = {
-        (*k, level, code): (point, lo95, hi95, lo80, hi80)
-        for *k, level, code, point, lo95, hi95, lo80, hi80 in forecasts.filter(pl.col("area_level") != "la")
-        .select(*keys, "area_level", "area_code", "point", "lo_95", "hi_95", "lo_80", "hi_80")
+        (*k, level, code): (point, lo95, hi95, lo80, hi80, last)
+        for *k, level, code, point, lo95, hi95, lo80, hi80, last in forecasts.filter(pl.col("area_level") != "la")
+        .select(*keys, "area_level", "area_code", "point", "lo_95", "hi_95", "lo_80", "hi_80", "last_value")
         .iter_rows()
     }
     rows = []
@@ -54,15 +56,18 @@ def reconcile_forecasts(forecasts: pl.DataFrame, region_of: dict[str, str]) -> p
         codes = group["area_code"].to_list()
         nodes, s = summing_matrix(codes, region_of)
         summed = s @ group["point"].to_numpy()
+        summed_last = s @ group["last_value"].to_numpy()
         sigma = ((group["hi_95"] - group["lo_95"]) / (2 * Z[95])).fill_nan(0.0).fill_null(0.0).to_numpy()
         independent = np.sqrt(s @ sigma**2)
-        for (level, code), point, sd in zip(nodes, summed, independent):
+        for (level, code), point, last, sd in zip(nodes, summed, summed_last, independent):
             own = base.get((*key, level, code))
+            unallocated = float(own[5] - last) if own and own[5] is not None else 0.0
+            point = float(point) + unallocated
             if own and own[0]:
                 ratio = point / own[0]
                 bounds = (own[3] * ratio, own[4] * ratio, own[1] * ratio, own[2] * ratio)
             else:
                 bounds = (point - Z[80] * sd, point + Z[80] * sd, point - Z[95] * sd, point + Z[95] * sd)
-            rows.append((*key, level, code, float(point), *bounds))
-    aggregates = pl.DataFrame(rows, schema=out[0].schema, orient="row")
-    return pl.concat([out[0], aggregates])
+            rows.append((*key, level, code, point, *bounds, unallocated))
+    aggregates = pl.DataFrame(rows, schema=out.schema, orient="row")
+    return pl.concat([out, aggregates])

@@ -39,6 +39,11 @@ FORECAST = {
     "hi_80": ("double", "Upper bound of the 80% interval."),
     "lo_95": ("double", "Lower bound of the 95% interval."),
     "hi_95": ("double", "Upper bound of the 95% interval."),
+    "unallocated": (
+        "double",
+        "Regions and England: the part of the point no LA forecast covers (the aggregate's newest published "
+        "figure less its LAs' newest, carried forward); the LAs' points plus this make the point. NULL for an LA.",
+    ),
 }
 
 
