@@ -131,7 +131,7 @@ def test_a_new_vintage_takes_discovery_s_date_and_a_file_kept_as_landed_keeps_th
     )
     assert {r: (row["published_at"], row["published_from"], row["note"]) for r, row in got.items()} == {
         "ees_2025": ("2025-11-20T09:30:00Z", "publisher", None),
-        "ees_2024_revised_2025-01-10": (None, None, None),
+        "ees_2024_revised_2025-01-10": ("2025-01-10", "catalogue", None),  # the day in its label
         "ees_2023": (
             "2023-11-17T09:30:00Z",
             "publisher",
@@ -150,3 +150,18 @@ def test_the_index_gains_published_from_on_a_database_made_before_it(tmp_path):
     assert con.execute("select release, published_at, published_from from meta.release_index").fetchall() == [
         ("ees_2024", "2024-11-14", "catalogue")
     ]
+
+
+def test_a_publisher_dating_the_release_before_the_file_held_does_not_make_the_file_earlier():
+    # EES dates a release by its first day; the catalogue dates ees_2024's file a week later (a file
+    # added to the release afterwards): the later day stands, so a backtest never sees it early
+    got = rows([(LocatedFile(EES_2024, found("2024", "2024-11-07T09:30:00Z")), None)], mirror=False)
+    assert (got["ees_2024"]["published_at"], got["ees_2024"]["published_from"]) == ("2024-11-14", "catalogue")
+    assert "2024-11-07" in got["ees_2024"]["note"] and "the later day is kept" in got["ees_2024"]["note"]
+
+
+def test_a_revision_is_dated_by_its_own_day_not_the_release_s_first():
+    revised = revised_release(EES_2024, "ees_2024_revised_2025-03-02")
+    assert release_index.revision_day(revised.release) == date(2025, 3, 2)
+    dated = release_index.publication(revised, found("2024", "2024-11-14T09:30:00Z"), {})
+    assert (dated.published_at, dated.published_from) == ("2025-03-02", "catalogue")

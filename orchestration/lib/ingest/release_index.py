@@ -120,25 +120,44 @@ class Publication:
     note: str | None = None
 
 
+def revision_day(label: str) -> date | None:
+    """The day a publisher's revision landed, from its label (``<release>_revised_<YYYY-MM-DD>``)."""
+    _, found, day = label.partition("_revised_")
+    try:
+        return date.fromisoformat(day) if found else None
+    except ValueError:
+        return None
+
+
 def publication(release: Release, found: Found | None, prior: dict) -> Publication:
-    """The publisher's date where discovery found one (this time, or on an earlier refresh for a
-    file kept as landed), else the catalogue's. A publisher's day other than the catalogue's is
-    kept, and the note says so: the catalogue is the one to correct."""
+    """The day the file held was published: the publisher's date where discovery found one (this
+    time, or on an earlier refresh for a file kept as landed), unless the catalogue or a
+    revision's label dates the file later. A publisher dates a release's first day, and a file
+    added or revised on its page afterwards was not there then: the later day is kept, so a
+    backtest never sees a file before it existed. Where the two differ, the note says so."""
     if found is not None and found.published:
         publisher = found.published
     elif prior.get("published_from") == "publisher":
         publisher = prior.get("published_at")
     else:
         publisher = None
-    catalogue = release.published
+    later = max((d for d in (release.published, revision_day(release.release)) if d), default=None)
     if publisher:
         day = publisher_day(publisher)
-        note = None
-        if catalogue is not None and day is not None and day != catalogue:
-            note = f"published {day.isoformat()} by the publisher; the catalogue says {catalogue.isoformat()}"
-        return Publication(publisher, "publisher", note)
-    if catalogue is not None:
-        return Publication(catalogue.isoformat(), "catalogue")
+        if later is None or day is None or day >= later:
+            note = None
+            if release.published is not None and day is not None and day != release.published:
+                note = (
+                    f"published {day.isoformat()} by the publisher; the catalogue says {release.published.isoformat()}"
+                )
+            return Publication(publisher, "publisher", note)
+        note = (
+            f"the publisher dates the release {day.isoformat()}; the file held is dated {later.isoformat()} "
+            "(catalogue or revision), and the later day is kept"
+        )
+        return Publication(later.isoformat(), "catalogue", note)
+    if later is not None:
+        return Publication(later.isoformat(), "catalogue")
     # a release the catalogue does not list, kept as landed: as it was
     return Publication(prior.get("published_at"), prior.get("published_from"))
 

@@ -34,7 +34,6 @@ THETA_MIN_POINTS = 4
 TREND_POINTS = 5
 PREVALENCE_YEARS = 3
 POOLED_YEARS = 3
-POPULATION_TREND_YEARS = 5
 
 METHODS = (
     "naive",
@@ -74,6 +73,8 @@ def statistical(history: pl.DataFrame) -> pl.DataFrame:
             continue
         with warnings.catch_warnings(), cached_quantiles():
             warnings.simplefilter("ignore", RuntimeWarning)
+            # Theta on a short series estimates its sigma from every residual, and says so each time
+            warnings.filterwarnings("ignore", message="Too few residuals", category=UserWarning)
             fc = StatsForecast(models=[model], freq=1).forecast(
                 df=subset.select(unique_id="uid", ds="ds", y="y").to_pandas(), h=HORIZONS, level=list(LEVELS)
             )
@@ -100,16 +101,6 @@ def _from_statsforecast(fc: pl.DataFrame, alias: str) -> pl.DataFrame:
         lo_95=pl.col(f"{alias}-lo-95"),
         hi_95=pl.col(f"{alias}-hi-95"),
     )
-
-
-def population_ahead(mid_years: np.ndarray, values: np.ndarray, wanted: list[int]) -> list[float]:
-    """The child population of each wanted mid-year: as estimated where the origin saw it, else
-    the linear trend of the last five estimates it saw (carried forward from one)."""
-    known = dict(zip(mid_years.tolist(), values.tolist()))
-    tail = np.argsort(mid_years)[-POPULATION_TREND_YEARS:]
-    x, y = mid_years[tail].astype(float), values[tail].astype(float)
-    slope, intercept = np.polyfit(x, y, 1) if x.size >= 2 else (0.0, y[-1] if y.size else math.nan)
-    return [known.get(m, slope * m + intercept) for m in wanted]
 
 
 def linear_trend(y: np.ndarray) -> list[tuple[float, ...]]:
@@ -215,20 +206,26 @@ def with_naive_widths(points: pl.DataFrame, naive: pl.DataFrame) -> pl.DataFrame
 
 
 def combination(forecasts: pl.DataFrame) -> pl.DataFrame:
-    """The equal-weight mean of damped ETS, Theta and drift: of their points and of their bounds."""
+    """The equal-weight mean of damped ETS, Theta and drift: of their points and of their bounds.
+    Its ``method_run`` names the parts that ran where one stood in for another."""
     parts = forecasts.filter(pl.col("method").is_in(COMBINED))
+    runs = pl.col("method_run").sort_by("method").str.join("+")
+    as_named = (pl.col("method_run") == pl.col("method")).all()
     return (
         parts.group_by("uid", "horizon")
         .agg(
             pl.len().alias("n"),
-            pl.col("method_run").unique().sort().str.join("+").alias("runs"),
+            runs.alias("runs"),
+            as_named.alias("as_named"),
             *[pl.col(c).mean() for c in ("point", *BOUNDS)],
         )
         .filter(pl.col("n") == len(COMBINED))
         .select(
             "uid",
             method=pl.lit("combination"),
-            method_run=pl.lit("combination"),
+            method_run=pl.when("as_named")
+            .then(pl.lit("combination"))
+            .otherwise(pl.lit("combination of ") + pl.col("runs")),
             horizon="horizon",
             point="point",
             **{b: b for b in BOUNDS},

@@ -21,9 +21,9 @@ import polars as pl
 from scipy import stats
 
 from orchestration.lib.projections.methods import BOUNDS
+from orchestration.lib.projections.vintages import ENGLAND
 
 Z = {level: float(stats.norm.ppf(0.5 + level / 200)) for level in (80, 95)}
-ENGLAND = "E92000001"
 
 
 def summing_matrix(las: list[str], region_of: dict[str, str]) -> tuple[list[tuple[str, str]], np.ndarray]:

@@ -58,7 +58,8 @@ def per_forecast(backtest: pl.DataFrame, train: pl.DataFrame, against: str) -> p
     joined = backtest.join(scored, on=["uid", "method", "horizon"], how="inner")
     # a forecast without an interval holds nothing: no coverage, rather than a miss
     return joined.with_columns(
-        scaled_error=pl.when(pl.col("scaled_error").is_finite()).then("scaled_error"),
+        # a series of fewer than three years has no scale (history.scales): no scaled error
+        scaled_error=pl.when(pl.col("scale").is_not_null() & pl.col("scaled_error").is_finite()).then("scaled_error"),
         **{
             f"covered_{level}": pl.when(pl.col(f"lo_{level}").is_not_nan() & pl.col(f"lo_{level}").is_not_null()).then(
                 pl.col(f"covered_{level}")
@@ -70,12 +71,14 @@ def per_forecast(backtest: pl.DataFrame, train: pl.DataFrame, against: str) -> p
 
 def dm_test(differential: np.ndarray, horizon: int) -> tuple[float, float]:
     """Diebold-Mariano statistic with the Harvey-Leybourne-Newbold correction and its two-sided
-    p-value (Student t, T-1 df) for a time-ordered loss differential; NaN when T < 3 or the
-    differential has no variance."""
+    p-value (Student t, T-1 df) for a time-ordered loss differential of ``horizon``-step forecasts.
+    NaN when there are too few origins to estimate its variance (T < 2h + 2: with h - 1
+    autocovariances from a handful of points the variance can be near zero or negative, and the
+    correction factor vanishes at T = 3, h = 3) or the differential has no variance."""
     d = np.asarray(differential, dtype=float)
     d = d[~np.isnan(d)]
     t = d.size
-    if t < 3:
+    if t < 2 * horizon + 2:
         return math.nan, math.nan
     centred = d - d.mean()
     gamma = [centred @ centred / t] + [centred[k:] @ centred[:-k] / t for k in range(1, min(horizon, t))]
@@ -90,9 +93,18 @@ def dm_test(differential: np.ndarray, horizon: int) -> tuple[float, float]:
 def accuracy(scored: pl.DataFrame, against: str) -> pl.DataFrame:
     """Per indicator, method, area level, sample, inputs and horizon (0: the three pooled)."""
     naive = scored.filter(pl.col("method") == "naive").select(*KEYS, naive_scaled="scaled_error")
-    paired = scored.join(naive, on=KEYS, how="inner").with_columns(
-        sample=pl.when(pl.col("origin_year") >= HELD_OUT_FROM).then(pl.lit("held_out")).otherwise(pl.lit("selection")),
-        inputs=pl.when(pl.col("is_as_published")).then(pl.lit("as_published")).otherwise(pl.lit("fallback")),
+    paired = (
+        scored.join(naive, on=KEYS, how="inner")
+        .with_columns(
+            # the selection sample ends where the held-out one starts, outcomes included: a forecast
+            # from before 2022 of a later year is in neither
+            sample=pl.when(pl.col("origin_year") >= HELD_OUT_FROM)
+            .then(pl.lit("held_out"))
+            .when(pl.col("time_period") < HELD_OUT_FROM)
+            .then(pl.lit("selection")),
+            inputs=pl.when(pl.col("is_as_published")).then(pl.lit("as_published")).otherwise(pl.lit("fallback")),
+        )
+        .filter(pl.col("sample").is_not_null())
     )
     paired = pl.concat([paired, paired.with_columns(inputs=pl.lit("all"))])
     pooled = pl.concat([paired, paired.with_columns(horizon=pl.lit(0).cast(paired.schema["horizon"]))])
@@ -107,6 +119,8 @@ def accuracy(scored: pl.DataFrame, against: str) -> pl.DataFrame:
         pl.col("error").mean().alias("bias"),
         pl.col("covered_80").mean().alias("coverage_80"),
         pl.col("covered_95").mean().alias("coverage_95"),
+        pl.col("covered_95").count().alias("n_intervals"),
+        (pl.col("method_run") == pl.col("method")).mean().alias("share_ran"),
         (pl.col("actual_latest") - pl.col("actual_first")).abs().mean().alias("mean_abs_revision"),
     )
     beating = (

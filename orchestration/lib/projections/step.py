@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from orchestration.lib.projections import backtest, tables, vintages
+from orchestration.lib.projections import backtest, population, tables, vintages
 
 KEYS = {t.name: dg.AssetKey([tables.SCHEMA, t.name]) for t in tables.TABLES}
 # what the projections are computed from: every vintage, the LAs' regions, the indicators' rates
@@ -54,7 +54,7 @@ def project(con: duckdb.DuckDBPyConnection) -> Summary:
     all_vintages = vintages.read_vintages(con)
     region_of, names = areas(con)
     result = backtest.run(all_vintages, region_of, names)
-    projection = backtest.with_rates(result.projection, result.inputs, rates(con))
+    projection = population.with_rates(result.projection, result.inputs, rates(con))
     projection = projection.with_columns(area_name=pl.col("area_code").replace_strict(names, default=None))
     clock_write = perf_counter()
     written = tables.write(

@@ -82,13 +82,23 @@ BACKTEST = Table(
         **ORIGIN,
         **FORECAST,
         "is_chosen": ("boolean", "The method published for the indicator."),
+        "inputs_published_by": (
+            "date",
+            "The day the newest thing the forecast read was published: its series, the population or flows it "
+            "used, every series of a pooled method, every LA of a sum.",
+        ),
         "is_as_published": (
             "boolean",
-            "Every input was published by the origin (else some came from a later vintage).",
+            "inputs_published_by is on or before the origin (else a later vintage stood in).",
         ),
         "is_held_out": ("boolean", "Origin 2022 or later: not used to choose the method."),
-        "actual_first": ("double", "The first published figure for the period."),
-        "actual_first_release": ("varchar", "The release that first published it."),
+        "actual_first": ("double", "The first published figure for the period, of the vintages held."),
+        "actual_first_release": ("varchar", "The release that first published it, of those held."),
+        "actual_first_is_first_print": (
+            "boolean",
+            "That release is the period's own (its first publication); false where the warehouse holds only a "
+            "later vintage (CLA 2018-2021, CIN and CPP before 2022): actual_first is then the earliest held.",
+        ),
         "actual_latest": ("double", "The latest published figure for the period."),
         "actual_latest_release": ("varchar", "The release of the latest figure."),
         "revision": ("double", "actual_latest - actual_first."),
@@ -105,7 +115,10 @@ ACCURACY = Table(
         "indicator_id": AREA["indicator_id"],
         "method": FORECAST["method"],
         "area_level": AREA["area_level"],
-        "sample": ("varchar", "selection (origins up to 2021, which chose the method) or held_out (2022 on)."),
+        "sample": (
+            "varchar",
+            "selection (origins and outcomes up to 2021: what chose the method) or held_out (origins from 2022).",
+        ),
         "inputs": ("varchar", "as_published, fallback (some input from a later vintage) or all."),
         "against": ("varchar", "first: scored against the first published figure; latest: against the latest."),
         "horizon": ("integer", "1, 2 or 3 years ahead; 0 for the three pooled."),
@@ -119,6 +132,11 @@ ACCURACY = Table(
         "bias": ("double", "Mean of forecast minus outcome: above 0 over-forecasts."),
         "coverage_80": ("double", "Share of outcomes inside the 80% interval."),
         "coverage_95": ("double", "Share of outcomes inside the 95% interval."),
+        "n_intervals": ("integer", "Forecasts with an interval, over which coverage is counted."),
+        "share_ran": (
+            "double",
+            "Share of the forecasts the method itself made (the rest: naive stood in, history too short).",
+        ),
         "share_beating_naive": ("double", "Share of areas whose mean scaled error is below naive's."),
         "dm_statistic": (
             "double",

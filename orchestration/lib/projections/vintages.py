@@ -22,6 +22,8 @@ import polars as pl
 # the day of the year a forecast is made: budgets are set in February for the year from April
 ORIGIN_MONTH, ORIGIN_DAY = 2, 1
 POPULATION = "population_0_17"
+FLOWS = ("cla_started_count", "cla_ceased_count")  # the stock-flow model's starts and ceased
+ENGLAND = "E92000001"
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Projected:
 
 
 PROJECTED = (
-    Projected("cla_count", flows=("cla_started_count", "cla_ceased_count")),
+    Projected("cla_count", flows=FLOWS),
     Projected("cin_count"),
     Projected("cpp_count"),
     Projected("csc_spend_total_gbp", first_period=2023),
@@ -104,13 +106,6 @@ def read_vintages(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return frame.drop("source").unique(["indicator_id", "area_level", "area_code", "time_period", "release"])
 
 
-def last_period(period_type: str, origin_year: int) -> int:
-    """The newest period a forecaster on the origin would have had: 31 March and financial-year
-    figures for the year before (published from September to December), a mid-year population
-    two years before (mid-2023 is published in the summer of 2024)."""
-    return origin_year - (2 if period_type == "mid_year_30_june" else 1)
-
-
 def as_of(vintages: pl.DataFrame, origin_year: int) -> pl.DataFrame:
     """What a forecaster on 1 February of ``origin_year`` could see: one value per indicator,
     area and period up to the newest period due by then. Each is the latest vintage published on
@@ -145,13 +140,24 @@ def as_of(vintages: pl.DataFrame, origin_year: int) -> pl.DataFrame:
 
 
 def actuals(vintages: pl.DataFrame) -> pl.DataFrame:
-    """The outcome each forecast is scored against: the first published value of a period, and
-    the latest, with their releases."""
+    """The outcome each forecast is scored against: the first published value of a period of
+    the vintages held, and the latest, with their releases; and whether that first is the
+    period's own release."""
     days = pl.col("published_on").cast(pl.Int32)
     keys = ["indicator_id", "area_level", "area_code", "time_period"]
     ordered = vintages.sort([days, "release"])
     first = ordered.group_by(keys, maintain_order=True).first()
     latest = ordered.group_by(keys, maintain_order=True).last()
-    return first.select(*keys, actual_first="value", actual_first_release="release").join(
-        latest.select(*keys, actual_latest="value", actual_latest_release="release"), on=keys
-    )
+    own_year = release_year(pl.col("release")) == pl.col("time_period")
+    return first.select(
+        *keys, actual_first="value", actual_first_release="release", actual_first_is_first_print=own_year
+    ).join(latest.select(*keys, actual_latest="value", actual_latest_release="release"), on=keys)
+
+
+def release_year(label: pl.Expr) -> pl.Expr:
+    """The year a release label is for: ``ees_2024`` 2024, ``mhclg_ro_2022-23`` 2023 (the year its
+    financial year ends), as the labels name them (dbt_project/macros/releases.sql)."""
+    label = label.str.replace(r"_revised_.*$", "")
+    fy = label.str.extract(r"(\d{4})-(\d{2})(?:_|$)", 2)
+    year = label.str.extract(r"(\d{4})", 1).cast(pl.Int32)
+    return pl.when(fy.is_not_null()).then(year + 1).otherwise(year)
