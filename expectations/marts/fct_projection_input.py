@@ -30,8 +30,8 @@ AS_PUBLISHED = """
         from marts.fct_projection_input group by all
     )
     select b.indicator_id, b.origin_year as time_period, b.method, b.area_level, count(*) as forecasts,
-           bool_and(b.is_as_published = (b.inputs_published_by <= b.origin_date)
-                    and (n.own_by is null or n.own_by <= b.inputs_published_by)) as agrees
+           bool_and(b.is_as_published = coalesce(b.inputs_published_by <= b.origin_date, false)
+                    and coalesce(n.own_by <= b.inputs_published_by, true)) as agrees
     from marts.fct_projection_backtest as b
     left join newest as n using (indicator_id, area_level, area_code, origin_year)
     group by all

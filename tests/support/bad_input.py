@@ -641,8 +641,8 @@ CASES: list[BadInput] = [
         "mart gate",
         [
             "fct_expenditure__ro3_lines_add_up",
-            "_source_file=RO3_LA_Data_2024-25_data_by_LA.ods la_code=E08000003 time_period=2025 excess=nan",
-            "_source_file=RSX_LA_Data_2024-25_data_by_LA.ods _row_number=216 la_code=E08000003 time_period=2025 excess=nan",
+            "_source_file=RO3_LA_Data_2024-25_data_by_LA.ods la_code=E08000003 time_period=2025 excess=empty",
+            "_source_file=RSX_LA_Data_2024-25_data_by_LA.ods _row_number=216 la_code=E08000003 time_period=2025 excess=empty",
         ],
         "figures",
     ),
@@ -662,7 +662,7 @@ CASES: list[BadInput] = [
         D1_2022,
         lambda data: data.replace(b",Child Protection Plans,", b",Children subject to a child protection plan,"),
         "mart gate",
-        ["fct_la_indicator__recomputed_rates", "indicator_id=cpp_rate_per_10k excess=nan"],
+        ["fct_la_indicator__recomputed_rates", "indicator_id=cpp_rate_per_10k excess=empty"],
         "figures",
     ),
     B(
@@ -672,7 +672,7 @@ CASES: list[BadInput] = [
         "mart gate",
         [
             "fct_la_indicator__denominator_convention",
-            "[_release=ees_2025 la_code=E08000012 time_period=2025 excess=nan]",
+            "[_release=ees_2025 la_code=E08000012 time_period=2025 excess=empty]",
         ],
         "figures2",
     ),

@@ -131,23 +131,28 @@ def _aggregate_flags(forecasts: pl.DataFrame, region_of: dict[str, str]) -> pl.D
     las = forecasts.filter(pl.col("area_level") == "la").with_columns(
         region=pl.col("area_code").replace_strict(region_of, default=None)
     )
-    by_region = las.group_by([*group, "region"]).agg(pl.col("inputs_published_by").max().alias("region_by"))
-    by_england = las.group_by(group).agg(pl.col("inputs_published_by").max().alias("england_by"))
+    # an LA that lacked what its method needs (no day) leaves its sum without one too
+    newest_of_las = (
+        pl.when(pl.col("inputs_published_by").is_null().any()).then(None).otherwise(pl.col("inputs_published_by").max())
+    )
+    by_region = las.group_by([*group, "region"]).agg(newest_of_las.alias("region_by"))
+    by_england = las.group_by(group).agg(newest_of_las.alias("england_by"))
     flagged = (
         forecasts.with_columns(region=pl.when(pl.col("area_level") == "region").then(pl.col("area_code")))
         .join(by_region, on=[*group, "region"], how="left")
         .join(by_england, on=group, how="left")
     )
-    newest = pl.max_horizontal(
-        "inputs_published_by", pl.when(pl.col("area_level") == "region").then("region_by").otherwise("england_by")
-    )
+    las_by = pl.when(pl.col("area_level") == "region").then("region_by").otherwise("england_by")
+    # a sum with a series of its own reads it too; one without (spend's regions) reads only its LAs
+    own_by = pl.when(pl.col("uid").is_null()).then(las_by).otherwise(pl.col("inputs_published_by"))
+    newest = pl.when(las_by.is_not_null() & own_by.is_not_null()).then(pl.max_horizontal(own_by, las_by))
     flagged = flagged.with_columns(
         inputs_published_by=pl.when(pl.col("area_level") == "la").then("inputs_published_by").otherwise(newest),
         method_run=pl.col("method_run").fill_null(pl.col("method")),
         uid=pl.col("uid").fill_null(uid()),
     )
     origin = pl.date(pl.col("origin_year"), vintages.ORIGIN_MONTH, vintages.ORIGIN_DAY)
-    return flagged.with_columns(is_as_published=pl.col("inputs_published_by") <= origin).drop(
+    return flagged.with_columns(is_as_published=(pl.col("inputs_published_by") <= origin).fill_null(False)).drop(
         "region", "region_by", "england_by"
     )
 

@@ -71,7 +71,8 @@ def as_published(series: pl.DataFrame, inputs: pl.DataFrame) -> pl.DataFrame:
     """Per series and method: the day the newest thing the forecast read was published
     (``inputs_published_by``) and whether that is on or before its origin (``is_as_published``).
     It reads the series' own inputs; the child population and the flows for the methods that use
-    them; every series of its level for a pooled method."""
+    them; every series of its level for a pooled method. A method missing what it needs has no
+    such day and is not as published."""
     area = ["area_level", "area_code", "origin_year"]
     newest = {
         name: inputs.filter(pl.col("indicator_id").is_in(ids))
@@ -93,15 +94,18 @@ def as_published(series: pl.DataFrame, inputs: pl.DataFrame) -> pl.DataFrame:
         read += ["population_by"] if method in USES_POPULATION else []
         read += ["flows_by"] if method in USES_FLOWS else []
         read += ["pool_by"] if method in POOLED else []
-        out.append(
-            joined.select("uid", "origin_year", method=pl.lit(method), inputs_published_by=pl.max_horizontal(read))
-        )
+        # what the method needs and the origin did not have: it could not run as itself (naive stood
+        # in), and its record is not one of the method as published
+        had = pl.all_horizontal([pl.col(c).is_not_null() for c in read])
+        newest_read = pl.when(had).then(pl.max_horizontal(read))
+        out.append(joined.select("uid", "origin_year", method=pl.lit(method), inputs_published_by=newest_read))
     frame = pl.concat(out)
+    origin = pl.date(pl.col("origin_year"), ORIGIN_MONTH, ORIGIN_DAY)
     return frame.select(
         "uid",
         "method",
         "inputs_published_by",
-        is_as_published=pl.col("inputs_published_by") <= pl.date(pl.col("origin_year"), ORIGIN_MONTH, ORIGIN_DAY),
+        is_as_published=(pl.col("inputs_published_by") <= origin).fill_null(False),
     )
 
 

@@ -85,7 +85,8 @@ BACKTEST = Table(
         "inputs_published_by": (
             "date",
             "The day the newest thing the forecast read was published: its series, the population or flows it "
-            "used, every series of a pooled method, every LA of a sum.",
+            "used, every series of a pooled method, every LA of a sum. NULL where the origin lacked something the "
+            "method needs (naive stood in): not as published.",
         ),
         "is_as_published": (
             "boolean",

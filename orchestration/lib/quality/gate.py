@@ -16,6 +16,7 @@ from itertools import groupby
 import dagster as dg
 
 from orchestration.lib.ingest.catalogue import load_catalogue
+from orchestration.lib.projections import tables
 from orchestration.lib.quality.runner import SuiteOutcome, run_suite, suite_code_version, write_result
 from orchestration.lib.quality.suites import SuiteSpec, discover_suites, tables_read
 from orchestration.lib.quality.validation_report import ReportWriter
@@ -80,9 +81,14 @@ def step_summary(outcomes: list[SuiteOutcome]) -> str:
 
 
 def step_of(asset: tuple[str, ...], source_of: dict[str, str]) -> str:
-    """The step a table's suites run in: ``raw__<source>`` for a raw table, else its schema."""
+    """The step a table's suites run in: ``raw__<source>`` for a raw table; ``projections`` for
+    the projection marts, which are built after the other marts' gate has passed (one step over
+    both would have to run before and after the projections asset, and Dagster would split the dbt
+    build around it); else its schema."""
     if asset[0] == "raw" and asset[1] in source_of:
         return f"raw__{source_of[asset[1]]}"
+    if asset[0] == tables.SCHEMA and asset[1] in {t.name for t in tables.TABLES}:
+        return "projections"
     return asset[0]
 
 
