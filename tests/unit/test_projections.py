@@ -420,3 +420,28 @@ def test_projected_rates_divide_the_count_and_its_last_value_by_the_population_o
     (rate,) = out.filter(pl.col("indicator_id") == "cla_rate_per_10k").to_dicts()
     assert rate["point"] == pytest.approx(120 / 24000 * 10000)  # over mid-2025, the trend's 24,000
     assert rate["last_value"] == pytest.approx(110 / 22000 * 10000)  # 2025 over mid-2024
+
+
+def test_a_sum_whose_own_forecast_has_no_interval_takes_its_las_variances():
+    base = pl.DataFrame(
+        [
+            {
+                "indicator_id": "cla_count",
+                "origin_year": 2024,
+                "method": "pooled_growth",
+                "horizon": 1,
+                "area_level": level,
+                "area_code": code,
+                "point": point,
+                "last_value": point,
+                **dict(zip(methods.BOUNDS, bounds)),
+            }
+            for level, code, point, bounds in (
+                ("la", "A", 100.0, (90.0, 110.0, 80.4, 119.6)),  # sigma 10
+                ("la", "B", 50.0, (40.0, 60.0, 30.4, 69.6)),
+                ("england", vintages.ENGLAND, 150.0, (math.nan,) * 4),  # a pool of one: no interval
+            )
+        ]
+    )
+    england = reconcile.reconcile_forecasts(base, {"A": "R1", "B": "R1"}).filter(pl.col("area_level") == "england")
+    assert england["hi_95"].item() - 150 == pytest.approx(reconcile.Z[95] * math.sqrt(200), rel=1e-3)

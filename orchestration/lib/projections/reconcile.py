@@ -11,7 +11,7 @@ would spread that part over the LAs, and would change an LA's last value carried
 A sum's interval: the LAs' errors move together (a national rise lifts most of them), so adding
 their variances as if independent would make it far too narrow. A region and England keep the
 width of their own base forecast's intervals, relative to its point, around the summed point;
-where an aggregate has no base forecast, the LAs' variances add.
+where an aggregate has no base forecast or it has no interval, the LAs' variances add.
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def reconcile_forecasts(forecasts: pl.DataFrame, region_of: dict[str, str]) -> p
             own = base.get((*key, level, code))
             unallocated = float(own[5] - last) if own and own[5] is not None else 0.0
             point = float(point) + unallocated
-            if own and own[0]:
+            # an aggregate whose own forecast has no interval (a pool of one: England's pooled growth)
+            # takes its LAs' variances
+            if own and own[0] and all(b is not None and np.isfinite(b) for b in own[1:5]):
                 ratio = point / own[0]
                 bounds = (own[3] * ratio, own[4] * ratio, own[1] * ratio, own[2] * ratio)
             else:
