@@ -55,9 +55,9 @@ def main() -> None:
         print("held-out origins (2022 on), LAs, horizons pooled, as published, against the first figure:")
         for r in summary.held_out:
             print(
-                f"  {r['indicator_id']:<22} {r['method']:<16} MASE/naive {r['mase_ratio']:.3f}  "
-                f"80% {r['coverage_80'] or 0:.0%}  95% {r['coverage_95'] or 0:.0%}  "
-                f"beats naive in {r['share_beating_naive']:.0%} of LAs  ({r['n_forecasts']} forecasts)"
+                f"  {r['indicator_id']:<22} {r['method']:<16} MASE/naive {_num(r['mase_ratio'], 3) or '-'}  "
+                f"80% {_pct(r['coverage_80']) or '-'}  95% {_pct(r['coverage_95']) or '-'}  "
+                f"beats naive in {_pct(r['share_beating_naive']) or '-'} of LAs  ({r['n_forecasts']} forecasts)"
             )
         if args.markdown:
             with duckdb.connect(str(work), read_only=True) as con:

@@ -134,8 +134,9 @@ def stock_flow(stock: np.ndarray, starts: np.ndarray, ceased: np.ndarray, popula
     to it); ``population`` runs over the same years and then the three ahead."""
     n = stock.size
     years = range(max(1, n - PREVALENCE_YEARS), n)
+    with np.errstate(divide="ignore", invalid="ignore"):  # an empty opening stock: no rate, no forecast
+        cease_rate = np.mean([ceased[t] / stock[t - 1] for t in years])
     start_rate = np.mean([starts[t] / population[t] for t in years])
-    cease_rate = np.mean([ceased[t] / stock[t - 1] for t in years])
     level, out = float(stock[-1]), []
     for h in range(1, HORIZONS + 1):
         level = level + start_rate * population[n - 1 + h] - cease_rate * level
